@@ -1,0 +1,68 @@
+import Foundation
+
+/// A model name that could not be resolved to a file.
+public struct ModelLookupError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What was asked for.
+    public let name: String
+    /// The models directory searched, if any.
+    public let directory: String?
+    /// The model names that do exist there.
+    public let available: [String]
+
+    public var description: String {
+        guard let directory else {
+            return "model '\(name)' not found: no models directory (set --models or RECUR_MODELS, or give a path to a .safetensors file)"
+        }
+        let list = available.isEmpty ? "it holds no models" : "available: \(available.joined(separator: ", "))"
+        return "model '\(name)' not found in \(directory) (\(list)); give a name from that list or a path to a .safetensors file"
+    }
+}
+
+/// Finds model files: by name (the file stem) in a models directory, or by path.
+///
+/// The directory is, in order: an explicit `--models`, `$RECUR_MODELS`, `./models`,
+/// `/usr/local/share/recur/models`, `/usr/share/recur/models` — the first that exists
+/// (DESIGN.md §8).
+public struct ModelCatalog: Sendable {
+    /// The models directory, or nil when none of the candidates exists.
+    public let directory: String?
+
+    /// The file extension of model files.
+    public static let fileExtension = "safetensors"
+
+    /// A catalog over an explicit directory or the default search.
+    public init(directory explicit: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        if let explicit {
+            directory = explicit
+            return
+        }
+        let candidates = [environment["RECUR_MODELS"], "./models", "/usr/local/share/recur/models", "/usr/share/recur/models"]
+        directory = candidates.compactMap { $0 }.filter { !$0.isEmpty }.first { Self.isDirectory($0) }
+    }
+
+    /// The path of a model given by name or path.
+    public func path(for nameOrPath: String) throws(ModelLookupError) -> String {
+        let looksLikePath = nameOrPath.contains("/") || nameOrPath.hasSuffix("." + Self.fileExtension)
+        if looksLikePath || (FileManager.default.fileExists(atPath: nameOrPath) && !Self.isDirectory(nameOrPath)) {
+            return nameOrPath
+        }
+        if let directory {
+            let candidate = directory + "/" + nameOrPath + "." + Self.fileExtension
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        }
+        throw ModelLookupError(name: nameOrPath, directory: directory, available: entries().map(\.name))
+    }
+
+    /// The model files in the directory, sorted by name.
+    public func entries() -> [(name: String, path: String)] {
+        guard let directory, let files = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        return files.filter { $0.hasSuffix("." + Self.fileExtension) && !$0.hasPrefix(".") }.sorted().map { file in
+            (String(file.dropLast(Self.fileExtension.count + 1)), directory + "/" + file)
+        }
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+}

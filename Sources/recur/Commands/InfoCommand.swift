@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import RecurCore
+
+/// `recur info`: everything a model file says about itself.
+struct InfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info", abstract: "Show a model's architecture, size and training metadata.")
+
+    @Argument(help: ArgumentHelp("A model name (file stem in the models directory) or a path.", valueName: "model"))
+    var model: String
+    @OptionGroup var models: ModelsDirectoryOption
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func run() throws {
+        let loaded = try models.loadModel(model)
+        let object = describe(loaded, name: loaded.name)
+        if json {
+            printJSON(object)
+            return
+        }
+        let n = loaded.network
+        let input = n.embedding.map { "embedding \($0.columns)" } ?? "one-hot"
+        print("""
+            \(loaded.name)\(loaded.summary.isEmpty ? "" : " — " + loaded.summary)
+              file         \(loaded.path ?? "") (\(formatBytes(loaded.fileSize ?? 0)))
+              cell         \(n.cell.rawValue.uppercased()), \(n.layerCount) layer\(n.layerCount == 1 ? "" : "s") × \(n.hiddenSize) hidden, \(input) input
+              vocabulary   \(loaded.vocabulary.count) \(loaded.vocabulary.kind == .text ? "characters" : "note tokens")
+              parameters   \(formatCount(n.parameterCount))
+              data_sha256  \(loaded.dataSHA256)
+            """)
+        if let training = object["training"] as? [String: Any], !training.isEmpty {
+            print("  training")
+            for key in training.keys.sorted() {
+                print("    \(key.padding(toLength: 18, withPad: " ", startingAt: 0)) \(render(training[key] as Any))")
+            }
+        }
+        if let notes = object["notes"] as? [String: Any], !notes.isEmpty {
+            print("  notes        \(render(notes))")
+        }
+    }
+
+    private func render(_ value: Any) -> String {
+        if let text = value as? String { return text }
+        if JSONSerialization.isValidJSONObject(value),
+           let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]) {
+            return String(decoding: data, as: UTF8.self)
+        }
+        return "\(value)"
+    }
+}

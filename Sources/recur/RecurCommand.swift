@@ -1,0 +1,18 @@
+import ArgumentParser
+import RecurCore
+
+/// The `recur` command: a thin layer that parses arguments and prints; the work is
+/// done by the libraries.
+@main
+struct RecurCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recur",
+        abstract: "Generate text and music with recurrent neural networks (RNN, GRU, LSTM).",
+        discussion: """
+            Models are safetensors files named by their stem (`shakespeare`) in the models \
+            directory, or given by path. The models directory is --models, else $RECUR_MODELS, \
+            else ./models, else /usr/local/share/recur/models, else /usr/share/recur/models.
+            """,
+        version: Recur.version,
+        subcommands: [ModelsCommand.self, InfoCommand.self, EvalCommand.self])
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import RecurCore
+
+/// `--models DIR`, shared by every command that looks models up by name.
+struct ModelsDirectoryOption: ParsableArguments {
+    @Option(name: .customLong("models"), help: ArgumentHelp("Directory of model files.", valueName: "dir"))
+    var directory: String?
+
+    var catalog: ModelCatalog { ModelCatalog(directory: directory) }
+
+    /// Resolves a name or path and loads the model, with errors that say what to fix.
+    func loadModel(_ nameOrPath: String) throws -> RecurModel {
+        let path = try catalog.path(for: nameOrPath)
+        return try RecurModel(contentsOf: path)
+    }
+}
+
+/// `--threads N` for commands that do numeric work.
+struct ThreadsOption: ParsableArguments {
+    @Option(help: "Threads for the matrix work (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 || threads > 1024 {
+            throw ValidationError("--threads must be between 1 and 1024, got \(threads)")
+        }
+    }
+
+    func apply() {
+        BLAS.setThreadCount(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+    }
+}
+
+/// Prints one JSON object on stdout, keys sorted, for `--json`.
+func printJSON(_ object: [String: Any]) {
+    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+    print(String(decoding: data, as: UTF8.self))
+}
+
+/// Reads a UTF-8 text file, with an error naming the file and the problem.
+func readTextFile(_ path: String, what: String) throws -> String {
+    let data: Data
+    do {
+        data = try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+        throw ValidationError("cannot read \(what) \(path): \((error as NSError).localizedDescription)")
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+        throw ValidationError("\(what) \(path) is not UTF-8 text; convert it (e.g. iconv -t UTF-8) and try again")
+    }
+    return text
+}
+
+/// Formats a byte count as KB/MB.
+func formatBytes(_ bytes: Int) -> String {
+    if bytes >= 1 << 20 { return String(format: "%.1f MB", Double(bytes) / Double(1 << 20)) }
+    if bytes >= 1 << 10 { return String(format: "%.1f KB", Double(bytes) / Double(1 << 10)) }
+    return "\(bytes) B"
+}
+
+/// Formats a count with thousands separators.
+func formatCount(_ n: Int) -> String {
+    let digits = String(n)
+    var out = ""
+    for (i, c) in digits.reversed().enumerated() {
+        if i > 0 && i % 3 == 0 { out.append(",") }
+        out.append(c)
+    }
+    return String(out.reversed())
+}
