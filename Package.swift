@@ -25,9 +25,7 @@ let package = Package(
                 "RecurCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(
-            name: "RecurCoreTests", dependencies: ["RecurCore"],
-            resources: [.copy("Fixtures")]),
+        .testTarget(name: "RecurCoreTests", dependencies: ["RecurCore"], exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["RecurCore"]),
     ],
     swiftLanguageModes: [.v6]
