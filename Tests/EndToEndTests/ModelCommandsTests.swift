@@ -1,0 +1,104 @@
+import Foundation
+import RecurCore
+import Testing
+
+/// `recur --version`, `--help`, `models`, `info` and `eval`, run as a user runs them.
+struct ModelCommandsTests {
+    @Test func versionAndHelp() throws {
+        let version = try RecurBinary.run(["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == Recur.version)
+        let help = try RecurBinary.run(["--help"])
+        #expect(help.status == 0)
+        for command in ["models", "info", "eval"] { #expect(help.stdout.contains(command)) }
+    }
+
+    @Test func modelsListsEveryFixtureAsJSON() throws {
+        let result = try RecurBinary.run(["models", "--models", parityModels, "--json"])
+        #expect(result.status == 0)
+        let models = try RecurBinary.json(result)["models"] as? [[String: Any]] ?? []
+        #expect(models.count == 8)
+        #expect(models.compactMap { $0["name"] as? String }.contains("gru-l2-onehot"))
+        #expect(models.allSatisfy { $0["error"] == nil })
+    }
+
+    @Test func modelsFindsTheDirectoryThroughTheEnvironmentAndShowsATable() throws {
+        let result = try RecurBinary.run(["models"], environment: ["RECUR_MODELS": parityModels])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("lstm-l3-onehot"))
+        #expect(result.stdout.contains("NAME"))
+    }
+
+    @Test func infoReportsTheArchitecture() throws {
+        let result = try RecurBinary.run(["info", "lstm-l2-emb5", "--models", parityModels, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let info = try RecurBinary.json(result)
+        #expect(info["cell"] as? String == "lstm")
+        #expect(info["layers"] as? Int == 2)
+        #expect(info["hidden"] as? Int == 7)
+        #expect(info["vocab_size"] as? Int == 9)
+        #expect(info["embedding"] as? Int == 5)
+        // 9·5 embedding + layer 0 (28·5 + 28·7 + 56) + layer 1 (28·7 + 28·7 + 56) + head 9·7 + 9.
+        #expect(info["parameters"] as? Int == 45 + 392 + 448 + 72)
+        let text = try RecurBinary.run(["info", parityModels + "/gru-l1-emb5.safetensors"])
+        #expect(text.stdout.contains("GRU, 1 layer × 7 hidden"))
+    }
+
+    @Test func evalMatchesPyTorchsLoss() throws {
+        let expected = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: parityModels + "/eval-expected.json"))) as? [String: [String: Any]] ?? [:]
+        let reference = try #require(expected["lstm-l2-emb5"]?["loss_nats"] as? Double)
+        let result = try RecurBinary.run([
+            "eval", "--model", "lstm-l2-emb5", "--models", parityModels, "--corpus", parityModels + "/eval-corpus.txt", "--json",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try RecurBinary.json(result)
+        let loss = try #require(report["loss_nats"] as? Double)
+        #expect(abs(loss - reference) < 1e-5 * reference)
+        #expect(report["unknown"] as? Int == 3)
+        #expect(report["tokens"] as? Int == 298)
+        let bits = try #require(report["bits_per_token"] as? Double)
+        #expect(abs(bits - loss / log(2)) < 1e-9)
+    }
+
+    @Test func anUnknownModelNameListsTheAvailableOnes() throws {
+        let result = try RecurBinary.run(["info", "shakespear", "--models", parityModels])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("model 'shakespear' not found"))
+        #expect(result.stderr.contains("lstm-l1-onehot"))
+    }
+
+    @Test func aCorruptModelIsRefusedWithItsPathAndTheProblem() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: parityModels + "/rnn-l1-onehot.safetensors"))
+        bytes[bytes.count - 3] ^= 0x40
+        let path = directory + "/broken.safetensors"
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let result = try RecurBinary.run(["info", path])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(path))
+        #expect(result.stderr.contains("checksum mismatch"))
+        let listing = try RecurBinary.run(["models", "--models", directory])
+        #expect(listing.status == 0)
+        #expect(listing.stdout.contains("invalid"))
+    }
+
+    @Test func evalRefusesCorporaItCannotScore() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let binary = directory + "/binary.txt"
+        try Data([0xFF, 0xFE, 0x00, 0xC3, 0x28]).write(to: URL(fileURLWithPath: binary))
+        let unknown = directory + "/unknown.txt"
+        try "ZZZZ€€€".write(toFile: unknown, atomically: true, encoding: .utf8)
+        let cases = [(binary, "not UTF-8"), (unknown, "0 known tokens"), (directory + "/none.txt", "cannot read corpus")]
+        for (corpus, message) in cases {
+            let result = try RecurBinary.run(["eval", "--model", parityModels + "/lstm-l1-onehot.safetensors", "--corpus", corpus])
+            #expect(result.status != 0)
+            #expect(result.stderr.contains(message), "\(result.stderr)")
+        }
+        let threads = try RecurBinary.run(["eval", "--model", "x", "--corpus", unknown, "--threads", "0"])
+        #expect(threads.status != 0)
+        #expect(threads.stderr.contains("--threads"))
+    }
+}
