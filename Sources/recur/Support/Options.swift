@@ -38,18 +38,38 @@ func printJSON(_ object: [String: Any]) {
     print(String(decoding: data, as: UTF8.self))
 }
 
+/// An error about the user's input that is not a command-line mistake (so no usage
+/// text follows it): a missing file, a file in the wrong encoding.
+struct InputError: Error, CustomStringConvertible {
+    let description: String
+}
+
 /// Reads a UTF-8 text file, with an error naming the file and the problem.
 func readTextFile(_ path: String, what: String) throws -> String {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+        throw InputError(description: "\(what) \(path) is a directory; give a text file")
+    }
     let data: Data
     do {
         data = try Data(contentsOf: URL(fileURLWithPath: path))
     } catch {
-        throw ValidationError("cannot read \(what) \(path): \((error as NSError).localizedDescription)")
+        throw InputError(description: "cannot read \(what) \(path): \(systemReason(error))")
     }
     guard let text = String(data: data, encoding: .utf8) else {
-        throw ValidationError("\(what) \(path) is not UTF-8 text; convert it (e.g. iconv -t UTF-8) and try again")
+        throw InputError(description: "\(what) \(path) is not UTF-8 text; convert it (e.g. iconv -t UTF-8) and try again")
     }
     return text
+}
+
+/// The `strerror` text behind a Foundation file error, when there is one.
+func systemReason(_ error: Error) -> String {
+    let ns = error as NSError
+    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        return String(cString: strerror(Int32(underlying.code)))
+    }
+    if ns.domain == NSCocoaErrorDomain && ns.code == NSFileReadNoSuchFileError { return "No such file or directory" }
+    return ns.localizedDescription
 }
 
 /// Formats a byte count as KB/MB.
