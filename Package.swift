@@ -1,6 +1,14 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// The sampling kernels are SIMD Swift; on x86-64 they need AVX2 and FMA (every x86
+/// server since 2013) to reach BLAS speeds, so RecurCore is compiled for Haswell or later.
+#if arch(x86_64)
+let kernelSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+let kernelSettings: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "Recur",
     platforms: [.macOS(.v13)],
@@ -16,16 +24,23 @@ let package = Package(
         .systemLibrary(
             name: "CBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CSndFile", pkgConfig: "sndfile",
+            providers: [.apt(["libsndfile1-dev"])]),
         .target(
             name: "RecurCore",
-            dependencies: ["CBLAS", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["CBLAS", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: kernelSettings),
+        .target(name: "RecurMusic", dependencies: ["RecurCore", "CSndFile"]),
         .executableTarget(
             name: "recur",
             dependencies: [
                 "RecurCore",
+                "RecurMusic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "RecurCoreTests", dependencies: ["RecurCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "RecurMusicTests", dependencies: ["RecurMusic", "RecurCore", "CSndFile"]),
         .testTarget(name: "EndToEndTests", dependencies: ["RecurCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -102,3 +102,72 @@ struct AtomicFileTests {
         }
     }
 }
+
+struct PackedMatrixTests {
+    static func random(rows: Int, columns: Int, seed: UInt64) -> Matrix {
+        var generator = TestRandom(seed: seed)
+        return Matrix(rows: rows, columns: columns, values: (0..<(rows * columns)).map { _ in Float.random(in: -1...1, using: &generator) })
+    }
+
+    func product(_ packed: PackedMatrix, _ x: Matrix, threads: Int) -> Matrix {
+        var y = Matrix(rows: x.rows, columns: packed.outputs)
+        x.values.withUnsafeBufferPointer { xp in
+            y.values.withUnsafeMutableBufferPointer { yp in
+                packed.multiply(xp.baseAddress!, rows: x.rows, into: yp.baseAddress!, outputStride: packed.outputs, threads: threads)
+            }
+        }
+        return y
+    }
+
+    // K = 600 crosses the 256-wide K blocks; N = 37 leaves a partial panel; 13 rows use
+    // both the six-row groups and the padded group; 1 row uses the four-panel kernel.
+    @Test func matchesTheDefinition() {
+        let w = Self.random(rows: 37, columns: 600, seed: 1), x = Self.random(rows: 13, columns: 600, seed: 2)
+        let bias = (0..<37).map { Float($0) / 10 }
+        let y = product(PackedMatrix(w, bias: bias), x, threads: 2)
+        for r in 0..<13 {
+            for n in 0..<37 {
+                var sum = Double(bias[n])
+                for k in 0..<600 { sum += Double(x[r, k]) * Double(w[n, k]) }
+                #expect(abs(Double(y[r, n]) - sum) < 1e-4)
+            }
+        }
+    }
+
+    @Test("a row's result is bit-identical whatever the batch size and thread count")
+    func isBatchInvariant() {
+        let w = Self.random(rows: 200, columns: 600, seed: 3)
+        let packed = PackedMatrix(concatenating: [Matrix(rows: 200, columns: 300, values: Array(w.values.prefix(60_000))),
+                                                  Matrix(rows: 200, columns: 300, values: Array(w.values.suffix(60_000)))])
+        let x = Self.random(rows: 70, columns: 600, seed: 4)
+        let reference = product(packed, Matrix(rows: 1, columns: 600, values: x.row(5)), threads: 1).values
+        for rows in [6, 7, 8, 12, 13, 64, 70] {
+            for threads in [1, 2, 3] {
+                let y = product(packed, Matrix(rows: rows, columns: 600, values: Array(x.values.prefix(rows * 600))), threads: threads)
+                #expect(y.row(5) == reference, "rows \(rows), threads \(threads)")
+            }
+        }
+    }
+}
+
+struct VectorMathTests {
+    @Test func expSigmoidAndTanhAreAccurate() {
+        var worst = (exp: 0.0, sigmoid: 0.0, tanh: 0.0)
+        var x: Float = -30
+        while x <= 30 {
+            let v = VectorMath.Vector(repeating: x)
+            worst.exp = max(worst.exp, abs(Double(VectorMath.exp(v)[0]) / Foundation.exp(Double(x)) - 1))
+            worst.sigmoid = max(worst.sigmoid, abs(Double(VectorMath.sigmoid(v)[3]) - 1 / (1 + Foundation.exp(-Double(x)))))
+            worst.tanh = max(worst.tanh, abs(Double(VectorMath.tanh(v)[7]) - Foundation.tanh(Double(x))))
+            x += 0.0137
+        }
+        #expect(worst.exp < 3e-7)
+        #expect(worst.sigmoid < 2e-7)
+        #expect(worst.tanh < 3e-7)
+        #expect(VectorMath.exp(.init(repeating: 100))[0] == .infinity)
+        #expect(VectorMath.exp(.init(repeating: -100))[0] == 0)
+        #expect(VectorMath.sigmoid(.init(repeating: -200))[0] == 0)
+        #expect(VectorMath.tanh(.init(repeating: 50))[0] == 1)
+        #expect(VectorMath.tanh(.init(repeating: -50))[0] == -1)
+    }
+}

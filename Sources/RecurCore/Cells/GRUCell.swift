@@ -13,14 +13,19 @@ public enum GRUCell {
         inputGates xg: UnsafePointer<Float>, hiddenGates hg: UnsafePointer<Float>,
         hidden h: UnsafeMutablePointer<Float>, batch: Int, hiddenSize n: Int
     ) {
+        typealias V = VectorMath
         for b in 0..<batch {
             let x = xg + b * 3 * n, r = hg + b * 3 * n
             let hb = h + b * n
-            for j in 0..<n {
-                let reset = Activations.sigmoid(x[j] + r[j])
-                let update = Activations.sigmoid(x[n + j] + r[n + j])
-                let candidate = Activations.tanh(x[2 * n + j] + reset * r[2 * n + j])
-                hb[j] = (1 - update) * candidate + update * hb[j]
+            var j = 0
+            while j < n {
+                let lanes = min(8, n - j)
+                let reset = V.sigmoid(V.load(x + j, count: lanes) + V.load(r + j, count: lanes))
+                let update = V.sigmoid(V.load(x + n + j, count: lanes) + V.load(r + n + j, count: lanes))
+                let candidate = V.tanh(V.load(x + 2 * n + j, count: lanes) + reset * V.load(r + 2 * n + j, count: lanes))
+                let previous = V.load(hb + j, count: lanes)
+                V.store((1 - update) * candidate + update * previous, to: hb + j, count: lanes)
+                j += 8
             }
         }
     }

@@ -10,17 +10,22 @@ public enum LSTMCell {
         hidden h: UnsafeMutablePointer<Float>, memory c: UnsafeMutablePointer<Float>,
         batch: Int, hiddenSize n: Int
     ) {
+        typealias V = VectorMath
         for b in 0..<batch {
             let x = xg + b * 4 * n, r = hg + b * 4 * n
             let hb = h + b * n, cb = c + b * n
-            for j in 0..<n {
-                let i = Activations.sigmoid(x[j] + r[j])
-                let f = Activations.sigmoid(x[n + j] + r[n + j])
-                let g = Activations.tanh(x[2 * n + j] + r[2 * n + j])
-                let o = Activations.sigmoid(x[3 * n + j] + r[3 * n + j])
-                let cNext = f * cb[j] + i * g
-                cb[j] = cNext
-                hb[j] = o * Activations.tanh(cNext)
+            var j = 0
+            while j < n {
+                let lanes = min(8, n - j)
+                func gate(_ g: Int) -> V.Vector { V.load(x + g * n + j, count: lanes) + V.load(r + g * n + j, count: lanes) }
+                let i = V.sigmoid(gate(0))
+                let f = V.sigmoid(gate(1))
+                let g = V.tanh(gate(2))
+                let o = V.sigmoid(gate(3))
+                let cNext = f * V.load(cb + j, count: lanes) + i * g
+                V.store(cNext, to: cb + j, count: lanes)
+                V.store(o * V.tanh(cNext), to: hb + j, count: lanes)
+                j += 8
             }
         }
     }

@@ -6,8 +6,15 @@ public enum RNNCell {
         inputGates xg: UnsafePointer<Float>, hiddenGates hg: UnsafePointer<Float>,
         hidden h: UnsafeMutablePointer<Float>, batch: Int, hiddenSize n: Int
     ) {
-        for i in 0..<(batch * n) {
-            h[i] = Activations.tanh(xg[i] + hg[i])
+        typealias V = VectorMath
+        for b in 0..<batch {
+            let x = xg + b * n, r = hg + b * n, hb = h + b * n
+            var j = 0
+            while j < n {
+                let lanes = min(8, n - j)
+                V.store(V.tanh(V.load(x + j, count: lanes) + V.load(r + j, count: lanes)), to: hb + j, count: lanes)
+                j += 8
+            }
         }
     }
 }

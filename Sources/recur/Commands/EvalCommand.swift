@@ -21,7 +21,7 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Print one JSON object: loss_nats, bits_per_token, perplexity, tokens, unknown, seconds.") var json = false
 
     func run() throws {
-        threads.apply()
+        threads.applyToBLAS()
         let loaded = try models.loadModel(model)
         let text = try readTextFile(corpus, what: "corpus")
         let bar = ProgressBar(total: max(0, text.unicodeScalars.count - 1), unit: "tok")

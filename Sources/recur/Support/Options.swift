@@ -27,8 +27,18 @@ struct ThreadsOption: ParsableArguments {
         }
     }
 
-    func apply() {
-        BLAS.setThreadCount(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+    /// The thread count in effect.
+    var count: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
+
+    /// For commands whose matrix work goes through OpenBLAS (eval, train).
+    func applyToBLAS() {
+        BLAS.setThreadCount(count)
+    }
+
+    /// For commands that use Recur's own kernels (generate, bench): OpenBLAS gets one
+    /// thread, because its idle workers spin (sched_yield) and steal a core from ours.
+    func applyToKernels() {
+        BLAS.setThreadCount(1)
     }
 }
 
@@ -88,4 +98,9 @@ func formatCount(_ n: Int) -> String {
         out.append(c)
     }
     return String(out.reversed())
+}
+
+/// Writes text to stdout at once, unbuffered, for streaming.
+func emit(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
 }

@@ -1,0 +1,80 @@
+/// A network's weights laid out for batched, step-by-step, batch-invariant inference.
+///
+/// - Layer 0's input is a token, so its input projection is a table lookup:
+///   `table[v] = W_ih · x(v) + b_ih` (one-hot: a column of `W_ih`; embedding:
+///   `W_ih · E[v]`), computed once. For LSTM and RNN `b_hh` is folded in as well.
+/// - LSTM and RNN layers above 0 multiply `[x | h]` by `[W_ih | W_hh]` in one pass.
+/// - GRU keeps the hidden product apart, because its reset gate scales `W_hn h + b_hn`.
+public struct InferenceWeights: Sendable {
+    /// The cell of every layer.
+    public let cell: CellKind
+    /// H.
+    public let hiddenSize: Int
+    /// V.
+    public let vocabularySize: Int
+    /// Number of layers.
+    public let layerCount: Int
+    /// `[V × G·H]`, layer 0's input projection per token, biases folded in.
+    let tokenTable: [Float]
+    /// Per layer: LSTM/RNN `[W_ih | W_hh]` (layer 0: `W_hh` alone, biases in the table);
+    /// GRU `W_hh` with `b_hh`.
+    let recurrent: [PackedMatrix]
+    /// GRU layers above 0: `W_ih` with `b_ih`.
+    let gruInput: [PackedMatrix?]
+    /// `head.weight` with `head.bias`.
+    let head: PackedMatrix
+
+    /// Lays out `network`'s weights.
+    public init(_ network: RecurrentNetwork) {
+        cell = network.cell
+        hiddenSize = network.hiddenSize
+        vocabularySize = network.vocabularySize
+        layerCount = network.layerCount
+        let first = network.layers[0]
+        let width = first.gateWidth, tokens = network.vocabularySize
+        let fused = network.cell != .gru
+        let tableBias = fused ? zip(first.inputBias, first.hiddenBias).map { $0 + $1 } : first.inputBias
+        var table = [Float](repeating: 0, count: vocabularySize * width)
+        if let embedding = network.embedding {
+            let projection = PackedMatrix(first.inputWeights, bias: tableBias)
+            embedding.values.withUnsafeBufferPointer { e in
+                table.withUnsafeMutableBufferPointer { t in
+                    projection.multiply(e.baseAddress!, rows: tokens, into: t.baseAddress!, outputStride: width, threads: 1)
+                }
+            }
+        } else {
+            for v in 0..<vocabularySize {
+                for g in 0..<width { table[v * width + g] = first.inputWeights[g, v] + tableBias[g] }
+            }
+        }
+        tokenTable = table
+        var recurrent: [PackedMatrix] = []
+        var gruInput: [PackedMatrix?] = []
+        for (k, layer) in network.layers.enumerated() {
+            if !fused {
+                recurrent.append(PackedMatrix(layer.hiddenWeights, bias: layer.hiddenBias))
+                gruInput.append(k == 0 ? nil : PackedMatrix(layer.inputWeights, bias: layer.inputBias))
+            } else if k == 0 {
+                recurrent.append(PackedMatrix(layer.hiddenWeights))
+                gruInput.append(nil)
+            } else {
+                recurrent.append(PackedMatrix(
+                    concatenating: [layer.inputWeights, layer.hiddenWeights],
+                    bias: zip(layer.inputBias, layer.hiddenBias).map { $0 + $1 }))
+                gruInput.append(nil)
+            }
+        }
+        self.recurrent = recurrent
+        self.gruInput = gruInput
+        head = PackedMatrix(network.headWeights, bias: network.headBias)
+    }
+
+    /// Multiply-adds per row per step, for GFLOP/s reports.
+    public var multiplyAddsPerStep: Int {
+        recurrent.reduce(0) { $0 + $1.multiplyAdds(rows: 1) } + gruInput.reduce(0) { $0 + ($1?.multiplyAdds(rows: 1) ?? 0) }
+            + head.multiplyAdds(rows: 1)
+    }
+
+    /// Bytes of weights read per step (the memory traffic that bounds batch 1).
+    public var weightBytes: Int { 4 * multiplyAddsPerStep }
+}

@@ -1,0 +1,129 @@
+/// What to sample (DESIGN.md §4, §7): how many samples, how long, and how to choose
+/// each token. The same request, model file and seed always give the same output.
+public struct SamplingRequest: Sendable, Equatable {
+    /// Number of samples.
+    public var count: Int = 1
+    /// Maximum tokens generated per sample, not counting the prime.
+    public var length: Int = 400
+    /// Softmax temperature; 0 means greedy argmax.
+    public var temperature: Double = 0.8
+    /// Keep only the k most probable tokens (0 = no limit).
+    public var topK: Int = 0
+    /// Nucleus sampling threshold (1 = no limit).
+    public var topP: Double = 1
+    /// Text fed through the network before sampling, and the start of every sample.
+    /// Notes models: token names separated by spaces.
+    public var prime: String = ""
+    /// Text models: a sample ends before the first of these strings it produces.
+    public var stop: [String] = []
+    /// The seed; sample i draws from the stream `SampleRandom(seed:index: i)`.
+    public var seed: UInt64 = 0
+
+    /// Limits a request must respect; the daemon may configure tighter ones.
+    public struct Limits: Sendable, Equatable {
+        /// Most samples per request.
+        public var maximumCount = 10_000
+        /// Most tokens per sample.
+        public var maximumLength = 1_000_000
+        /// Most tokens in all samples of one request together.
+        public var maximumTotalTokens = 10_000_000
+        /// Longest prime, in characters.
+        public var maximumPrimeLength = 100_000
+        /// Most stop sequences.
+        public var maximumStops = 16
+        /// The defaults.
+        public init() {}
+    }
+
+    /// A request with the defaults (1 sample of 400 tokens at temperature 0.8).
+    public init() {}
+
+    /// Checks every field against the model and the limits and turns the prime into
+    /// token ids. Errors name the field, the value and the fix.
+    public func prepared(for model: RecurModel, limits: Limits = Limits()) throws(RequestError) -> PreparedRequest {
+        guard (1...limits.maximumCount).contains(count) else {
+            throw RequestError(field: "count", value: String(count), problem: "must be between 1 and \(limits.maximumCount)")
+        }
+        guard (1...limits.maximumLength).contains(length) else {
+            throw RequestError(field: "length", value: String(length), problem: "must be between 1 and \(limits.maximumLength)")
+        }
+        guard count * length <= limits.maximumTotalTokens else {
+            throw RequestError(field: "length", value: String(length),
+                               problem: "count × length = \(count * length) exceeds the limit of \(limits.maximumTotalTokens) tokens per request; ask for fewer or shorter samples")
+        }
+        guard temperature.isFinite, (0...100).contains(temperature) else {
+            throw RequestError(field: "temperature", value: String(temperature), problem: "must be between 0 (greedy) and 100")
+        }
+        guard topK >= 0 else {
+            throw RequestError(field: "top_k", value: String(topK), problem: "must be 0 (no limit) or a positive number of tokens")
+        }
+        guard topP.isFinite, topP > 0, topP <= 1 else {
+            throw RequestError(field: "top_p", value: String(topP), problem: "must be greater than 0 and at most 1")
+        }
+        guard prime.unicodeScalars.count <= limits.maximumPrimeLength else {
+            throw RequestError(field: "prime", value: String(prime.prefix(40)) + "…",
+                               problem: "is longer than \(limits.maximumPrimeLength) characters")
+        }
+        let vocabulary = model.vocabulary
+        var primeIDs: [Int] = []
+        switch vocabulary.kind {
+        case .text:
+            for scalar in prime.unicodeScalars {
+                guard let id = vocabulary.id(of: String(scalar)) else {
+                    throw RequestError(field: "prime", value: String(scalar).debugDescription,
+                                       problem: "contains a character the model '\(model.name)' does not know; remove it or use another model")
+                }
+                primeIDs.append(id)
+            }
+        case .notes:
+            for name in prime.split(whereSeparator: \.isWhitespace) {
+                guard let id = vocabulary.id(of: String(name)) else {
+                    throw RequestError(field: "prime", value: String(name),
+                                       problem: "is not a note token of the model '\(model.name)' (tokens look like n60, -, r)")
+                }
+                primeIDs.append(id)
+            }
+        }
+        guard stop.count <= limits.maximumStops else {
+            throw RequestError(field: "stop", value: String(stop.count), problem: "has more than \(limits.maximumStops) entries")
+        }
+        if !stop.isEmpty && vocabulary.kind == .notes {
+            throw RequestError(field: "stop", value: stop.joined(separator: ","),
+                               problem: "applies to text models only; a notes sample ends at <eos> or at its length")
+        }
+        if let empty = stop.first(where: { $0.isEmpty || $0.unicodeScalars.count > 1000 }) {
+            throw RequestError(field: "stop", value: empty.debugDescription, problem: "entries must be 1 to 1000 characters long")
+        }
+        let start = vocabulary.kind == .text ? "\n" : Vocabulary.endOfTune
+        if primeIDs.isEmpty {
+            guard let id = vocabulary.id(of: start) else {
+                throw RequestError(field: "prime", value: "\"\"",
+                                   problem: "is empty, and the model has no \(start.debugDescription) to start from; give a prime")
+            }
+            primeIDs = [id]
+        }
+        return PreparedRequest(request: self, inputs: primeIDs, stops: stop.map { Array($0.unicodeScalars) })
+    }
+}
+
+/// A request checked against a model: the ids to feed first and the stop sequences.
+public struct PreparedRequest: Sendable {
+    /// The request.
+    public let request: SamplingRequest
+    /// Token ids fed before sampling starts: the prime, or the start token.
+    public let inputs: [Int]
+    /// Stop sequences as Unicode scalars.
+    public let stops: [[Unicode.Scalar]]
+}
+
+/// A request field that is out of range or does not fit the model.
+public struct RequestError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The field, named as in the job file (`top_k`, not `topK`).
+    public let field: String
+    /// The offending value, as text.
+    public let value: String
+    /// What is wrong and how to fix it.
+    public let problem: String
+
+    public var description: String { "\(field) = \(value): \(problem)" }
+}

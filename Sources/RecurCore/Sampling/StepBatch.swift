@@ -1,0 +1,204 @@
+import Dispatch
+
+/// The recurrent state of a growing and shrinking set of rows, and one step of the
+/// network over all of them.
+///
+/// Rows are stored densely; a row that leaves is replaced by the last row, since no
+/// row's arithmetic depends on where it sits or on the others (`PackedMatrix`).
+public struct StepBatch: Sendable {
+    /// The weights.
+    public let weights: InferenceWeights
+    /// Workers for the matrix and element-wise work.
+    public let threads: Int
+    /// Rows currently in the batch.
+    public private(set) var rows = 0
+    private var capacity = 0
+    private var hidden: [[Float]]
+    private var memory: [[Float]]
+    private var layerInput: [Float] = []
+    private var joined: [Float] = []
+    private var gates: [Float] = []
+    private var hiddenGates: [Float] = []
+    /// `[rows × V]` logits of the last step.
+    public private(set) var logits: [Float] = []
+
+    /// An empty batch.
+    public init(weights: InferenceWeights, threads: Int) {
+        self.weights = weights
+        self.threads = max(1, threads)
+        hidden = Array(repeating: [], count: weights.layerCount)
+        memory = Array(repeating: [], count: weights.cell.hasMemoryCell ? weights.layerCount : 0)
+    }
+
+    /// Adds a row with the zero state; returns its position.
+    public mutating func appendRow() -> Int {
+        if rows == capacity { grow(to: max(4, capacity * 2)) }
+        let h = weights.hiddenSize
+        for k in hidden.indices { hidden[k].withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: rows * h).update(repeating: 0, count: h) } }
+        for k in memory.indices { memory[k].withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: rows * h).update(repeating: 0, count: h) } }
+        rows += 1
+        return rows - 1
+    }
+
+    /// Removes the row at `position` by moving the last row into its place.
+    public mutating func removeRow(at position: Int) {
+        precondition(position < rows)
+        let last = rows - 1, h = weights.hiddenSize
+        if position != last {
+            for k in hidden.indices { Self.moveRow(&hidden[k], from: last, to: position, width: h) }
+            for k in memory.indices { Self.moveRow(&memory[k], from: last, to: position, width: h) }
+        }
+        rows -= 1
+    }
+
+    /// Feeds `tokens[r]` to row r for every row and computes the next logits.
+    public mutating func step(tokens: [Int]) {
+        precondition(tokens.count == rows, "one token per row")
+        guard rows > 0 else { return }
+        let h = weights.hiddenSize, width = weights.cell.gateCount * h
+        let batch = rows, threads = self.threads, cell = weights.cell
+        for k in 0..<weights.layerCount {
+            let recurrent = weights.recurrent[k]
+            if cell == .gru {
+                // xg: table row or W_ih x + b_ih; hg: W_hh h + b_hh.
+                if k == 0 {
+                    copyTableRows(tokens, into: &gates)
+                } else {
+                    multiply(weights.gruInput[k]!, input: layerInput, into: &gates)
+                }
+                multiply(recurrent, input: hidden[k], into: &hiddenGates)
+            } else if k == 0 {
+                multiply(recurrent, input: hidden[0], into: &gates)
+                addTableRows(tokens, into: &gates)
+            } else {
+                // [x | h] · [W_ih | W_hh]ᵀ + (b_ih + b_hh)
+                joinRows(layerInput, hidden[k], into: &joined)
+                multiply(recurrent, input: joined, into: &gates)
+            }
+            pointwise(layer: k, batch: batch, width: width, threads: threads)
+            layerInput.withUnsafeMutableBufferPointer { x in
+                hidden[k].withUnsafeBufferPointer { x.baseAddress!.update(from: $0.baseAddress!, count: batch * h) }
+            }
+        }
+        multiply(weights.head, input: layerInput, into: &logits)
+    }
+
+    // MARK: - Pieces of a step
+
+    private func multiply(_ matrix: PackedMatrix, input: [Float], into output: inout [Float]) {
+        let batch = rows, threads = self.threads
+        input.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
+                matrix.multiply(x.baseAddress!, rows: batch, into: y.baseAddress!, outputStride: matrix.outputs, threads: threads)
+            }
+        }
+    }
+
+    private func joinRows(_ left: [Float], _ right: [Float], into joined: inout [Float]) {
+        let h = weights.hiddenSize, stride = 2 * h
+        left.withUnsafeBufferPointer { x in
+            right.withUnsafeBufferPointer { state in
+                joined.withUnsafeMutableBufferPointer { j in
+                    for r in 0..<rows {
+                        (j.baseAddress! + r * stride).update(from: x.baseAddress! + r * h, count: h)
+                        (j.baseAddress! + r * stride + h).update(from: state.baseAddress! + r * h, count: h)
+                    }
+                }
+            }
+        }
+    }
+
+    private func copyTableRows(_ tokens: [Int], into gates: inout [Float]) {
+        let width = weights.cell.gateCount * weights.hiddenSize
+        weights.tokenTable.withUnsafeBufferPointer { table in
+            gates.withUnsafeMutableBufferPointer { g in
+                for (r, token) in tokens.enumerated() {
+                    (g.baseAddress! + r * width).update(from: table.baseAddress! + token * width, count: width)
+                }
+            }
+        }
+    }
+
+    private func addTableRows(_ tokens: [Int], into gates: inout [Float]) {
+        let width = weights.cell.gateCount * weights.hiddenSize
+        weights.tokenTable.withUnsafeBufferPointer { table in
+            gates.withUnsafeMutableBufferPointer { g in
+                for (r, token) in tokens.enumerated() {
+                    let row = g.baseAddress! + r * width, source = table.baseAddress! + token * width
+                    for i in 0..<width { row[i] += source[i] }
+                }
+            }
+        }
+    }
+
+    /// The cell's element-wise equations for all rows, split by rows among workers
+    /// when there is enough work. For LSTM and RNN `gates` already holds the full
+    /// pre-activations, so the hidden term passed is zero.
+    private mutating func pointwise(layer k: Int, batch: Int, width: Int, threads: Int) {
+        let h = weights.hiddenSize, cell = weights.cell
+        if cell != .gru && hiddenGates.count < batch * width { hiddenGates = [Float](repeating: 0, count: capacity * width) }
+        let workers = batch * h >= 16_384 ? min(threads, batch) : 1
+        gates.withUnsafeBufferPointer { xg in
+            hiddenGates.withUnsafeBufferPointer { hg in
+                hidden[k].withUnsafeMutableBufferPointer { state in
+                    if cell.hasMemoryCell {
+                        memory[k].withUnsafeMutableBufferPointer { c in
+                            let pointers = RowPointers(xg: xg.baseAddress!, hg: hg.baseAddress!, h: state.baseAddress!, c: c.baseAddress!)
+                            Self.forEachRowRange(batch: batch, workers: workers) { range in
+                                pointers.step(cell: cell, rows: range, width: width, hidden: h)
+                            }
+                        }
+                    } else {
+                        let pointers = RowPointers(xg: xg.baseAddress!, hg: hg.baseAddress!, h: state.baseAddress!, c: nil)
+                        Self.forEachRowRange(batch: batch, workers: workers) { range in
+                            pointers.step(cell: cell, rows: range, width: width, hidden: h)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static func forEachRowRange(batch: Int, workers: Int, _ body: @Sendable (Range<Int>) -> Void) {
+        if workers <= 1 {
+            body(0..<batch)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                body((batch * w / workers)..<(batch * (w + 1) / workers))
+            }
+        }
+    }
+
+    private mutating func grow(to newCapacity: Int) {
+        let h = weights.hiddenSize, width = weights.cell.gateCount * h
+        for k in hidden.indices { hidden[k] += [Float](repeating: 0, count: (newCapacity - capacity) * h) }
+        for k in memory.indices { memory[k] += [Float](repeating: 0, count: (newCapacity - capacity) * h) }
+        layerInput = [Float](repeating: 0, count: newCapacity * h)
+        joined = [Float](repeating: 0, count: newCapacity * 2 * h)
+        gates = [Float](repeating: 0, count: newCapacity * width)
+        hiddenGates = [Float](repeating: 0, count: newCapacity * width)
+        logits = [Float](repeating: 0, count: newCapacity * weights.vocabularySize)
+        capacity = newCapacity
+    }
+
+    private static func moveRow(_ values: inout [Float], from source: Int, to target: Int, width: Int) {
+        values.withUnsafeMutableBufferPointer { v in
+            (v.baseAddress! + target * width).update(from: v.baseAddress! + source * width, count: width)
+        }
+    }
+}
+
+/// Raw pointers to one layer's buffers, shared by the element-wise workers; each
+/// worker touches only its own rows.
+private struct RowPointers: @unchecked Sendable {
+    let xg: UnsafePointer<Float>
+    let hg: UnsafePointer<Float>
+    let h: UnsafeMutablePointer<Float>
+    let c: UnsafeMutablePointer<Float>?
+
+    func step(cell: CellKind, rows: Range<Int>, width: Int, hidden n: Int) {
+        let start = rows.lowerBound
+        cell.step(inputGates: xg + start * width, hiddenGates: hg + start * width, hidden: h + start * n,
+                  memory: c.map { $0 + start * n }, batch: rows.count, hiddenSize: n)
+    }
+}

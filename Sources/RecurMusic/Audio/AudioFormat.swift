@@ -1,0 +1,40 @@
+/// The files a melody can be written as.
+public enum OutputFormat: String, Sendable, Hashable, CaseIterable, Codable {
+    /// RIFF WAVE through libsndfile.
+    case wav
+    /// FLAC (lossless) through libsndfile.
+    case flac
+    /// Ogg/Vorbis (lossy) through libsndfile.
+    case ogg
+    /// A Standard MIDI File (type 0): notes, not sound.
+    case midi
+
+    /// The format a file name's extension implies (`.wav`, `.flac`, `.ogg`/`.oga`,
+    /// `.mid`/`.midi`), case-insensitive; `nil` for anything else.
+    public init?(path: String) {
+        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
+        switch path[path.index(after: dot)...].lowercased() {
+        case "wav", "wave": self = .wav
+        case "flac": self = .flac
+        case "ogg", "oga": self = .ogg
+        case "mid", "midi", "smf": self = .midi
+        default: return nil
+        }
+    }
+
+    /// The usual file extension, without the dot.
+    public var fileExtension: String { self == .midi ? "mid" : rawValue }
+
+    /// Whether the format holds audio samples (all but MIDI).
+    public var isAudio: Bool { self != .midi }
+}
+
+/// How audio samples are stored in the file.
+public enum SampleFormat: String, Sendable, Hashable, CaseIterable, Codable {
+    /// 16-bit integers (WAV, FLAC).
+    case pcm16 = "16"
+    /// 24-bit integers (WAV, FLAC).
+    case pcm24 = "24"
+    /// 32-bit IEEE floats (WAV only).
+    case float
+}

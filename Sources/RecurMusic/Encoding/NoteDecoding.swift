@@ -1,0 +1,128 @@
+/// A melody decoded from tokens, with what decoding had to forgive.
+public struct DecodedMelody: Sendable, Hashable {
+    /// The notes and the tune's length.
+    public var melody: Melody
+    /// Notes whose pitch was outside the encoding's range and was moved by octaves.
+    public var movedPitches: Int
+    /// Tokens after the `<eos>` that ended the tune, which were not decoded.
+    public var ignoredTokens: Int
+}
+
+/// A token sequence that cannot be turned into a melody.
+public struct NoteDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What went wrong.
+    public enum Problem: Sendable, Equatable {
+        /// A token that is not a note, hold, rest, `<eos>` or marker.
+        case unknownToken(String)
+        /// No note, hold or rest before the end (nothing, or only `<eos>` and markers).
+        case emptyTune
+    }
+
+    /// What went wrong.
+    public let problem: Problem
+    /// The 0-based index of the offending token (unknown tokens only).
+    public let index: Int?
+    /// How many tokens the sequence had.
+    public let count: Int
+
+    public var description: String {
+        switch problem {
+        case .unknownToken(let token):
+            let position = (index ?? 0) + 1
+            return "unknown note token \(token.debugDescription) (token \(position) of \(count)); "
+                + "expected n<midi> (e.g. n60), '-' (hold), 'r' (rest) or <eos>"
+        case .emptyTune:
+            return "the tune is empty: \(count) token\(count == 1 ? "" : "s") but no note, hold or rest to render"
+        }
+    }
+}
+
+extension NoteEncoding {
+    /// Turns a model's tokens into a melody, forgiving anything a model can emit.
+    ///
+    /// Rules (docs/MUSIC.md):
+    /// - `<eos>` tokens before the first step are skipped; the first `<eos>` after a
+    ///   step ends the tune and later tokens are counted in `ignoredTokens`. A missing
+    ///   `<eos>` is fine: the tune ends with the last token.
+    /// - `-` with nothing to hold (at the start) is a rest; `r` during a rest extends it.
+    /// - `n<p>` always starts a new note, even at the pitch already sounding.
+    /// - A pitch outside `lowestPitch…highestPitch` is moved by whole octaves into the
+    ///   range (clamped to the nearer end if the range is narrower than an octave).
+    /// - Markers take no time.
+    ///
+    /// - Throws: `NoteDecodingError` for an unknown token or a tune with no steps.
+    public func decode(_ tokens: [String]) throws(NoteDecodingError) -> DecodedMelody {
+        let markerSet = Set(markers)
+        var notes: [Note] = []
+        var steps = 0
+        var moved = 0
+        var inNote = false
+        for (index, text) in tokens.enumerated() {
+            guard let token = NoteToken(text) else {
+                if markerSet.contains(text) { continue }
+                throw NoteDecodingError(problem: .unknownToken(text), index: index, count: tokens.count)
+            }
+            switch token {
+            case .endOfTune:
+                if steps > 0 {
+                    let melody = Melody(notes: notes, steps: steps)
+                    return DecodedMelody(melody: melody, movedPitches: moved, ignoredTokens: tokens.count - index - 1)
+                }
+            case .note(let written):
+                let pitch = pitchInRange(written)
+                if pitch != written { moved += 1 }
+                notes.append(Note(pitch: pitch, start: steps, length: 1))
+                inNote = true
+                steps += 1
+            case .hold:
+                if inNote { notes[notes.count - 1].length += 1 }
+                steps += 1
+            case .rest:
+                inNote = false
+                steps += 1
+            }
+        }
+        guard steps > 0 else { throw NoteDecodingError(problem: .emptyTune, index: nil, count: tokens.count) }
+        return DecodedMelody(melody: Melody(notes: notes, steps: steps), movedPitches: moved, ignoredTokens: 0)
+    }
+
+    /// The pitch moved by whole octaves into `lowestPitch…highestPitch`, or clamped to
+    /// the nearer end when no octave of it fits.
+    public func pitchInRange(_ pitch: Int) -> Int {
+        var moved = pitch
+        if moved < lowestPitch { moved += 12 * ((lowestPitch - moved + 11) / 12) }
+        if moved > highestPitch { moved -= 12 * ((moved - highestPitch + 11) / 12) }
+        if moved < lowestPitch { return pitch < lowestPitch ? lowestPitch : highestPitch }
+        return moved
+    }
+
+    /// The canonical tokens of a melody: `r` then `-` for a rest, `n<p>` then `-` for a
+    /// note, and `<eos>` at the end when `endOfTune` is true.
+    ///
+    /// Decoding the result gives the melody back. A note that would overlap the next is
+    /// cut where the next begins; notes shorter than one step last one step.
+    public func tokens(for melody: Melody, endOfTune: Bool = true) -> [String] {
+        var tokens: [String] = []
+        tokens.reserveCapacity(melody.steps + 1)
+        let notes = melody.notes.sorted { $0.start < $1.start }
+        var step = 0
+        for (i, note) in notes.enumerated() {
+            let start = max(note.start, step)
+            if start > step {
+                tokens.append(Self.rest)
+                tokens.append(contentsOf: repeatElement(Self.hold, count: start - step - 1))
+            }
+            let next = i + 1 < notes.count ? notes[i + 1].start : Int.max
+            let length = max(1, min(note.start + note.length, next) - start)
+            tokens.append(Self.notePrefix + String(note.pitch))
+            tokens.append(contentsOf: repeatElement(Self.hold, count: length - 1))
+            step = start + length
+        }
+        if melody.steps > step {
+            tokens.append(Self.rest)
+            tokens.append(contentsOf: repeatElement(Self.hold, count: melody.steps - step - 1))
+        }
+        if endOfTune { tokens.append(Self.endOfTune) }
+        return tokens
+    }
+}

@@ -1,0 +1,115 @@
+/// Turns a melody into audio with one of the instruments.
+///
+/// Each note is the instrument's oscillator times its ADSR envelope, starting on the
+/// note's grid step and held until the step where it ends, then released; voices are
+/// summed, so a release overlaps the next note. The audio lasts the tune plus the
+/// instrument's release, and is scaled so its loudest sample is exactly
+/// `velocity / 127 × peakLevel`: never at or above full scale.
+public enum Synthesizer {
+    /// The peak of a tune at velocity 127: −1 dBFS, headroom for lossy encoders.
+    public static let peakLevel: Float = 0.891_250_9
+
+    /// The number of frames `render` makes for `melody`: the tune plus the release.
+    public static func frameCount(for melody: Melody, configuration: RenderConfiguration) -> Int {
+        configuration.timing.frame(atStep: melody.steps)
+            + configuration.instrument.envelope.releaseFrames(sampleRate: configuration.sampleRate)
+    }
+
+    /// Renders `melody`; the configuration's file settings (sample format) are not used.
+    ///
+    /// - Throws: `RenderSettingError` for a setting out of range, or a tune that would
+    ///   last longer than `RenderConfiguration.maximumSeconds`.
+    public static func render(_ melody: Melody, configuration: RenderConfiguration) throws(RenderSettingError) -> AudioBuffer {
+        try configuration.validate()
+        let timing = configuration.timing
+        let duration = timing.seconds(atStep: melody.steps)
+        guard duration <= RenderConfiguration.maximumSeconds else {
+            throw RenderSettingError(
+                setting: "duration", value: "\(Int(duration)) s (\(melody.steps) steps at \(configuration.tempo.formatted) BPM)",
+                expected: "at most \(Int(RenderConfiguration.maximumSeconds)) s: a faster tempo or a shorter tune")
+        }
+        let frames = frameCount(for: melody, configuration: configuration)
+        var mix = [Float](repeating: 0, count: frames)
+        mix.withUnsafeMutableBufferPointer { mix in
+            var voice = Voice(instrument: configuration.instrument, sampleRate: configuration.sampleRate, velocity: configuration.velocity)
+            for (index, note) in melody.notes.enumerated() {
+                let start = timing.frame(atStep: note.start)
+                let gate = timing.frame(atStep: note.end) - start
+                guard start < frames, gate > 0 else { continue }
+                voice.add(note, index: index, startFrame: start, gateFrames: gate, into: mix)
+            }
+        }
+        let peak = mix.reduce(Float(0)) { max($0, abs($1)) }
+        let scale = peak > 0 ? Self.peakLevel * Float(configuration.velocity) / 127 / peak : 0
+        return AudioBuffer(samples: interleave(mix, scale: scale, channels: configuration.channels),
+                           channels: configuration.channels, sampleRate: configuration.sampleRate)
+    }
+
+    /// The mono mix scaled, in `channels` identical channels.
+    private static func interleave(_ mix: [Float], scale: Float, channels: Int) -> [Float] {
+        if channels == 1 { return mix.map { $0 * scale } }
+        return [Float](unsafeUninitializedCapacity: mix.count * channels) { out, count in
+            mix.withUnsafeBufferPointer { mix in
+                for i in 0..<mix.count {
+                    let value = mix[i] * scale
+                    for c in 0..<channels { out[i * channels + c] = value }
+                }
+            }
+            count = mix.count * channels
+        }
+    }
+}
+
+/// One instrument playing notes into a mix, with scratch buffers reused across notes.
+private struct Voice {
+    let instrument: Instrument
+    let sampleRate: Int
+    let velocity: Int
+    let releaseFrames: Int
+    var organ = AdditiveOscillator()
+    var wave: [Float] = []
+    var gain: [Float] = []
+
+    init(instrument: Instrument, sampleRate: Int, velocity: Int) {
+        self.instrument = instrument
+        self.sampleRate = sampleRate
+        self.velocity = velocity
+        self.releaseFrames = instrument.envelope.releaseFrames(sampleRate: sampleRate)
+    }
+
+    /// Adds one note, cut off at the end of the mix.
+    mutating func add(_ note: Note, index: Int, startFrame: Int, gateFrames: Int, into mix: UnsafeMutableBufferPointer<Float>) {
+        let total = gateFrames + releaseFrames
+        if wave.count < total {
+            wave = [Float](repeating: 0, count: total)
+            gain = [Float](repeating: 0, count: total)
+        }
+        let frequency = note.frequency
+        let count = min(total, mix.count - startFrame)
+        let seed = UInt64(truncatingIfNeeded: index) &* 0x2545_F491_4F6C_DD1D ^ UInt64(truncatingIfNeeded: note.pitch)
+        let brightness = 0.35 + 0.6 * Float(velocity) / 127
+        let instrument = self.instrument
+        let sampleRate = self.sampleRate
+        var organ = self.organ
+        defer { self.organ = organ }
+        wave.withUnsafeMutableBufferPointer { wave in
+            let wave = UnsafeMutableBufferPointer(rebasing: wave[0..<total])
+            switch instrument {
+            case .pluck:
+                KarplusStrong.pluck(frequency: frequency, sampleRate: sampleRate, brightness: brightness, seed: seed, into: wave)
+            case .organ:
+                organ.play(frequency: frequency, sampleRate: sampleRate, into: wave)
+            case .square:
+                SquareOscillator.play(frequency: frequency, sampleRate: sampleRate, into: wave)
+            }
+        }
+        gain.withUnsafeMutableBufferPointer { gain in
+            instrument.envelope.fill(UnsafeMutableBufferPointer(rebasing: gain[0..<total]), gateFrames: gateFrames, sampleRate: sampleRate)
+        }
+        wave.withUnsafeBufferPointer { wave in
+            gain.withUnsafeBufferPointer { gain in
+                for i in 0..<count { mix[startFrame + i] += wave[i] * gain[i] }
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import RecurCore
+
+/// `recur bench`: sampling throughput of a model at a batch size.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure sampling throughput (tokens per second over all rows).",
+        discussion: """
+            Runs --batch samples of --length tokens from the start token at temperature 1 \
+            and reports generated tokens per second (all rows; the prime is not counted), \
+            after a short warm-up. GFLOP/s counts two operations per multiply-add of the \
+            recurrent, input and head products.
+            """)
+
+    @Option(help: ArgumentHelp("A model name or path.", valueName: "model")) var model: String
+    @Option(help: "Rows sampled together.") var batch: Int = 1
+    @Option(help: "Tokens per row.") var length: Int = 256
+    @OptionGroup var models: ModelsDirectoryOption
+    @OptionGroup var threads: ThreadsOption
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func validate() throws {
+        guard (1...100_000).contains(batch) else { throw ValidationError("--batch must be between 1 and 100000, got \(batch)") }
+        guard (1...1_000_000).contains(length) else { throw ValidationError("--length must be between 1 and 1000000, got \(length)") }
+    }
+
+    func run() throws {
+        threads.applyToKernels()
+        let loaded = try models.loadModel(model)
+        let weights = InferenceWeights(loaded.network)
+        var request = SamplingRequest()
+        request.count = batch
+        request.temperature = 1
+        request.seed = 1
+        request.length = max(1, min(length, 8))
+        var warmup = BatchSampler(model: loaded, weights: weights, threads: threads.count)
+        warmup.joinAll(try loaded.prepare(request), key: "warmup")
+        _ = warmup.runToCompletion()
+
+        request.length = length
+        var sampler = BatchSampler(model: loaded, weights: weights, threads: threads.count)
+        sampler.joinAll(try loaded.prepare(request), key: "bench")
+        let clock = ContinuousClock()
+        let started = clock.now
+        let samples = sampler.runToCompletion()
+        let elapsed = clock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let tokens = samples.reduce(0) { $0 + $1.generatedTokens + ($1.ending == .endOfTune ? 1 : 0) }
+        let rate = Double(tokens) / seconds
+        let gflops = 2 * Double(weights.multiplyAddsPerStep) * rate / 1e9
+        if json {
+            printJSON([
+                "model": loaded.name, "tokens_per_second": rate, "batch": batch, "length": length, "seconds": seconds,
+                "threads": threads.count, "tokens": tokens, "gflops": gflops,
+                "weight_bytes": weights.weightBytes,
+            ])
+        } else {
+            print(String(format: "%@: %@ tokens/s (batch %d × %d tokens in %.3f s, %d thread%@, %.1f GFLOP/s)",
+                         loaded.name, formatCount(Int(rate)), batch, length, seconds, threads.count,
+                         threads.count == 1 ? "" : "s", gflops))
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import RecurCore
+
+/// `recur generate`: sample from a model, streaming to the terminal or writing files.
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Sample text or melodies from a model.",
+        discussion: """
+            All samples run together as one batch. With one sample and no --out, text streams \
+            to stdout as it is generated; several samples are printed when each completes, in \
+            order. With --out DIR, each sample is written to DIR/sample-001.txt, … (temporary \
+            name, then rename) and the paths are printed. A sample's text starts with the \
+            prime. Without --seed a seed is chosen and printed on stderr: pass it back to get \
+            the same samples again, with any --count, --threads or batch neighbours.
+            """)
+
+    @Option(help: ArgumentHelp("A model name or path.", valueName: "model")) var model: String
+    @OptionGroup var request: RequestOptions
+    @Option(help: ArgumentHelp("Write the samples into this directory (created if missing).", valueName: "dir"))
+    var out: String?
+    @OptionGroup var models: ModelsDirectoryOption
+    @OptionGroup var threads: ThreadsOption
+    @Flag(help: "Print one JSON object describing the samples instead of the text.") var json = false
+
+    func run() throws {
+        threads.applyToKernels()
+        let loaded = try models.loadModel(model)
+        let seed = request.seed ?? UInt64.random(in: 0...UInt64(Int64.max))
+        let prepared = try loaded.prepare(request.request(seed: seed))
+        if request.seed == nil && !json { FileHandle.standardError.write(Data("seed: \(seed)\n".utf8)) }
+        if let out { try createDirectory(out) }
+
+        let count = prepared.request.count
+        let streaming = count == 1 && out == nil && !json
+        var sampler = BatchSampler(model: loaded, threads: threads.count)
+        sampler.joinAll(prepared, key: "generate")
+        let bar = ProgressBar(total: count * prepared.request.length, unit: "tok", enabled: !streaming && isatty(STDERR_FILENO) == 1)
+        var generated = 0
+        var finished = [Sample?](repeating: nil, count: count)
+        var nextToPrint = 0
+        var files: [String] = []
+        let started = Date()
+        if streaming { emit(prepared.request.prime) }
+        var failure: Error?
+        _ = sampler.runToCompletion { event in
+            switch event {
+            case .text(_, let text):
+                if streaming { emit(text) }
+                generated += 1
+                bar.update(generated)
+            case .finished(let sample):
+                finished[sample.id.index] = sample
+                guard !streaming, failure == nil else { return }
+                if let out {
+                    do {
+                        files.append(try SampleFiles.writeText(sample.text, index: sample.id.index, count: count, to: out))
+                    } catch { failure = error }
+                } else if !json {
+                    while nextToPrint < count, let ready = finished[nextToPrint] {
+                        bar.finish()
+                        print(count > 1 ? "==> sample \(nextToPrint + 1) <==\n\(ready.text)\n" : ready.text)
+                        nextToPrint += 1
+                    }
+                }
+            }
+        }
+        bar.finish()
+        if let failure { throw failure }
+        let samples = finished.compactMap { $0 }
+        let seconds = Date().timeIntervalSince(started)
+        let tokens = samples.reduce(0) { $0 + $1.generatedTokens }
+        if streaming { emit("\n") }
+        if json {
+            printJSON([
+                "model": loaded.name, "data_sha256": loaded.dataSHA256, "seed": prepared.request.seed,
+                "tokens": tokens, "seconds": seconds,
+                "samples": samples.map { sample -> [String: Any] in
+                    var object: [String: Any] = ["index": sample.id.index + 1, "tokens": sample.generatedTokens, "ending": sample.ending.rawValue]
+                    if let out { object["file"] = out + "/" + SampleFiles.name(index: sample.id.index, count: count, fileExtension: "txt") } else { object["text"] = sample.text }
+                    return object
+                },
+            ])
+        } else if out != nil {
+            for file in files.sorted() { print(file) }
+        }
+    }
+
+    private func createDirectory(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw InputError(description: "cannot create output directory \(path): \(systemReason(error))")
+        }
+    }
+}
+
+extension RecurModel {
+    /// Checks a request against this model, as an error that names the flag to fix.
+    func prepare(_ request: SamplingRequest) throws -> PreparedRequest {
+        do {
+            return try request.prepared(for: self)
+        } catch {
+            let flag = "--" + error.field.replacingOccurrences(of: "_", with: "-")
+            throw InputError(description: "\(flag) \(error.value): \(error.problem)")
+        }
+    }
+}

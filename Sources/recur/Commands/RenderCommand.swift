@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import RecurCore
+import RecurMusic
+
+/// `recur render`: a file of note tokens to audio or MIDI.
+struct RenderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Render a tune of note tokens to WAV, FLAC, Ogg/Vorbis or MIDI.",
+        discussion: """
+            NOTES.txt holds one tune of note tokens separated by whitespace: n<midi> starts a \
+            note (n60 is middle C), '-' holds it for another 16th, 'r' starts a rest, and an \
+            optional <eos> ends the tune. The format comes from --out's extension (.wav, .flac, \
+            .ogg, .mid) unless --format is given. See docs/MUSIC.md.
+            """)
+
+    @Argument(help: ArgumentHelp("A text file of note tokens.", valueName: "notes.txt")) var notes: String
+    @Option(help: ArgumentHelp("The file to write.", valueName: "file")) var out: String
+    @Option(help: ArgumentHelp("wav, flac, ogg or midi (default: from --out's extension).", valueName: "format"))
+    var format: String?
+    @Option(help: "Quarter notes per minute (20…400).") var tempo: Double = 120
+    @Option(help: ArgumentHelp("\(Instrument.names).", valueName: "name")) var instrument: String = Instrument.pluck.rawValue
+    @Option(help: "22050, 44100 or 48000.") var sampleRate: Int = 44100
+    @Option(help: "1 (mono) or 2 (stereo).") var channels: Int = 1
+    @Option(help: ArgumentHelp("Sample format: 16, 24 or float (WAV); 16 or 24 (FLAC).", valueName: "16|24|float"))
+    var bits: String?
+    @Option(help: "MIDI velocity 1…127; sets the audio's loudness too.") var velocity: Int = 100
+    @Option(help: "0 (straight) … 1 (triplet): delay of every second 16th.") var swing: Double = 0
+    @Flag(help: "Print one JSON object: path, format, notes, steps, frames, seconds, render_seconds, realtime_factor.")
+    var json = false
+
+    func validate() throws {
+        do {
+            try resolvedConfiguration(for: resolvedFormat()).validate()
+        } catch let error as RenderSettingError {
+            let option = "--" + error.setting.replacingOccurrences(of: "_", with: "-")
+            throw ValidationError("\(option) \(error.value) is not allowed; use \(error.expected)")
+        }
+    }
+
+    func run() throws {
+        let outputFormat = try resolvedFormat()
+        let configuration = try resolvedConfiguration(for: outputFormat)
+        let text = try readTextFile(notes, what: "notes file")
+        let tokens = text.split(whereSeparator: \.isWhitespace).map(String.init)
+        let report: RenderReport
+        do {
+            report = try MusicRenderer.render(tokens: tokens, configuration: configuration, format: outputFormat, to: out)
+        } catch let error as NoteDecodingError {
+            throw InputError(description: "\(notes): \(error)")
+        }
+        if json {
+            printJSON([
+                "path": report.path, "format": report.format.rawValue, "instrument": configuration.instrument.rawValue,
+                "tempo": configuration.tempo, "sample_rate": configuration.sampleRate, "channels": configuration.channels,
+                "notes": report.melody.notes.count, "steps": report.melody.steps, "frames": report.frames,
+                "seconds": report.seconds, "render_seconds": report.renderSeconds,
+                "synthesis_seconds": report.synthesisSeconds, "encoding_seconds": report.encodingSeconds,
+                "realtime_factor": report.realtimeFactor, "moved_pitches": report.movedPitches,
+                "ignored_tokens": report.ignoredTokens,
+            ])
+            return
+        }
+        let what = outputFormat == .midi
+            ? "MIDI"
+            : "\(outputFormat.rawValue.uppercased()) \(configuration.sampleRate) Hz \(configuration.channels == 1 ? "mono" : "stereo")"
+        print(String(format: "%@: %d notes, %.1f s of %@ (%@) in %.3f s, %.0f× real time",
+                     out, report.melody.notes.count, report.seconds, what, configuration.instrument.rawValue,
+                     report.renderSeconds, report.realtimeFactor))
+        if report.movedPitches > 0 {
+            print("\(report.movedPitches) notes outside the pitch range were moved by octaves into it")
+        }
+        if report.ignoredTokens > 0 { print("\(report.ignoredTokens) tokens after <eos> were ignored") }
+    }
+
+    private func resolvedFormat() throws -> OutputFormat {
+        if let format {
+            guard let parsed = OutputFormat(rawValue: format.lowercased()) else {
+                throw ValidationError("--format must be wav, flac, ogg or midi, got '\(format)'")
+            }
+            return parsed
+        }
+        guard let implied = OutputFormat(path: out) else {
+            throw ValidationError("cannot tell the format from --out \(out); name it .wav, .flac, .ogg or .mid, or give --format")
+        }
+        return implied
+    }
+
+    private func resolvedConfiguration(for format: OutputFormat) throws -> RenderConfiguration {
+        guard let voice = Instrument(rawValue: instrument.lowercased()) else {
+            throw ValidationError("--instrument must be one of \(Instrument.names), got '\(instrument)'")
+        }
+        var sampleFormat = SampleFormat.pcm16
+        if let bits {
+            guard let parsed = SampleFormat(rawValue: bits.lowercased()) else {
+                throw ValidationError("--bits must be 16, 24 or float, got '\(bits)'")
+            }
+            switch (format, parsed) {
+            case (.wav, _), (.flac, .pcm16), (.flac, .pcm24): sampleFormat = parsed
+            case (.flac, _): throw ValidationError("--bits float is for WAV only; FLAC takes 16 or 24")
+            default: throw ValidationError("--bits applies to WAV and FLAC, not \(format.rawValue)")
+            }
+        }
+        return RenderConfiguration(
+            tempo: tempo, instrument: voice, sampleRate: sampleRate, channels: channels,
+            sampleFormat: sampleFormat, velocity: velocity, swing: swing)
+    }
+}
