@@ -3,9 +3,10 @@ import Foundation
 /// Picks the next token from a row of logits: greedy at temperature 0, otherwise a
 /// draw from softmax(logits / temperature) restricted by top-k and top-p.
 ///
-/// Probabilities are computed in Double and candidates are ordered by probability,
-/// ties broken by token id, so the choice is a pure function of the logits and one
-/// uniform draw.
+/// Probabilities are computed in Double. Without top-k or top-p the cumulative walk
+/// goes in token-id order; with them, candidates are ordered by probability, ties
+/// broken by token id. Either way the choice is a pure function of the logits, the
+/// controls and one uniform draw.
 public enum TokenSampler {
     /// The next token id.
     ///
@@ -18,6 +19,9 @@ public enum TokenSampler {
     ) -> Int {
         precondition(!logits.isEmpty, "no logits")
         if temperature == 0 { return argmax(logits) }
+        if (topK == 0 || topK >= logits.count) && topP >= 1 {
+            return sampleAll(logits: logits, temperature: temperature, unit: random.nextUnit())
+        }
         let probabilities = distribution(logits: logits, temperature: temperature, topK: topK, topP: topP)
         var unit = random.nextUnit() * probabilities.reduce(0) { $0 + $1.probability }
         for candidate in probabilities {
@@ -25,6 +29,26 @@ public enum TokenSampler {
             if unit < 0 { return candidate.token }
         }
         return probabilities[probabilities.count - 1].token
+    }
+
+    /// Plain temperature sampling over the whole vocabulary, walking the tokens in id
+    /// order: no sort, which matters at large batch sizes.
+    static func sampleAll(logits: UnsafeBufferPointer<Float>, temperature: Double, unit: Double) -> Int {
+        var maximum = -Double.infinity
+        for v in logits { maximum = max(maximum, Double(v)) }
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: logits.count) { weights in
+            var total = 0.0
+            for i in logits.indices {
+                weights[i] = Foundation.exp((Double(logits[i]) - maximum) / temperature)
+                total += weights[i]
+            }
+            var remaining = unit * total
+            for i in logits.indices {
+                remaining -= weights[i]
+                if remaining < 0 { return i }
+            }
+            return logits.count - 1
+        }
     }
 
     /// The index of the largest logit; the lowest index wins a tie.
