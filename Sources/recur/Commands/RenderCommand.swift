@@ -69,9 +69,11 @@ struct RenderCommand: ParsableCommand {
                      out, report.melody.notes.count, report.seconds, what, configuration.instrument.rawValue,
                      report.renderSeconds, report.realtimeFactor))
         if report.movedPitches > 0 {
-            print("\(report.movedPitches) notes outside the pitch range were moved by octaves into it")
+            print("\(report.movedPitches) note\(report.movedPitches == 1 ? " was" : "s were") outside the pitch range and moved by octaves into it")
         }
-        if report.ignoredTokens > 0 { print("\(report.ignoredTokens) tokens after <eos> were ignored") }
+        if report.ignoredTokens > 0 {
+            print("\(report.ignoredTokens) token\(report.ignoredTokens == 1 ? " after <eos> was" : "s after <eos> were") ignored")
+        }
     }
 
     private func resolvedFormat() throws -> OutputFormat {

@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+
+/// `recur render`, run as a user runs it.
+struct RenderCommandTests {
+    /// A directory with NOTES.txt holding a short tune (16 steps, one note per beat or so).
+    func tuneDirectory(_ tune: String = "n60 - - - n64 - n67 - r - n72 - - - n72 - <eos>\n") throws -> String {
+        let directory = try temporaryDirectory()
+        try tune.write(toFile: directory + "/notes.txt", atomically: true, encoding: .utf8)
+        return directory
+    }
+
+    /// The fmt fields and frame count of a canonical WAV file, read from its bytes.
+    func wavHeader(_ path: String) throws -> (format: Int, channels: Int, rate: Int, bits: Int, frames: Int) {
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        func little(_ at: Int, _ n: Int) -> Int { (0..<n).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
+        #expect(Array(bytes[0..<4]) == Array("RIFF".utf8) && Array(bytes[8..<12]) == Array("WAVE".utf8))
+        var offset = 12
+        var fmt: (Int, Int, Int, Int)?
+        while offset + 8 <= bytes.count {
+            let id = String(decoding: bytes[offset..<offset + 4], as: UTF8.self)
+            let size = little(offset + 4, 4)
+            if id == "fmt " { fmt = (little(offset + 8, 2), little(offset + 10, 2), little(offset + 12, 4), little(offset + 22, 2)) }
+            if id == "data", let (format, channels, rate, bits) = fmt {
+                return (format, channels, rate, bits, size / (channels * bits / 8))
+            }
+            offset += 8 + size + size % 2
+        }
+        throw CocoaError(.fileReadCorruptFile)
+    }
+
+    @Test func aWAVFileAndItsReport() throws {
+        let directory = try tuneDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let result = try RecurBinary.run(
+            ["render", "notes.txt", "--out", "tune.wav", "--tempo", "150", "--instrument", "organ", "--channels", "2", "--json"],
+            directory: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try RecurBinary.json(result)
+        // 16 steps of 0.1 s at 150 BPM, plus the organ's 60 ms release.
+        let frames = 70_560 + 2646
+        #expect(report["frames"] as? Int == frames)
+        #expect(abs((report["seconds"] as? Double ?? 0) - Double(frames) / 44100) < 1e-9)
+        #expect(report["notes"] as? Int == 5)
+        #expect(report["format"] as? String == "wav")
+        let renderSeconds = try #require(report["render_seconds"] as? Double)
+        let factor = try #require(report["realtime_factor"] as? Double)
+        #expect(renderSeconds > 0)
+        #expect(abs(factor - Double(frames) / 44100 / renderSeconds) < 1e-6 * factor)
+        let header = try wavHeader(directory + "/tune.wav")
+        #expect(header.format == 1 && header.channels == 2 && header.rate == 44100 && header.bits == 16)
+        #expect(header.frames == frames)
+    }
+
+    @Test func everyFormatFromTheExtensionOrTheFlag() throws {
+        let directory = try tuneDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let cases: [([String], String, [UInt8])] = [
+            (["--out", "a.flac"], "a.flac", Array("fLaC".utf8)),
+            (["--out", "a.ogg", "--sample-rate", "48000"], "a.ogg", Array("OggS".utf8)),
+            (["--out", "a.mid", "--instrument", "square"], "a.mid", Array("MThd".utf8)),
+            (["--out", "noext", "--format", "midi"], "noext", Array("MThd".utf8)),
+            (["--out", "b.wav", "--bits", "24", "--sample-rate", "22050"], "b.wav", Array("RIFF".utf8)),
+            (["--out", "c.wav", "--bits", "float"], "c.wav", Array("RIFF".utf8)),
+        ]
+        for (arguments, file, magic) in cases {
+            let result = try RecurBinary.run(["render", "notes.txt"] + arguments, directory: directory)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            #expect(result.stdout.contains(file))
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: directory + "/" + file)))
+            #expect(Array(bytes.prefix(4)) == magic, "\(file)")
+        }
+        let b = try wavHeader(directory + "/b.wav")
+        #expect(b.bits == 24 && b.rate == 22050 && b.frames == 44100 + 661)
+        let c = try wavHeader(directory + "/c.wav")
+        #expect(c.format == 3 && c.bits == 32)
+        // MIDI: tempo 120 → 500 000 µs a quarter; program 80 for the square.
+        let midi = [UInt8](try Data(contentsOf: URL(fileURLWithPath: directory + "/a.mid")))
+        #expect(midi.starts(with: Array("MThd".utf8) + [0, 0, 0, 6, 0, 0, 0, 1, 0x01, 0xE0]))
+        #expect(midi.firstRange(of: [0xFF, 0x51, 0x03, 0x07, 0xA1, 0x20]) != nil)
+        #expect(midi.firstRange(of: [0xC0, 80]) != nil)
+        #expect(midi.suffix(3) == [0xFF, 0x2F, 0x00])
+        #expect(FileManager.default.subpaths(atPath: directory)?.allSatisfy { !$0.hasPrefix(".") } == true)
+    }
+
+    @Test func badSettingsNameTheOption() throws {
+        let directory = try tuneDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let cases: [([String], String)] = [
+            (["--tempo", "0"], "--tempo 0 is not allowed; use 20…400"),
+            (["--sample-rate", "7"], "--sample-rate 7 is not allowed; use 22050, 44100 or 48000"),
+            (["--channels", "3"], "--channels 3 is not allowed"),
+            (["--velocity", "200"], "--velocity 200 is not allowed; use 1…127"),
+            (["--instrument", "banjo"], "--instrument must be one of pluck, organ, square, got 'banjo'"),
+            (["--bits", "8"], "--bits must be 16, 24 or float"),
+            (["--format", "mp3"], "--format must be wav, flac, ogg or midi"),
+            (["--format", "ogg", "--bits", "24"], "--bits applies to WAV and FLAC, not ogg"),
+            (["--format", "flac", "--bits", "float"], "--bits float is for WAV only"),
+        ]
+        for (arguments, message) in cases {
+            let result = try RecurBinary.run(["render", "notes.txt", "--out", "x.wav"] + arguments, directory: directory)
+            #expect(result.status != 0)
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+        let noFormat = try RecurBinary.run(["render", "notes.txt", "--out", "x.mp3"], directory: directory)
+        #expect(noFormat.status != 0)
+        #expect(noFormat.stderr.contains("cannot tell the format from --out x.mp3"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["notes.txt"])
+    }
+
+    @Test func badNotesFilesAndPathsAreExplained() throws {
+        let directory = try tuneDirectory("n60 - x62 r\n")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let unknown = try RecurBinary.run(["render", "notes.txt", "--out", "x.wav"], directory: directory)
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("notes.txt: unknown note token \"x62\" (token 3 of 4)"), "\(unknown.stderr)")
+        try "<eos>\n".write(toFile: directory + "/empty.txt", atomically: true, encoding: .utf8)
+        let empty = try RecurBinary.run(["render", "empty.txt", "--out", "x.wav"], directory: directory)
+        #expect(empty.status != 0)
+        #expect(empty.stderr.contains("the tune is empty"))
+        let missing = try RecurBinary.run(["render", "none.txt", "--out", "x.wav"], directory: directory)
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("cannot read notes file none.txt"))
+        try "n60 - -".write(toFile: directory + "/ok.txt", atomically: true, encoding: .utf8)
+        let noDirectory = try RecurBinary.run(["render", "ok.txt", "--out", "nowhere/x.flac"], directory: directory)
+        #expect(noDirectory.status != 0)
+        #expect(noDirectory.stderr.contains("cannot write audio file nowhere/x.flac: the directory nowhere does not exist"))
+        let unwritable = try RecurBinary.run(["render", "ok.txt", "--out", "/sys/x.wav"], directory: directory)
+        #expect(unwritable.status != 0)
+        #expect(unwritable.stderr.contains("/sys/x.wav"))
+        #expect(unwritable.stderr.contains("Permission denied"))
+        let midi = try RecurBinary.run(["render", "ok.txt", "--out", "nowhere/x.mid"], directory: directory)
+        #expect(midi.status != 0)
+        #expect(midi.stderr.contains("nowhere/x.mid"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["empty.txt", "notes.txt", "ok.txt"])
+    }
+
+    @Test func aTuneWithRepairsSaysSo() throws {
+        let directory = try tuneDirectory("- n10 - r r n60 <eos> n61 n62\n")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let result = try RecurBinary.run(["render", "notes.txt", "--out", "x.wav", "--json"], directory: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try RecurBinary.json(result)
+        #expect(report["moved_pitches"] as? Int == 1)
+        #expect(report["ignored_tokens"] as? Int == 2)
+        #expect(report["steps"] as? Int == 6)
+        let text = try RecurBinary.run(["render", "notes.txt", "--out", "y.wav"], directory: directory)
+        #expect(text.stdout.contains("2 tokens after <eos> were ignored"))
+        #expect(text.stdout.contains("1 note was outside the pitch range"))
+    }
+}
