@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RecurCore
+import RecurMusic
 
 /// `recur generate`: sample from a model, streaming to the terminal or writing files.
 struct GenerateCommand: ParsableCommand {
@@ -20,6 +21,10 @@ struct GenerateCommand: ParsableCommand {
     @OptionGroup var request: RequestOptions
     @Option(help: ArgumentHelp("Write the samples into this directory (created if missing).", valueName: "dir"))
     var out: String?
+    @Option(help: ArgumentHelp(
+        "text, or for notes models wav, flac, ogg, midi; several separated by commas (needs --out).", valueName: "formats"))
+    var format: String = "text"
+    @OptionGroup(title: "Rendering (notes models)") var render: RenderOptions
     @OptionGroup var models: ModelsDirectoryOption
     @OptionGroup var threads: ThreadsOption
     @Flag(help: "Print one JSON object describing the samples instead of the text.") var json = false
@@ -27,6 +32,7 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         threads.applyToKernels()
         let loaded = try models.loadModel(model)
+        let formats = try outputFormats(for: loaded)
         let seed = request.seed ?? UInt64.random(in: 0...UInt64(Int64.max))
         let prepared = try loaded.prepare(request.request(seed: seed))
         if request.seed == nil && !json { FileHandle.standardError.write(Data("seed: \(seed)\n".utf8)) }
@@ -55,7 +61,7 @@ struct GenerateCommand: ParsableCommand {
                 guard !streaming, failure == nil else { return }
                 if let out {
                     do {
-                        files.append(try SampleFiles.writeText(sample.text, index: sample.id.index, count: count, to: out))
+                        files += try write(sample, count: count, formats: formats, model: loaded, to: out)
                     } catch { failure = error }
                 } else if !json {
                     while nextToPrint < count, let ready = finished[nextToPrint] {
@@ -75,16 +81,59 @@ struct GenerateCommand: ParsableCommand {
         if json {
             printJSON([
                 "model": loaded.name, "data_sha256": loaded.dataSHA256, "seed": prepared.request.seed,
-                "tokens": tokens, "seconds": seconds,
+                "tokens": tokens, "seconds": seconds, "files": files.sorted(),
                 "samples": samples.map { sample -> [String: Any] in
                     var object: [String: Any] = ["index": sample.id.index + 1, "tokens": sample.generatedTokens, "ending": sample.ending.rawValue]
-                    if let out { object["file"] = out + "/" + SampleFiles.name(index: sample.id.index, count: count, fileExtension: "txt") } else { object["text"] = sample.text }
+                    if out == nil { object["text"] = sample.text }
                     return object
                 },
             ])
         } else if out != nil {
             for file in files.sorted() { print(file) }
         }
+    }
+
+    /// The requested formats, checked against the model: audio needs a notes model and --out.
+    private func outputFormats(for model: RecurModel) throws -> [OutputFormat?] {
+        var formats: [OutputFormat?] = []
+        for name in format.lowercased().split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            if name == "text" || name == "txt" {
+                formats.append(nil)
+                continue
+            }
+            guard let parsed = OutputFormat(rawValue: name == "mid" ? "midi" : name) else {
+                throw ValidationError("--format must be text, wav, flac, ogg or midi (or a comma-separated list), got '\(name)'")
+            }
+            guard model.vocabulary.kind == .notes else {
+                throw InputError(description: "--format \(name) needs a notes model; '\(model.name)' is a text model (use --format text)")
+            }
+            guard out != nil else { throw ValidationError("--format \(name) writes files: give --out DIR") }
+            try render.validate(for: parsed)
+            formats.append(parsed)
+        }
+        guard !formats.isEmpty else { throw ValidationError("--format needs at least one format") }
+        return formats
+    }
+
+    /// Writes one sample in every format; an empty tune gets its text file only, with a warning.
+    private func write(_ sample: Sample, count: Int, formats: [OutputFormat?], model: RecurModel, to directory: String) throws -> [String] {
+        var paths: [String] = []
+        for format in formats {
+            guard let format else {
+                paths.append(try SampleFiles.writeText(sample.text, index: sample.id.index, count: count, to: directory))
+                continue
+            }
+            let tokens = sample.text.split(separator: " ").map(String.init)
+            guard !tokens.isEmpty else {
+                FileHandle.standardError.write(Data("warning: sample \(sample.id.index + 1) is an empty tune (the model ended it at once); no \(format.rawValue) written\n".utf8))
+                continue
+            }
+            let path = directory + "/" + SampleFiles.name(index: sample.id.index, count: count, fileExtension: format.fileExtension)
+            let encoding = try model.notesJSON.map { try NoteEncoding(json: $0) } ?? .standard
+            paths.append(try MusicRenderer.render(
+                tokens: tokens, encoding: encoding, configuration: render.configuration(for: format), format: format, to: path).path)
+        }
+        return paths
     }
 
     private func createDirectory(_ path: String) throws {
