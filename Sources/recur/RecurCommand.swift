@@ -14,5 +14,5 @@ struct RecurCommand: ParsableCommand {
             else ./models, else /usr/local/share/recur/models, else /usr/share/recur/models.
             """,
         version: Recur.version,
-        subcommands: [GenerateCommand.self, BenchCommand.self, ModelsCommand.self, InfoCommand.self, EvalCommand.self, RenderCommand.self])
+        subcommands: [GenerateCommand.self, TrainCommand.self, BenchCommand.self, ModelsCommand.self, InfoCommand.self, EvalCommand.self, RenderCommand.self])
 }

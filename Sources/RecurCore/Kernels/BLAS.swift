@@ -52,3 +52,53 @@ public enum BLAS {
         return c
     }
 }
+
+// MARK: - Products for backpropagation
+
+extension BLAS {
+    /// `c[m × n] = a[m × k] · b[k × n] + beta · c`, all row-major, no transposes.
+    ///
+    /// Backpropagation needs it to send a gradient back through a weight stored
+    /// `[out × in]`: `dX = dY · W` (`dY` is `[positions × out]`, `W` is `[out × in]`).
+    @inlinable
+    public static func multiply(
+        _ a: UnsafePointer<Float>, rows m: Int, inner k: Int,
+        by b: UnsafePointer<Float>, columns n: Int,
+        into c: UnsafeMutablePointer<Float>, beta: Float = 0
+    ) {
+        guard m > 0, n > 0 else { return }
+        if k == 0 {
+            for i in 0..<(m * n) { c[i] = beta == 0 ? 0 : beta * c[i] }
+            return
+        }
+        if m == 1 {
+            // One row: bᵀ · a as a matrix–vector product, several times faster than sgemm.
+            cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(n), a, 1, beta, c, 1)
+            return
+        }
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
+            1, a, Int32(k), b, Int32(n), beta, c, Int32(n))
+    }
+
+    /// `c[m × n] = a[k × m]ᵀ · b[k × n] + beta · c`, all row-major: the sum over the
+    /// `k` rows of the outer products `a[r]ᵀ b[r]`.
+    ///
+    /// This is a weight gradient over a whole training window in one call:
+    /// `dW = dYᵀ · X`, with `dY` `[positions × out]` and `X` `[positions × in]`.
+    @inlinable
+    public static func multiplyTransposingFirst(
+        _ a: UnsafePointer<Float>, rows k: Int, columns m: Int,
+        by b: UnsafePointer<Float>, columns n: Int,
+        into c: UnsafeMutablePointer<Float>, beta: Float = 0
+    ) {
+        guard m > 0, n > 0 else { return }
+        if k == 0 {
+            for i in 0..<(m * n) { c[i] = beta == 0 ? 0 : beta * c[i] }
+            return
+        }
+        cblas_sgemm(
+            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
+            1, a, Int32(m), b, Int32(n), beta, c, Int32(n))
+    }
+}

@@ -17,6 +17,15 @@ public struct SampleRandom: RandomNumberGenerator, Sendable {
         if s0 | s1 | s2 | s3 == 0 { s0 = 1 }
     }
 
+    /// The generator's four state words, for checkpoints.
+    public var state: [UInt64] { [s0, s1, s2, s3] }
+
+    /// A generator restored from `state` (four words, not all zero).
+    public init?(state: [UInt64]) {
+        guard state.count == 4, state.contains(where: { $0 != 0 }) else { return nil }
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
+    }
+
     /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         let result = rotate(s1 &* 5, 7) &* 9

@@ -1,0 +1,222 @@
+import Foundation
+
+/// Where a training run stands, for progress bars and logs.
+public struct TrainingProgress: Sendable {
+    /// Steps done and in all.
+    public var step: Int, steps: Int
+    /// 1-based epoch.
+    public var epoch: Int
+    /// Mean training loss over the last steps (nats per token).
+    public var trainLoss: Double
+    /// The last validation loss, if any.
+    public var validationLoss: Double?
+    /// Training tokens per second (windows × seq-len × batch over training time).
+    public var tokensPerSecond: Double
+    /// Training seconds so far (excluding validation and checkpoints).
+    public var seconds: Double
+}
+
+/// Trains a network on a corpus with truncated BPTT, Adam and gradient clipping
+/// (DESIGN.md §2), and can stop at any step and continue from a checkpoint with the
+/// same result as an uninterrupted run.
+///
+/// One window of `seqLen` tokens from each of `batch` streams per step; the hidden
+/// state is carried across windows and reset at each epoch. Validation runs the held-
+/// out tokens through the same number of streams, from the zero state.
+public struct Trainer: Sendable {
+    /// The recipe.
+    public private(set) var configuration: TrainingConfiguration
+    /// The corpus.
+    public let corpus: TrainingCorpus
+    /// The weights being trained.
+    public private(set) var network: RecurrentNetwork
+    /// Steps taken.
+    public private(set) var step = 0
+    /// The last validation loss.
+    public private(set) var validationLoss: Double?
+
+    private var optimizer: AdamOptimizer
+    private var random: SampleRandom
+    private var state: NetworkState
+    private let reader: WindowReader
+    private let parameters: ParameterList
+    private var epoch = 0
+    private var window = 0
+    private var learningRate: Double
+    private var seconds = 0.0
+    private var recentLosses: [Double] = []
+
+    /// A fresh run: corpus read and split, weights initialised from the seed.
+    public init(configuration: TrainingConfiguration) throws(TrainingError) {
+        try configuration.validate()
+        let corpus: TrainingCorpus
+        do {
+            corpus = try TrainingCorpus(path: configuration.corpus, kind: configuration.kind, validationFraction: configuration.validationFraction)
+        } catch { throw .corpus(error) }
+        var random = SampleRandom(seed: configuration.seed, index: 0)
+        let shape = RecurrentNetwork(cell: configuration.cell, vocabularySize: corpus.vocabulary.count, hiddenSize: configuration.hidden,
+                                     layerCount: configuration.layers, embeddingSize: configuration.embedding)
+        let network = RecurrentNetwork.initialized(shape, random: &random)
+        try self.init(configuration: configuration, corpus: corpus, network: network,
+                      optimizer: AdamOptimizer(for: network, beta1: configuration.beta1, beta2: configuration.beta2), random: random)
+    }
+
+    /// Continues the run saved in `checkpoint`. `steps`, when given, replaces the total.
+    public init(resuming checkpoint: String, steps: Int? = nil) throws(TrainingError) {
+        let saved = try CheckpointFile.read(checkpoint)
+        var configuration = saved.state.configuration
+        if let steps { configuration.steps = steps }
+        try configuration.validate()
+        let corpus: TrainingCorpus
+        do {
+            corpus = try TrainingCorpus(path: configuration.corpus, kind: configuration.kind, validationFraction: configuration.validationFraction)
+        } catch { throw .corpus(error) }
+        guard corpus.sha256 == saved.state.corpusSHA256, corpus.vocabulary == saved.vocabulary else {
+            throw .checkpoint(path: checkpoint, problem: "the corpus \(configuration.corpus) changed since the checkpoint was written; resume needs the same file")
+        }
+        guard let random = SampleRandom(state: saved.state.random.compactMap { UInt64($0) }) else {
+            throw .checkpoint(path: checkpoint, problem: "has no valid random state")
+        }
+        try self.init(configuration: configuration, corpus: corpus, network: saved.network, optimizer: saved.optimizer, random: random)
+        step = saved.state.step
+        epoch = saved.state.epoch
+        window = saved.state.window
+        learningRate = saved.state.learningRate
+        seconds = saved.state.seconds
+        recentLosses = saved.state.recentLosses
+        validationLoss = saved.state.validationLoss
+        state = saved.carried
+    }
+
+    private init(configuration: TrainingConfiguration, corpus: TrainingCorpus, network: RecurrentNetwork,
+                 optimizer: AdamOptimizer, random: SampleRandom) throws(TrainingError) {
+        do {
+            reader = try WindowReader(ids: corpus.training, batch: configuration.batch, steps: configuration.seqLen, label: configuration.corpus)
+        } catch { throw .corpus(error) }
+        self.configuration = configuration
+        if let epochs = configuration.epochs {
+            self.configuration.steps = max(1, Int((epochs * Double(reader.windowsPerEpoch)).rounded()))
+            self.configuration.epochs = nil
+        }
+        self.corpus = corpus
+        self.network = network
+        self.optimizer = optimizer
+        self.random = random
+        parameters = ParameterList(for: network)
+        state = NetworkState(for: network, batch: configuration.batch)
+        learningRate = configuration.learningRate
+    }
+
+    /// Whether all steps are done.
+    public var isFinished: Bool { step >= configuration.steps }
+
+    /// Windows in one epoch.
+    public var windowsPerEpoch: Int { reader.windowsPerEpoch }
+
+    /// Runs one optimizer step and returns its training loss.
+    @discardableResult
+    public mutating func runStep() -> Double {
+        let clock = ContinuousClock()
+        let started = clock.now
+        if window >= reader.windowsPerEpoch {
+            window = 0
+            epoch += 1
+            learningRate *= configuration.learningRateDecay
+            state = NetworkState(for: network, batch: configuration.batch)
+        }
+        let (inputs, targets) = reader.window(window)
+        let batch = TrainingWindow(inputs: inputs, targets: targets, steps: configuration.seqLen, batch: configuration.batch)
+        let (loss, gradients) = network.lossAndGradients(window: batch, state: &state, dropout: Float(configuration.dropout), random: &random)
+        var scale: Float = 1
+        if configuration.clip > 0 {
+            let norm = AdamOptimizer.norm(of: gradients, list: parameters)
+            if norm > configuration.clip { scale = Float(configuration.clip / (norm + 1e-6)) }
+        }
+        optimizer.update(&network, gradients: gradients, list: parameters, learningRate: learningRate, scale: scale)
+        window += 1
+        step += 1
+        recentLosses.append(loss)
+        if recentLosses.count > 100 { recentLosses.removeFirst(recentLosses.count - 100) }
+        let elapsed = clock.now - started
+        seconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return loss
+    }
+
+    /// Mean cross-entropy on the held-out tokens (nil when there are too few), computed
+    /// with up to `batch` streams from the zero state.
+    @discardableResult
+    public mutating func validate() -> Double? {
+        let ids = corpus.validation
+        let steps = configuration.seqLen
+        let streams = min(configuration.batch, ids.count / (steps + 1))
+        guard streams >= 1 else {
+            validationLoss = nil
+            return nil
+        }
+        let length = ids.count / streams
+        var state = NetworkState(for: network, batch: streams)
+        var total = 0.0
+        var count = 0
+        var start = 0
+        let v = network.vocabularySize
+        while start < length - 1 {
+            let span = min(steps, length - 1 - start)
+            var inputs = [Int](repeating: 0, count: span * streams)
+            var targets = inputs
+            for t in 0..<span {
+                for b in 0..<streams {
+                    inputs[t * streams + b] = ids[b * length + start + t]
+                    targets[t * streams + b] = ids[b * length + start + t + 1]
+                }
+            }
+            let logits = network.forward(tokens: inputs, steps: span, state: &state)
+            logits.values.withUnsafeBufferPointer { rows in
+                for i in 0..<(span * streams) {
+                    let row = UnsafeBufferPointer(rebasing: rows[(i * v)..<((i + 1) * v)])
+                    total += Double(Activations.logSumExp(row)) - Double(row[targets[i]])
+                }
+            }
+            count += span * streams
+            start += span
+        }
+        validationLoss = total / Double(count)
+        return validationLoss
+    }
+
+    /// The current progress.
+    public var progress: TrainingProgress {
+        let tokens = Double(step * configuration.seqLen * configuration.batch)
+        return TrainingProgress(
+            step: step, steps: configuration.steps, epoch: epoch + 1,
+            trainLoss: recentLosses.isEmpty ? .nan : recentLosses.reduce(0, +) / Double(recentLosses.count),
+            validationLoss: validationLoss, tokensPerSecond: seconds > 0 ? tokens / seconds : 0, seconds: seconds)
+    }
+
+    /// Writes a checkpoint atomically.
+    public func saveCheckpoint(to path: String) throws(TrainingError) {
+        let saved = CheckpointState(
+            configuration: configuration, corpusSHA256: corpus.sha256, step: step, epoch: epoch, window: window,
+            adamSteps: optimizer.t, learningRate: learningRate, random: random.state.map(String.init), seconds: seconds,
+            recentLosses: recentLosses, validationLoss: validationLoss)
+        try CheckpointFile.write(network: network, optimizer: optimizer, carried: state, vocabulary: corpus.vocabulary, state: saved, to: path)
+    }
+
+    /// The trained model, with the `training` metadata of DESIGN.md §3.
+    public func model(name: String, summary: String) -> RecurModel {
+        let p = progress
+        var training: [String: Any] = [
+            "corpus": (configuration.corpus as NSString).lastPathComponent, "corpus_sha256": corpus.sha256,
+            "cell": configuration.cell.rawValue, "layers": configuration.layers, "hidden": configuration.hidden,
+            "seq_len": configuration.seqLen, "batch": configuration.batch, "steps": step, "epochs": Double(step) / Double(max(1, reader.windowsPerEpoch)),
+            "lr": configuration.learningRate, "lr_decay": configuration.learningRateDecay, "clip": configuration.clip,
+            "dropout": configuration.dropout, "val_fraction": configuration.validationFraction, "seed": configuration.seed,
+            "seconds": (p.seconds * 10).rounded() / 10, "train_loss": p.trainLoss, "tokens_per_second": p.tokensPerSecond.rounded(),
+            "optimizer": "adam", "train_tokens": corpus.training.count, "val_tokens": corpus.validation.count,
+        ]
+        training["embedding"] = configuration.embedding
+        training["val_loss"] = validationLoss
+        let json = (try? JSONSerialization.data(withJSONObject: training, options: [.sortedKeys, .withoutEscapingSlashes]))
+            .map { String(decoding: $0, as: UTF8.self) }
+        return RecurModel(network: network, vocabulary: corpus.vocabulary, name: name, summary: summary, trainingJSON: json)
+    }
+}

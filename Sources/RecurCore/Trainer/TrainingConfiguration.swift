@@ -1,0 +1,93 @@
+/// The recipe of a training run (`recur train`'s flags), recorded in checkpoints and in
+/// the model's `training` metadata.
+public struct TrainingConfiguration: Sendable, Codable, Equatable {
+    /// The corpus file.
+    public var corpus: String
+    /// Text or notes.
+    public var kind: Vocabulary.Kind = .text
+    /// The recurrent cell.
+    public var cell: CellKind = .lstm
+    /// Stacked layers.
+    public var layers = 2
+    /// Hidden size.
+    public var hidden = 256
+    /// Embedding size, or nil for one-hot input.
+    public var embedding: Int?
+    /// BPTT window length.
+    public var seqLen = 64
+    /// Parallel streams.
+    public var batch = 32
+    /// Optimizer steps in all.
+    public var steps = 1000
+    /// When set, replaces `steps` by this many passes over the training text.
+    public var epochs: Double?
+    /// Adam learning rate.
+    public var learningRate = 2e-3
+    /// Adam β1, β2.
+    public var beta1 = 0.9, beta2 = 0.999
+    /// Global gradient-norm clip (0 = off).
+    public var clip = 5.0
+    /// Dropout between layers.
+    public var dropout = 0.0
+    /// Learning rate multiplier applied after every epoch.
+    public var learningRateDecay = 1.0
+    /// Held-out fraction at the end of the corpus.
+    public var validationFraction = 0.05
+    /// Validate every this many steps (and at the end).
+    public var validateEvery = 200
+    /// Seed for initialisation, dropout and everything random.
+    public var seed: UInt64 = 1
+
+    /// A configuration for `corpus` with the defaults.
+    public init(corpus: String) {
+        self.corpus = corpus
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case corpus, kind, cell, layers, hidden, embedding, batch, steps, epochs, clip, dropout, seed, beta1, beta2
+        case seqLen = "seq_len", learningRate = "lr", learningRateDecay = "lr_decay"
+        case validationFraction = "val_fraction", validateEvery = "validate_every"
+    }
+
+    /// Checks the ranges, naming the flag to fix.
+    public func validate() throws(TrainingError) {
+        func check(_ ok: Bool, _ flag: String, _ value: Any, _ rule: String) throws(TrainingError) {
+            if !ok { throw TrainingError.badSetting(flag: flag, value: "\(value)", rule: rule) }
+        }
+        try check((1...16).contains(layers), "--layers", layers, "between 1 and 16")
+        try check((1...4096).contains(hidden), "--hidden", hidden, "between 1 and 4096")
+        try check(embedding.map { (1...4096).contains($0) } ?? true, "--embedding", embedding ?? 0, "between 1 and 4096")
+        try check((1...10_000).contains(seqLen), "--seq-len", seqLen, "between 1 and 10000")
+        try check((1...4096).contains(batch), "--batch", batch, "between 1 and 4096")
+        try check(steps >= 1, "--steps", steps, "at least 1")
+        try check(epochs.map { $0 > 0 && $0 <= 1_000_000 } ?? true, "--epochs", epochs ?? 0, "greater than 0")
+        try check(learningRate > 0 && learningRate < 10, "--lr", learningRate, "greater than 0 and below 10")
+        try check(clip >= 0 && clip.isFinite, "--clip", clip, "0 (off) or a positive norm")
+        try check(dropout >= 0 && dropout < 1, "--dropout", dropout, "at least 0 and below 1")
+        try check(learningRateDecay > 0 && learningRateDecay <= 1, "--lr-decay", learningRateDecay, "greater than 0 and at most 1")
+        try check(validationFraction >= 0 && validationFraction < 0.5, "--val-fraction", validationFraction, "at least 0 and below 0.5")
+        try check(validateEvery >= 1, "--validate-every", validateEvery, "at least 1")
+        try check(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "--beta", "\(beta1),\(beta2)", "in [0, 1)")
+    }
+}
+
+/// Why training could not start or continue.
+public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A flag is out of range.
+    case badSetting(flag: String, value: String, rule: String)
+    /// The corpus cannot be used.
+    case corpus(CorpusError)
+    /// A checkpoint cannot be read or does not fit.
+    case checkpoint(path: String, problem: String)
+    /// A file could not be written.
+    case write(FileWriteError)
+
+    public var description: String {
+        switch self {
+        case .badSetting(let flag, let value, let rule): "\(flag) \(value) is out of range: it must be \(rule)"
+        case .corpus(let error): error.description
+        case .checkpoint(let path, let problem): "\(path): \(problem)"
+        case .write(let error): error.description
+        }
+    }
+}

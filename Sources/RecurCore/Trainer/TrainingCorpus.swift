@@ -1,0 +1,130 @@
+import Foundation
+
+/// Why a corpus cannot be trained on.
+public struct CorpusError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The corpus file.
+    public let path: String
+    /// What is wrong and what to do.
+    public let problem: String
+    public var description: String { "\(path): \(problem)" }
+}
+
+/// A training corpus: its vocabulary, and its tokens split into a training part and a
+/// held-out validation part.
+///
+/// The validation part is the *end* of the corpus (`validationFraction` of the tokens),
+/// so that it is text the model has not seen — not a random sample of windows that
+/// overlap the training text.
+public struct TrainingCorpus: Sendable {
+    /// The vocabulary built from the whole corpus: text — its distinct characters
+    /// (Unicode scalars) in code-point order; notes — `<eos>`, `r`, `-`, then the
+    /// other names, notes sorted by pitch.
+    public let vocabulary: Vocabulary
+    /// Token ids used for training.
+    public let training: [Int]
+    /// Token ids held out for validation (may be empty when the fraction is 0).
+    public let validation: [Int]
+    /// SHA-256 of the file's bytes, recorded in the model's training metadata.
+    public let sha256: String
+
+    /// Reads and splits a corpus file.
+    public init(path: String, kind: Vocabulary.Kind, validationFraction: Double) throws(CorpusError) {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw CorpusError(path: path, problem: "cannot be read (\(Safetensors.describe(error)))")
+        }
+        guard !data.isEmpty else { throw CorpusError(path: path, problem: "is empty; give a text file to learn from") }
+        guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
+            throw CorpusError(path: path, problem: "is not UTF-8 text (it looks binary); convert it to UTF-8 text first")
+        }
+        try self.init(text: text, path: path, kind: kind, validationFraction: validationFraction)
+    }
+
+    /// Splits corpus text; `path` only labels errors.
+    public init(text: String, path: String, kind: Vocabulary.Kind, validationFraction: Double) throws(CorpusError) {
+        guard validationFraction >= 0, validationFraction < 0.5 else {
+            throw CorpusError(path: path, problem: "--val-fraction \(validationFraction) must be at least 0 and below 0.5")
+        }
+        let tokens: [String]
+        switch kind {
+        case .text:
+            tokens = Set(text.unicodeScalars).sorted { $0.value < $1.value }.map { String($0) }
+        case .notes:
+            var names = Set(text.split(whereSeparator: \.isWhitespace).map(String.init))
+            names.remove(Vocabulary.endOfTune)
+            tokens = [Vocabulary.endOfTune] + names.sorted(by: Self.noteOrder)
+        }
+        guard tokens.count >= 2 else {
+            throw CorpusError(path: path, problem: "has \(tokens.count == 1 && kind == .text ? "only one distinct character" : "no tokens"); a model needs at least two different tokens to learn anything")
+        }
+        guard let vocabulary = Vocabulary(kind: kind, tokens: tokens) else {
+            throw CorpusError(path: path, problem: "produced an invalid vocabulary")
+        }
+        let ids = vocabulary.encode(text).ids
+        let held = Int((Double(ids.count) * validationFraction).rounded())
+        self.vocabulary = vocabulary
+        training = Array(ids[..<(ids.count - held)])
+        validation = Array(ids[(ids.count - held)...])
+        sha256 = RecurModel.sha256(Data(text.utf8))
+    }
+
+    /// `<eos>`, `r`, `-`, then notes by pitch, then anything else by name.
+    static func noteOrder(_ a: String, _ b: String) -> Bool {
+        func rank(_ name: String) -> (Int, Int, String) {
+            switch name {
+            case "r": return (0, 0, name)
+            case "-": return (1, 0, name)
+            default:
+                if name.hasPrefix("n"), let pitch = Int(name.dropFirst()) { return (2, pitch, name) }
+                return (3, 0, name)
+            }
+        }
+        return rank(a) < rank(b)
+    }
+}
+
+/// The training tokens cut into `batch` parallel streams, read in consecutive windows
+/// of `steps` tokens so that the hidden state can be carried from one window to the
+/// next (truncated BPTT). Stream b holds tokens `[b·L, (b+1)·L)` with `L = n / batch`.
+public struct WindowReader: Sendable {
+    /// Rows per window.
+    public let batch: Int
+    /// Time steps per window.
+    public let steps: Int
+    /// Tokens per stream.
+    public let streamLength: Int
+    /// Windows in one pass over the data (an epoch).
+    public var windowsPerEpoch: Int { (streamLength - 1) / steps }
+
+    private let ids: [Int]
+
+    /// Prepares the streams; fails when the data cannot fill one window.
+    public init(ids: [Int], batch: Int, steps: Int, label: String) throws(CorpusError) {
+        guard batch >= 1, steps >= 1 else { throw CorpusError(path: label, problem: "--batch and --seq-len must be at least 1") }
+        let length = ids.count / batch
+        guard length >= steps + 1 else {
+            throw CorpusError(path: label, problem: "has \(ids.count) tokens, too few for --batch \(batch) streams of --seq-len \(steps) + 1; lower --batch or --seq-len, or use a bigger corpus (needs at least \(batch * (steps + 1)))")
+        }
+        self.ids = ids
+        self.batch = batch
+        self.steps = steps
+        streamLength = length
+    }
+
+    /// Window `index` (0-based within an epoch), time-major.
+    public func window(_ index: Int) -> (inputs: [Int], targets: [Int]) {
+        var inputs = [Int](repeating: 0, count: steps * batch)
+        var targets = inputs
+        let start = index * steps
+        for t in 0..<steps {
+            for b in 0..<batch {
+                let position = b * streamLength + start + t
+                inputs[t * batch + b] = ids[position]
+                targets[t * batch + b] = ids[position + 1]
+            }
+        }
+        return (inputs, targets)
+    }
+}

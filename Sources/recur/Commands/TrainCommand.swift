@@ -1,0 +1,134 @@
+import ArgumentParser
+import Foundation
+import RecurCore
+import RecurMusic
+
+/// `recur train`: a model from a corpus, with checkpoints and resume.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a model on a text or notes corpus (BPTT, Adam, gradient clipping).",
+        discussion: """
+            The last --val-fraction of the corpus is held out for validation. The rest is cut \
+            into --batch parallel streams read in windows of --seq-len tokens, the hidden state \
+            carried from window to window. A checkpoint (weights, Adam state, data position, \
+            random state) is written every --checkpoint-every steps and on SIGINT/SIGTERM; \
+            --resume CKPT continues exactly where it stopped. The model is written to --out \
+            when training ends.
+            """)
+
+    @Option(help: ArgumentHelp("UTF-8 text file (notes: one tune of tokens per line).", valueName: "file")) var corpus: String?
+    @Option(help: "text or notes.") var kind: String = "text"
+    @Option(help: "lstm, gru or rnn.") var cell: String = "lstm"
+    @Option(help: "Stacked recurrent layers.") var layers: Int = 2
+    @Option(help: "Hidden units per layer.") var hidden: Int = 256
+    @Option(help: "Embedding size (default: one-hot input).") var embedding: Int?
+    @Option(help: "Tokens per BPTT window.") var seqLen: Int = 64
+    @Option(help: "Parallel streams per step.") var batch: Int = 32
+    @Option(help: "Optimizer steps (default 1000 unless --epochs is given).") var steps: Int?
+    @Option(help: "Passes over the training text (instead of --steps).") var epochs: Double?
+    @Option(help: "Adam learning rate.") var lr: Double = 2e-3
+    @Option(help: "Multiply the learning rate by this after every epoch.") var lrDecay: Double = 1
+    @Option(help: "Clip the global gradient norm to this (0 = off).") var clip: Double = 5
+    @Option(help: "Dropout between layers, 0…<1.") var dropout: Double = 0
+    @Option(help: "Fraction of the corpus, from its end, held out for validation.") var valFraction: Double = 0.05
+    @Option(help: "Validate every N steps (and at the end).") var validateEvery: Int = 200
+    @Option(help: "Random seed (initialisation, dropout).") var seed: UInt64 = 1
+    @Option(help: ArgumentHelp("Continue from this checkpoint (the other recipe flags come from it).", valueName: "ckpt"))
+    var resume: String?
+    @Option(help: ArgumentHelp("Where to write the model (.safetensors).", valueName: "path")) var out: String
+    @Option(help: ArgumentHelp("Checkpoint file (default: OUT with .ckpt).", valueName: "path")) var checkpoint: String?
+    @Option(help: "Write a checkpoint every N steps.") var checkpointEvery: Int = 500
+    @Option(help: "Off a terminal, log one line every N steps.") var logEvery: Int = 50
+    @Option(help: "Model description for `recur models`.") var description: String?
+    @OptionGroup var threads: ThreadsOption
+    @Flag(help: "Print one JSON object at the end (tokens_per_second, train_loss, val_loss, steps, seconds).") var json = false
+
+    func validate() throws {
+        if resume == nil && corpus == nil { throw ValidationError("give --corpus FILE (or --resume CKPT)") }
+        if steps != nil && epochs != nil { throw ValidationError("give --steps or --epochs, not both") }
+        if checkpointEvery < 1 || logEvery < 1 { throw ValidationError("--checkpoint-every and --log-every must be at least 1") }
+        if !out.hasSuffix(".safetensors") { throw ValidationError("--out must name a .safetensors file, got \(out)") }
+    }
+
+    func run() throws {
+        threads.applyToBLAS()
+        var trainer = try makeTrainer()
+        let checkpointPath = checkpoint ?? String(out.dropLast(".safetensors".count)) + ".ckpt"
+        let stop = SignalWatcher(signals: [SIGINT, SIGTERM])
+        let c = trainer.configuration
+        if !json {
+            note("training \(c.cell.rawValue.uppercased()) \(c.layers)×\(c.hidden) on \(c.corpus): \(formatCount(trainer.corpus.training.count)) training and \(formatCount(trainer.corpus.validation.count)) validation tokens, vocabulary \(trainer.corpus.vocabulary.count), \(trainer.windowsPerEpoch) steps per epoch")
+        }
+        let terminal = isatty(STDERR_FILENO) == 1
+        let bar = ProgressBar(total: c.steps, unit: "steps", enabled: terminal)
+        while !trainer.isFinished {
+            if let signal = stop.signalReceived {
+                bar.finish()
+                try trainer.saveCheckpoint(to: checkpointPath)
+                note("stopped by signal \(signal) at step \(trainer.step); checkpoint written to \(checkpointPath); continue with --resume \(checkpointPath)")
+                throw ExitCode(128 + signal)
+            }
+            trainer.runStep()
+            let step = trainer.step
+            if step % c.validateEvery == 0 || trainer.isFinished { trainer.validate() }
+            if step % checkpointEvery == 0 && !trainer.isFinished { try trainer.saveCheckpoint(to: checkpointPath) }
+            let p = trainer.progress
+            let summary = String(format: "epoch %d · loss %.4f · val %@ · %@ tok/s", p.epoch, p.trainLoss,
+                                 p.validationLoss.map { String(format: "%.4f", $0) } ?? "–", formatCount(Int(p.tokensPerSecond)))
+            if terminal {
+                bar.update(step, extra: summary)
+            } else if !json && (step % logEvery == 0 || trainer.isFinished) {
+                note("step \(step)/\(c.steps) · \(summary)")
+            }
+        }
+        bar.finish()
+        try trainer.saveCheckpoint(to: checkpointPath)
+        let name = ((out as NSString).lastPathComponent as NSString).deletingPathExtension
+        var model = trainer.model(name: name, summary: description ?? "\(c.cell.rawValue.uppercased()) \(c.layers)×\(c.hidden) trained on \((c.corpus as NSString).lastPathComponent)")
+        if c.kind == .notes { model.notesJSON = NoteEncoding.standard.json }
+        try model.save(to: out)
+        let p = trainer.progress
+        if json {
+            printJSON([
+                "tokens_per_second": p.tokensPerSecond, "train_loss": p.trainLoss, "val_loss": p.validationLoss ?? NSNull(),
+                "steps": p.step, "seconds": p.seconds, "model": out, "checkpoint": checkpointPath,
+            ])
+        } else {
+            print(String(format: "wrote %@: %d steps in %.1f s, train loss %.4f, validation loss %@ nats/token, %@ tokens/s",
+                         out, p.step, p.seconds, p.trainLoss, p.validationLoss.map { String(format: "%.4f", $0) } ?? "–",
+                         formatCount(Int(p.tokensPerSecond))))
+        }
+    }
+
+    private func makeTrainer() throws -> Trainer {
+        if let resume {
+            return try Trainer(resuming: resume, steps: steps)
+        }
+        guard let corpus else { throw ValidationError("give --corpus FILE") }
+        var c = TrainingConfiguration(corpus: corpus)
+        guard let kind = Vocabulary.Kind(rawValue: kind) else { throw ValidationError("--kind must be text or notes, got '\(kind)'") }
+        guard let cell = CellKind(rawValue: cell.lowercased()) else { throw ValidationError("--cell must be lstm, gru or rnn, got '\(cell)'") }
+        c.kind = kind
+        c.cell = cell
+        c.layers = layers
+        c.hidden = hidden
+        c.embedding = embedding
+        c.seqLen = seqLen
+        c.batch = batch
+        c.learningRate = lr
+        c.learningRateDecay = lrDecay
+        c.clip = clip
+        c.dropout = dropout
+        c.validationFraction = valFraction
+        c.validateEvery = validateEvery
+        c.seed = seed
+        c.steps = steps ?? 1000
+        c.epochs = epochs
+        return try Trainer(configuration: c)
+    }
+
+    private func note(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import RecurCore
+import Testing
+
+/// `recur train`, run as a user runs it: to the end, interrupted by SIGTERM, resumed.
+struct TrainCommandTests {
+    static func corpus(in directory: String) throws -> String {
+        let path = directory + "/corpus.txt"
+        let text = (0..<400).map { "Line \($0 % 17): the quick brown fox \($0 % 3 == 0 ? "jumps" : "naps").\n" }.joined()
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func trainingWritesAModelThatLoadsAndReportsJSON() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let corpus = try Self.corpus(in: directory)
+        let out = directory + "/fox.safetensors"
+        let result = try RecurBinary.run([
+            "train", "--corpus", corpus, "--cell", "gru", "--layers", "1", "--hidden", "24", "--seq-len", "16",
+            "--batch", "4", "--steps", "40", "--validate-every", "20", "--out", out, "--json",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try RecurBinary.json(result)
+        for key in ["tokens_per_second", "train_loss", "val_loss", "steps", "seconds"] { #expect(report[key] != nil, "\(key)") }
+        #expect(report["steps"] as? Int == 40)
+        let model = try RecurModel(contentsOf: out)
+        #expect(model.network.cell == .gru)
+        #expect(FileManager.default.fileExists(atPath: directory + "/fox.ckpt"))
+        let eval = try RecurBinary.run(["eval", "--model", out, "--corpus", corpus, "--json"])
+        #expect(eval.status == 0)
+        #expect((try RecurBinary.json(eval)["loss_nats"] as? Double ?? 99) < 3.5)
+    }
+
+    @Test func sigtermWritesACheckpointAndResumeFinishes() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let corpus = try Self.corpus(in: directory)
+        let out = directory + "/fox.safetensors"
+        let log = directory + "/train.log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let process = Process()
+        process.executableURL = RecurBinary.url
+        process.arguments = ["train", "--corpus", corpus, "--hidden", "16", "--seq-len", "8", "--batch", "2",
+                             "--steps", "100000", "--log-every", "1", "--out", out]
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("step 5/") {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        process.terminate() // SIGTERM
+        process.waitUntilExit()
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(process.terminationStatus == 128 + SIGTERM, "\(text)")
+        #expect(text.contains("checkpoint written"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let resumed = try RecurBinary.run(["train", "--resume", directory + "/fox.ckpt", "--steps", "30", "--out", out])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try RecurModel(contentsOf: out).network.hiddenSize == 16)
+    }
+
+    @Test(arguments: [
+        (["--steps", "0"], "--steps"), (["--dropout", "1.5"], "--dropout"), (["--cell", "transformer"], "--cell"),
+        (["--seq-len", "5000"], "--seq-len"), (["--val-fraction", "0.9"], "--val-fraction"),
+    ])
+    func badFlagsAreNamed(arguments: [String], flag: String) throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let corpus = try Self.corpus(in: directory)
+        let result = try RecurBinary.run(["train", "--corpus", corpus, "--out", directory + "/m.safetensors"] + arguments)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(flag), "\(result.stderr)")
+    }
+
+    @Test func aResumeFromSomethingElseIsRefused() throws {
+        let result = try RecurBinary.run(["train", "--resume", parityModels + "/gru-l1-emb5.safetensors", "--out", NSTemporaryDirectory() + "x.safetensors"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("not a Recur checkpoint"))
+    }
+}
