@@ -14,4 +14,15 @@ public struct NetworkState: Sendable, Equatable {
         hidden = Array(repeating: zero, count: network.layerCount)
         memory = network.cell.hasMemoryCell ? Array(repeating: zero, count: network.layerCount) : []
     }
+
+    /// Drops every row outside `range`.
+    mutating func keepRows(_ range: Range<Int>) {
+        func cut(_ m: Matrix) -> Matrix {
+            Matrix(rows: range.count, columns: m.columns,
+                   values: Array(m.values[(range.lowerBound * m.columns)..<(range.upperBound * m.columns)]))
+        }
+        hidden = hidden.map(cut)
+        memory = memory.map(cut)
+        batch = range.count
+    }
 }

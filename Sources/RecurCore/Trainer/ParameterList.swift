@@ -8,7 +8,14 @@ struct ParameterList: @unchecked Sendable {
     struct Entry {
         let name: String
         let weights: WritableKeyPath<RecurrentNetwork, [Float]>
-        let gradient: KeyPath<NetworkGradients, [Float]>
+        let writableGradient: WritableKeyPath<NetworkGradients, [Float]>
+        var gradient: KeyPath<NetworkGradients, [Float]> { writableGradient }
+
+        init(name: String, weights: WritableKeyPath<RecurrentNetwork, [Float]>, gradient: WritableKeyPath<NetworkGradients, [Float]>) {
+            self.name = name
+            self.weights = weights
+            self.writableGradient = gradient
+        }
     }
 
     let entries: [Entry]

@@ -28,6 +28,8 @@ public struct Trainer: Sendable {
     public private(set) var configuration: TrainingConfiguration
     /// The corpus.
     public let corpus: TrainingCorpus
+    /// Cores used for a step (the result does not depend on it).
+    public var threads = 2
     /// The weights being trained.
     public private(set) var network: RecurrentNetwork
     /// Steps taken.
@@ -126,7 +128,9 @@ public struct Trainer: Sendable {
         }
         let (inputs, targets) = reader.window(window)
         let batch = TrainingWindow(inputs: inputs, targets: targets, steps: configuration.seqLen, batch: configuration.batch)
-        let (loss, gradients) = network.lossAndGradients(window: batch, state: &state, dropout: Float(configuration.dropout), random: &random)
+        let (loss, gradients) = ShardedStep.run(
+            network: network, window: batch, state: &state, dropout: Float(configuration.dropout), random: &random,
+            threads: threads, parameters: parameters)
         var scale: Float = 1
         if configuration.clip > 0 {
             let norm = AdamOptimizer.norm(of: gradients, list: parameters)

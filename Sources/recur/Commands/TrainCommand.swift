@@ -52,8 +52,9 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        threads.applyToBLAS()
+        threads.applyToKernels()
         var trainer = try makeTrainer()
+        trainer.threads = threads.count
         let checkpointPath = checkpoint ?? String(out.dropLast(".safetensors".count)) + ".ckpt"
         let stop = SignalWatcher(signals: [SIGINT, SIGTERM])
         let c = trainer.configuration
