@@ -171,3 +171,14 @@ struct VectorMathTests {
         #expect(VectorMath.tanh(.init(repeating: -50))[0] == -1)
     }
 }
+
+struct PackedTransposeTests {
+    @Test func packingTheTransposeEqualsPackingATransposedMatrix() {
+        let w = PackedMatrixTests.random(rows: 70, columns: 19, seed: 8)
+        let x = PackedMatrixTests.random(rows: 9, columns: 70, seed: 9)
+        let direct = PackedMatrixTests().product(PackedMatrix(transposing: w), x, threads: 1)
+        let viaCopy = PackedMatrixTests().product(PackedMatrix(w.transposed()), x, threads: 1)
+        #expect(direct == viaCopy)
+        #expect(direct.rows == 9 && direct.columns == 19)
+    }
+}

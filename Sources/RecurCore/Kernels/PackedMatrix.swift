@@ -51,6 +51,26 @@ public struct PackedMatrix: Sendable {
         self.init(concatenating: [matrix], bias: bias)
     }
 
+    /// Packs the transpose of `matrix` (outputs = its columns, inner = its rows)
+    /// without building the transpose: `y = x · matrix` for the backward pass.
+    public init(transposing matrix: Matrix) {
+        let (outputs, inner) = (matrix.columns, matrix.rows)
+        self.outputs = outputs
+        self.inner = inner
+        bias = [Float](repeating: 0, count: outputs)
+        let count = (outputs + Self.panelWidth - 1) / Self.panelWidth
+        var packed = [SIMD16<Float>](repeating: .zero, count: count * inner)
+        matrix.values.withUnsafeBufferPointer { w in
+            for k in 0..<inner {
+                for n in 0..<outputs {
+                    let (panel, lane) = n.quotientAndRemainder(dividingBy: Self.panelWidth)
+                    packed[panel * inner + k][lane] = w[k * outputs + n]
+                }
+            }
+        }
+        panels = packed
+    }
+
     /// `y[b, 0..<N] = bias + x[b, 0..<K] · Wᵀ` for `rows` rows.
     ///
     /// - Parameters:
@@ -90,8 +110,8 @@ private struct Job: @unchecked Sendable {
     let rows, inner, outputs, stride: Int
 
     /// Rows in groups of six against one panel at a time (twelve accumulators, the
-    /// register budget of AVX2). A last group of two to five rows runs through the
-    /// same six-row kernel with its missing rows pointed at a real one and their
+    /// register budget of AVX2). A last group of two to five rows runs through a
+    /// four- or six-row kernel with its missing rows pointed at a real one and their
     /// results dropped — wasted arithmetic, but one pass over the weights instead of
     /// one per row. A single leftover row (batch 1 above all) runs against four panels
     /// at once: four independent weight streams keep memory busy.
@@ -108,7 +128,11 @@ private struct Job: @unchecked Sendable {
                 while k < inner {
                     let span = k..<min(inner, k + block)
                     var r = 0
-                    while r < grouped { rows6panel1(r, p, valid: min(6, grouped - r), span); r += 6 }
+                    while r < grouped {
+                        let valid = min(6, grouped - r)
+                        if valid <= 4 { rows4panel1(r, p, valid: valid, span) } else { rows6panel1(r, p, valid: valid, span) }
+                        r += 6
+                    }
                     k += block
                 }
             }
@@ -173,6 +197,25 @@ private struct Job: @unchecked Sendable {
         if valid > 3 { store(a3, row: r + 3, panel: p) }
         if valid > 4 { store(a4, row: r + 4, panel: p) }
         if valid > 5 { store(a5, row: r + 5, panel: p) }
+    }
+
+    private func rows4panel1(_ r: Int, _ p: Int, valid: Int, _ span: Range<Int>) {
+        let w = panels + p * inner
+        func row(_ i: Int) -> UnsafePointer<Float> { x + (r + min(i, valid - 1)) * inner }
+        let x0 = row(0), x1 = row(1), x2 = row(2), x3 = row(3)
+        func initial(_ i: Int) -> SIMD16<Float> { span.lowerBound == 0 ? start(p) : load(row: r + min(i, valid - 1), panel: p) }
+        var a0 = initial(0), a1 = initial(1), a2 = initial(2), a3 = initial(3)
+        for k in span {
+            let wk = w[k]
+            a0.addProduct(SIMD16(repeating: x0[k]), wk)
+            a1.addProduct(SIMD16(repeating: x1[k]), wk)
+            a2.addProduct(SIMD16(repeating: x2[k]), wk)
+            a3.addProduct(SIMD16(repeating: x3[k]), wk)
+        }
+        store(a0, row: r, panel: p)
+        if valid > 1 { store(a1, row: r + 1, panel: p) }
+        if valid > 2 { store(a2, row: r + 2, panel: p) }
+        if valid > 3 { store(a3, row: r + 3, panel: p) }
     }
 
     private func rows1panels4(_ r: Int, _ p: Int) {

@@ -145,35 +145,42 @@ extension RecurrentNetwork {
         let n = layer.hiddenSize, width = layer.gateWidth, rows = batch * n
         let carry = FloatBuffer(count: rows)  // dL/dh_{t−1} through step t
         let memoryGradient = FloatBuffer(count: layer.kind.hasMemoryCell ? rows : 0)  // dL/dc_{t−1}
-        layer.hiddenWeights.values.withBaseAddress { w in
-            for t in stride(from: steps - 1, through: 0, by: -1) {
-                let dh = outputGradient.pointer + t * rows
-                if t < steps - 1 {
-                    for i in 0..<rows { dh[i] += carry.pointer[i] }
-                }
-                let dxg = inputGateGradients.pointer + t * batch * width
-                let dhg = hiddenGateGradients.pointer + t * batch * width
-                switch layer.kind {
-                case .lstm:
-                    LSTMCell.backward(
-                        gates: saved.gates.pointer + t * batch * 4 * n, previousMemory: saved.memory.pointer + t * rows,
-                        memory: saved.memory.pointer + (t + 1) * rows, hiddenGradient: dh,
-                        memoryGradient: memoryGradient.pointer, gateGradients: dxg, batch: batch, hiddenSize: n)
-                case .gru:
-                    GRUCell.backward(
-                        gates: saved.gates.pointer + t * batch * 4 * n, previousHidden: saved.hidden.pointer + t * rows,
-                        hiddenGradient: dh, inputGateGradients: dxg, hiddenGateGradients: dhg,
-                        previousHiddenGradient: carry.pointer, batch: batch, hiddenSize: n)
-                case .rnn:
-                    RNNCell.backward(
-                        hidden: saved.hidden.pointer + (t + 1) * rows, hiddenGradient: dh, gateGradients: dxg,
-                        batch: batch, hiddenSize: n)
-                }
-                // dh_{t−1} = dHG_t · W_hh (+ the GRU's direct term dh ⊙ z already in `carry`).
-                // The state before the window is detached, so step 0 sends nothing back.
-                if t > 0 {
-                    BLAS.multiply(dhg, rows: batch, inner: width, by: w, columns: n, into: carry.pointer,
-                                  beta: layer.kind == .gru ? 1 : 0)
+        // The per-step product dHG_t · W_hh is small (batch rows); BLAS would repack W_hh
+        // on every call, so it is packed once per window for Recur's own kernel instead.
+        let transposed = PackedMatrix(transposing: layer.hiddenWeights)
+        let direct = FloatBuffer(count: layer.kind == .gru ? rows : 0)  // the GRU's dh ⊙ z term
+        for t in stride(from: steps - 1, through: 0, by: -1) {
+            let dh = outputGradient.pointer + t * rows
+            if t < steps - 1 {
+                for i in 0..<rows { dh[i] += carry.pointer[i] }
+            }
+            let dxg = inputGateGradients.pointer + t * batch * width
+            let dhg = hiddenGateGradients.pointer + t * batch * width
+            switch layer.kind {
+            case .lstm:
+                LSTMCell.backward(
+                    gates: saved.gates.pointer + t * batch * 4 * n, previousMemory: saved.memory.pointer + t * rows,
+                    memory: saved.memory.pointer + (t + 1) * rows, hiddenGradient: dh,
+                    memoryGradient: memoryGradient.pointer, gateGradients: dxg, batch: batch, hiddenSize: n)
+            case .gru:
+                GRUCell.backward(
+                    gates: saved.gates.pointer + t * batch * 4 * n, previousHidden: saved.hidden.pointer + t * rows,
+                    hiddenGradient: dh, inputGateGradients: dxg, hiddenGateGradients: dhg,
+                    previousHiddenGradient: carry.pointer, batch: batch, hiddenSize: n)
+            case .rnn:
+                RNNCell.backward(
+                    hidden: saved.hidden.pointer + (t + 1) * rows, hiddenGradient: dh, gateGradients: dxg,
+                    batch: batch, hiddenSize: n)
+            }
+            // dh_{t−1} = dHG_t · W_hh (+ the GRU's direct term dh ⊙ z already in `carry`).
+            // The state before the window is detached, so step 0 sends nothing back.
+            if t > 0 {
+                if layer.kind == .gru {
+                    direct.pointer.update(from: carry.pointer, count: rows)
+                    transposed.multiply(dhg, rows: batch, into: carry.pointer, outputStride: n, threads: 1)
+                    for i in 0..<rows { carry.pointer[i] += direct.pointer[i] }
+                } else {
+                    transposed.multiply(dhg, rows: batch, into: carry.pointer, outputStride: n, threads: 1)
                 }
             }
         }

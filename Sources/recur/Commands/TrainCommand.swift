@@ -53,6 +53,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         threads.applyToKernels()
+        HeapTuning.keepLargeAllocationsInHeap()
         var trainer = try makeTrainer()
         trainer.threads = threads.count
         let checkpointPath = checkpoint ?? String(out.dropLast(".safetensors".count)) + ".ckpt"
