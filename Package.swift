@@ -19,6 +19,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -32,16 +33,20 @@ let package = Package(
             dependencies: ["CBLAS", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: kernelSettings),
         .target(name: "RecurMusic", dependencies: ["RecurCore", "CSndFile"]),
+        .target(name: "RecurSpool", dependencies: ["RecurCore", "RecurMusic", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "recur",
             dependencies: [
                 "RecurCore",
                 "RecurMusic",
+                "RecurSpool",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "RecurCoreTests", dependencies: ["RecurCore"], exclude: ["Fixtures"]),
         .testTarget(name: "RecurMusicTests", dependencies: ["RecurMusic", "RecurCore", "CSndFile"]),
         .testTarget(name: "EndToEndTests", dependencies: ["RecurCore"]),
+        .testTarget(name: "RecurSpoolTests", dependencies: ["RecurSpool"]),
     ],
     swiftLanguageModes: [.v6]
 )

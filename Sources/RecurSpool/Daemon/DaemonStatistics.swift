@@ -1,0 +1,68 @@
+import Foundation
+
+/// Counters behind status.json and the Prometheus metrics file.
+struct DaemonStatistics {
+    let started = Date()
+    var claimed = 0
+    var done = 0
+    var failed = 0
+    var tokens = 0
+    var latencies: [Double] = []
+    private(set) var tokensPerSecond = 0.0
+    private var lastTick = Date()
+    private var generatedTotal = 0
+
+    /// Latency buckets (seconds) of the histogram.
+    static let buckets: [Double] = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300]
+
+    /// Folds in the tokens generated since the last tick (a smoothed rate).
+    mutating func tick(generated: Int) {
+        let now = Date()
+        let elapsed = max(now.timeIntervalSince(lastTick), 1e-3)
+        lastTick = now
+        generatedTotal += generated
+        tokensPerSecond = 0.5 * tokensPerSecond + 0.5 * Double(generated) / elapsed
+    }
+
+    func snapshot(daemon: String, spool: SpoolLayout, running: [(id: String, model: String, samples: Int)],
+                  models: [(name: String, cell: String, kind: String, sha: String)]) -> Data {
+        let incoming = SpoolIO.list(spool.incoming).filter(SpoolLayout.isJobName).count
+        let active = SpoolIO.list(spool.active).reduce(0) { total, daemon in
+            total + SpoolIO.list(spool.active + "/" + daemon).filter { $0 != ".lock" }.count
+        }
+        let object: [String: Any] = [
+            "daemon": daemon, "pid": Int(getpid()), "updated": ISO8601DateFormatter().string(from: Date()),
+            "uptime_seconds": Date().timeIntervalSince(started).rounded(),
+            "queue": ["incoming": incoming, "active": active],
+            "running": running.map { ["id": $0.id, "model": $0.model, "samples": $0.samples] },
+            "totals": ["claimed": claimed, "done": done, "failed": failed, "tokens": generatedTotal],
+            "tokens_per_second": tokensPerSecond.rounded(),
+            "models": models.map { ["name": $0.name, "cell": $0.cell, "kind": $0.kind, "data_sha256": $0.sha] },
+        ]
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
+    }
+
+    /// The Prometheus text exposition format (for node_exporter's textfile collector).
+    func prometheus() -> String {
+        var lines = [
+            "# HELP recur_jobs_total Jobs finished by outcome.", "# TYPE recur_jobs_total counter",
+            "recur_jobs_total{outcome=\"done\"} \(done)", "recur_jobs_total{outcome=\"failed\"} \(failed)",
+            "# HELP recur_tokens_total Tokens generated.", "# TYPE recur_tokens_total counter",
+            "recur_tokens_total \(generatedTotal)",
+            "# HELP recur_tokens_per_second Recent sampling throughput.", "# TYPE recur_tokens_per_second gauge",
+            "recur_tokens_per_second \(tokensPerSecond)",
+            "# HELP recur_job_latency_seconds Time from a job's arrival in incoming/ to its publication.",
+            "# TYPE recur_job_latency_seconds histogram",
+        ]
+        for bucket in Self.buckets {
+            lines.append("recur_job_latency_seconds_bucket{le=\"\(bucket)\"} \(latencies.filter { $0 <= bucket }.count)")
+        }
+        lines.append("recur_job_latency_seconds_bucket{le=\"+Inf\"} \(latencies.count)")
+        lines.append("recur_job_latency_seconds_sum \(latencies.reduce(0, +))")
+        lines.append("recur_job_latency_seconds_count \(latencies.count)")
+        lines.append("# HELP recur_uptime_seconds Seconds since the daemon started.")
+        lines.append("# TYPE recur_uptime_seconds gauge")
+        lines.append("recur_uptime_seconds \(Date().timeIntervalSince(started).rounded())")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,38 @@
+import RecurCore
+
+extension Job {
+    /// Checks the job against the model it names and prepares the request: the
+    /// model's kind must fit the formats (audio and MIDI need a notes model), the
+    /// prime must be in its vocabulary, and `stop` is for text models only.
+    ///
+    /// These checks wait for the model because a job file alone cannot answer them;
+    /// errors name the job file's fields, like `JobFile.parse`'s.
+    public func prepared(for model: RecurModel, limits: JobLimits) throws(JobError) -> PreparedRequest {
+        if model.vocabulary.kind == .text, let rendered = formats.first(where: { $0.audioFormat != nil }) {
+            let field = formats.count == 1 ? "format" : "format[\(formats.firstIndex(of: rendered) ?? 0)]"
+            throw JobError(
+                error: "\"\(rendered.rawValue)\" needs a notes model, but '\(model.name)' is a text model.",
+                field: field, value: "\"\(rendered.rawValue)\"",
+                hint: "Use \"format\": \"text\" with this model, or name a notes model for wav, flac, ogg or midi.")
+        }
+        do {
+            return try request.prepared(for: model, limits: limits.sampling)
+        } catch {
+            throw JobError(error: "\"\(error.field)\" \(error.problem).", field: error.field, value: error.value,
+                           hint: Self.hint(for: error.field, model: model))
+        }
+    }
+
+    private static func hint(for field: String, model: RecurModel) -> String {
+        switch field {
+        case "prime" where model.vocabulary.kind == .text:
+            "Use only characters the model was trained on (see `recur info \(model.name)`), or leave \"prime\" out."
+        case "prime":
+            "Write note tokens separated by spaces, such as \"n60 - - n62\", or leave \"prime\" out."
+        case "stop":
+            "Leave \"stop\" out for a notes model; a tune ends at <eos> or at \"length\"."
+        default:
+            "Change \"\(field)\" and submit the job again."
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import RecurMusic
+
+/// Reads a job's `render` object into a `RenderConfiguration`, with the same ranges
+/// as `recur render` (checked by `RenderConfiguration.validate()`) and errors named
+/// `render.FIELD`.
+enum RenderDecoder {
+    /// The fields of `render`, in the order they are checked.
+    static let fields = ["tempo", "instrument", "sample_rate", "channels", "bits", "velocity", "swing"]
+
+    static func decode(_ field: JobField, formats: [OutputKind]) throws(JobError) -> RenderConfiguration {
+        try field.checkNotNull()
+        guard case .object(let members) = field.value else {
+            throw field.error("\"render\" must be an object, not \(field.value.kindDescription).",
+                              hint: "Write \"render\": {\"tempo\": 120, \"instrument\": \"pluck\"}, or leave it out for the defaults.")
+        }
+        if let unknown = members.first(where: { !fields.contains($0.key) }) {
+            throw JobError(error: "\"render\" has an unknown field \"\(unknown.key)\".", field: "render." + unknown.key,
+                           value: JSONValue.quoted(unknown.key),
+                           hint: NameSuggestion.hint(for: unknown.key, in: fields, what: "fields of \"render\""))
+        }
+        var given: [String: JobField] = [:]
+        for member in members { given[member.key] = JobField(path: "render." + member.key, value: member.value) }
+
+        var configuration = RenderConfiguration()
+        if let field = given["tempo"] { configuration.tempo = try field.number() }
+        if let field = given["instrument"] {
+            let name = try field.string()
+            guard let instrument = Instrument(rawValue: name) else {
+                throw field.error("\"render.instrument\" is not an instrument the renderer has.",
+                                  hint: NameSuggestion.hint(for: name, in: Instrument.allCases.map(\.rawValue), what: "instruments"))
+            }
+            configuration.instrument = instrument
+        }
+        // Out-of-range integers saturate so that validate() reports them with its ranges.
+        if let field = given["sample_rate"] { configuration.sampleRate = try saturatedInteger(field) }
+        if let field = given["channels"] { configuration.channels = try saturatedInteger(field) }
+        if let field = given["bits"] { configuration.sampleFormat = try sampleFormat(field, formats: formats) }
+        if let field = given["velocity"] { configuration.velocity = try saturatedInteger(field) }
+        if let field = given["swing"] { configuration.swing = try field.number() }
+
+        do {
+            try configuration.validate()
+        } catch {
+            let field = given[error.setting] ?? JobField(path: "render." + error.setting, value: .string(error.value))
+            throw field.error("\"render.\(error.setting)\" is out of range.", hint: "Use \(error.expected).")
+        }
+        return configuration
+    }
+
+    private static func saturatedInteger(_ field: JobField) throws(JobError) -> Int {
+        if let integer = try field.integerLiteral() { return integer }
+        guard case .number(let number) = field.value, number.text.hasPrefix("-") else { return .max }
+        return .min
+    }
+
+    /// `bits`: 16 or 24 (as numbers or strings) or "float"; float is WAV-only, as
+    /// in `recur render --bits`.
+    private static func sampleFormat(_ field: JobField, formats: [OutputKind]) throws(JobError) -> SampleFormat {
+        try field.checkNotNull()
+        let hint = "Use 16 or 24 (WAV, FLAC) or \"float\" (WAV only); Ogg and MIDI ignore it."
+        let parsed: SampleFormat?
+        switch field.value {
+        case .number(let number) where number.isInteger: parsed = SampleFormat(rawValue: number.text)
+        case .string(let text): parsed = SampleFormat(rawValue: text)
+        default:
+            throw field.error("\"render.bits\" must be 16, 24 or \"float\", not \(field.value.kindDescription).", hint: hint)
+        }
+        guard let parsed else { throw field.error("\"render.bits\" must be 16, 24 or \"float\".", hint: hint) }
+        if parsed == .float && formats.contains(.flac) {
+            throw field.error("\"render.bits\" is \"float\", but FLAC stores only 16- or 24-bit samples.",
+                              hint: "Use 16 or 24 for FLAC, or ask for \"wav\" instead of \"flac\".")
+        }
+        return parsed
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One daemon's claims on a spool, and the recovery of claims left by dead daemons.
+///
+/// Each daemon owns `active/ID/` and holds an exclusive `flock` on `active/ID/.lock`
+/// for its whole life. A job is claimed by renaming it from `incoming/` into that
+/// directory — atomic, so two daemons (even on two hosts sharing the filesystem)
+/// never both get it. A daemon that can take another's lock knows that one is dead,
+/// and puts its jobs back in `incoming/` with the requeue counter in the name
+/// (`ID~2.json`); a job that has been held by three dead daemons goes to `failed/`.
+///
+/// Results are built in `tmp/.work-DAEMON-N/`; the job file moves in as `job.json`
+/// and the whole directory is renamed to `done/ID/` (or `failed/ID/`) in one step.
+/// At every instant the job file is in exactly one of incoming/, active/, a work
+/// directory, done/ or failed/ — which is what "exactly once" rests on.
+public final class ClaimStore: @unchecked Sendable {
+    /// The spool.
+    public let layout: SpoolLayout
+    /// This daemon's name: host, pid and a random suffix.
+    public let daemonID: String
+    /// How many dead daemons may hold a job before it fails.
+    public let maximumAttempts: Int
+    private let lockDescriptor: Int32
+    private let lock = NSLock()
+    private var workCounter = 0
+
+    /// Creates `active/ID/` and takes its lock.
+    public init(layout: SpoolLayout, maximumAttempts: Int = 3) throws(SpoolError) {
+        self.layout = layout
+        self.maximumAttempts = maximumAttempts
+        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
+        daemonID = "\(host)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        let directory = layout.active + "/" + daemonID
+        try SpoolIO.makeDirectory(directory)
+        guard let descriptor = SpoolIO.lock(directory + "/.lock") else {
+            throw SpoolError(operation: "lock", path: directory + "/.lock", code: EWOULDBLOCK)
+        }
+        lockDescriptor = descriptor
+    }
+
+    /// `active/ID/`.
+    public var directory: String { layout.active + "/" + daemonID }
+
+    /// Claims `incoming/NAME`; returns its new path, or nil when another daemon won.
+    public func claim(_ name: String) -> String? {
+        let target = directory + "/" + name
+        do {
+            try SpoolIO.rename(layout.incoming + "/" + name, target)
+            return target
+        } catch {
+            return nil
+        }
+    }
+
+    /// Puts a claimed job back in incoming/ (graceful shutdown: no attempt counted).
+    public func requeue(_ claimed: String) throws(SpoolError) {
+        let name = (claimed as NSString).lastPathComponent
+        try SpoolIO.rename(claimed, layout.incoming + "/" + name)
+    }
+
+    /// A fresh work directory under tmp/ for the claimed job file `claimed`. It records
+    /// the job file's name (`.name`) so that recovery can requeue the job under its own
+    /// ID if this daemon dies after moving the job file in.
+    public func makeWorkDirectory(for claimed: String) throws(SpoolError) -> String {
+        lock.lock()
+        workCounter += 1
+        let n = workCounter
+        lock.unlock()
+        let path = layout.temporary + "/.work-\(daemonID)-\(n)"
+        try SpoolIO.makeDirectory(path)
+        try SpoolIO.writeNew(Data((claimed as NSString).lastPathComponent.utf8), to: path + "/.name")
+        return path
+    }
+
+    /// Moves the claimed job file into `work` as job.json and renames `work` to
+    /// `done/ID` or `failed/ID` (ID, then ID+2, ID+3 … if taken: an earlier job's
+    /// results are never replaced). Returns the final directory.
+    @discardableResult
+    public func publish(work: String, claimed: String, jobID: String, succeeded: Bool) throws(SpoolError) -> String {
+        try SpoolIO.rename(claimed, work + "/job.json")
+        try SpoolIO.sync(work, directory: true)
+        let base = succeeded ? layout.done : layout.failed
+        var attempt = 1
+        while true {
+            let name = attempt == 1 ? jobID : "\(jobID)+\(attempt)"
+            let target = base + "/" + name
+            if Glibc.rename(work, target) == 0 {
+                unlink(target + "/.name")
+                try? SpoolIO.sync(base, directory: true)
+                try? SpoolIO.sync(directory, directory: true)
+                return target
+            }
+            let code = errno
+            guard code == EEXIST || code == ENOTEMPTY, attempt < 10_000 else {
+                throw SpoolError(operation: "rename to \(target)", path: work, code: code)
+            }
+            attempt += 1
+        }
+    }
+
+    /// Requeues (or fails, after too many attempts) the jobs of every dead daemon.
+    /// Returns how many jobs were recovered. Safe to run from several daemons at once.
+    @discardableResult
+    public func recoverDeadDaemons(fail: (_ jobFile: String, _ jobID: String, _ message: String) -> Void) -> Int {
+        var recovered = 0
+        for other in SpoolIO.list(layout.active) where other != daemonID {
+            let directory = layout.active + "/" + other
+            guard let descriptor = SpoolIO.lock(directory + "/.lock") else { continue }
+            defer { close(descriptor) }
+            var orphans = SpoolIO.list(directory).filter { $0 != ".lock" }.map { (directory + "/" + $0, $0) }
+            let prefix = ".work-\(other)-"
+            for work in SpoolIO.list(layout.temporary) where work.hasPrefix(prefix) {
+                let job = layout.temporary + "/" + work + "/job.json"
+                var info = stat()
+                if lstat(job, &info) == 0 {
+                    // Moved into its work directory but not yet published.
+                    let name = (try? String(contentsOfFile: layout.temporary + "/" + work + "/.name", encoding: .utf8)) ?? "recovered.json"
+                    orphans.append((job, name))
+                }
+            }
+            for (path, name) in orphans {
+                let jobID = SpoolLayout.jobID(fileName: name)
+                let attempts = SpoolLayout.attempts(fileName: name) + 1
+                if attempts >= maximumAttempts {
+                    fail(path, jobID, "the daemon died \(attempts) times while holding this job")
+                } else {
+                    let target = layout.incoming + "/\(jobID)~\(attempts).json"
+                    if Glibc.rename(path, target) == 0 { recovered += 1 }
+                }
+            }
+            for work in SpoolIO.list(layout.temporary) where work.hasPrefix(prefix) {
+                SpoolIO.remove(layout.temporary + "/" + work)
+            }
+            unlink(directory + "/.lock")
+            rmdir(directory)
+        }
+        return recovered
+    }
+
+    /// Gives up the claim directory (all jobs must be published or requeued first).
+    public func release() {
+        unlink(directory + "/.lock")
+        rmdir(directory)
+        close(lockDescriptor)
+    }
+}

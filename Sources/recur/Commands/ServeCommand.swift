@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RecurSpool
+
+/// `recur serve`: the daemon.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the daemon: watch the spool's incoming/ and run every job in it.",
+        discussion: """
+            Jobs are JSON files (docs/DESIGN.md §7) renamed into SPOOL/incoming/. Each is claimed \
+            by an atomic rename, validated, sampled together with the other jobs for the same \
+            model, and published by one rename to SPOOL/done/ID/ (results) or SPOOL/failed/ID/ \
+            (error.json). Several daemons may serve one spool. SIGTERM/SIGINT: stop claiming, let \
+            running jobs finish within --grace seconds, requeue the rest, exit 0. SIGHUP: reload \
+            the models directory. Under systemd (Type=notify) it reports READY, STATUS and \
+            watchdog pings.
+            """)
+
+    @OptionGroup var spool: SpoolOption
+    @OptionGroup var models: ModelsDirectoryOption
+    @Option(help: "Threads for each model's sampling kernels (default: the number of cores).") var workers: Int?
+    @Flag(help: "Run the jobs present (and any arriving meanwhile), then exit when the spool is empty.") var once = false
+    @Option(help: "Seconds running jobs may take to finish after SIGTERM before they are requeued.") var grace: Double = 30
+    @Option(help: "Seconds between full rescans of incoming/ (inotify does the rest).") var rescanInterval: Double = 2
+    @Option(help: ArgumentHelp("Write Prometheus metrics to this file (node_exporter textfile collector).", valueName: "path"))
+    var metricsFile: String?
+    @Option(help: "Largest job file in bytes.") var maxJobBytes: Int = 1 << 20
+    @Option(help: "Most samples per job.") var maxCount: Int = 1000
+    @Option(help: "Most tokens per sample.") var maxLength: Int = 100_000
+    @Option(help: "Most tokens per job (count × length).") var maxTotalTokens: Int = 2_000_000
+
+    func validate() throws {
+        if let workers, !(1...256).contains(workers) { throw ValidationError("--workers must be between 1 and 256") }
+        if grace < 0 || rescanInterval <= 0 { throw ValidationError("--grace must be ≥ 0 and --rescan-interval > 0") }
+        if maxJobBytes < 64 || maxCount < 1 || maxLength < 1 || maxTotalTokens < 1 {
+            throw ValidationError("the --max-… limits must be positive (and --max-job-bytes at least 64)")
+        }
+    }
+
+    func run() throws {
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        var logger = Logger(label: "recur")
+        logger.logLevel = .info
+        var options = DaemonOptions(spool: spool.path)
+        options.modelsDirectory = models.directory
+        if let workers { options.workers = workers }
+        options.once = once
+        options.grace = grace
+        options.rescanInterval = rescanInterval
+        options.metricsFile = metricsFile
+        options.limits.maximumFileBytes = maxJobBytes
+        options.limits.sampling.maximumCount = maxCount
+        options.limits.sampling.maximumLength = maxLength
+        options.limits.sampling.maximumTotalTokens = maxTotalTokens
+        let status = Daemon(options: options, logger: logger).run()
+        if status != 0 { throw ExitCode(status) }
+    }
+}

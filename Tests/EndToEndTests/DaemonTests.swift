@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+/// `recur serve`, `submit` and `status`, with the real binary, real signals and inotify.
+@Suite(.serialized)
+struct DaemonTests {
+    @Test func onceRunsEveryJobAndPublishesCompleteResults() throws {
+        let fixture = try SpoolFixture()
+        try fixture.submit(#"{"model": "lstm-l2-emb5", "count": 3, "length": 40, "seed": 5, "prime": "ab"}"#, id: "first")
+        try fixture.submit(#"{"model": "gru-l1-emb5", "count": 1, "length": 25, "stop": ["\n\n"]}"#, id: "second")
+        let daemon = try fixture.startDaemon(["--once"])
+        daemon.waitUntilExit()
+        #expect(daemon.terminationStatus == 0)
+        #expect(fixture.list("done") == ["first", "second"])
+        #expect(fixture.list("incoming").isEmpty)
+        #expect(fixture.list("tmp").isEmpty)
+        #expect(fixture.list("done/first") == ["job.json", "result.json", "sample-001.txt", "sample-002.txt", "sample-003.txt"])
+        let result = fixture.json("done/first/result.json")
+        #expect(result["seed"] as? Int == 5)
+        #expect((result["model"] as? [String: Any])?["name"] as? String == "lstm-l2-emb5")
+        #expect(((result["model"] as? [String: Any])?["data_sha256"] as? String)?.count == 64)
+        #expect(result["tokens"] as? Int == 120)
+        // The same job through `recur generate` gives the same text: one engine, one contract.
+        let generated = try RecurBinary.run(["generate", "--model", fixture.models + "/lstm-l2-emb5.safetensors", "--count", "3",
+                                             "--length", "40", "--seed", "5", "--prime", "ab", "--temperature", "0.8", "--json"])
+        let texts = (try RecurBinary.json(generated)["samples"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
+        let second = try String(contentsOfFile: fixture.spool + "/done/first/sample-002.txt", encoding: .utf8)
+        #expect(texts.count == 3 && texts[1] == second)
+        #expect(fixture.json("done/second/result.json")["seed"] is Int)
+    }
+
+    @Test func submitWaitPrintsTheOutputDirectoryAndStatusSummarises() throws {
+        let fixture = try SpoolFixture()
+        let daemon = try fixture.startDaemon()
+        defer { daemon.terminate(); daemon.waitUntilExit() }
+        let result = try RecurBinary.run(["submit", "--spool", fixture.spool, "--model", "gru-l1-emb5", "--count", "2", "--length", "10", "--wait", "--timeout", "60"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let directory = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(directory.hasPrefix(fixture.spool + "/done/"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/sample-002.txt"))
+        let bad = try RecurBinary.run(["submit", "--spool", fixture.spool, "--model", "no-such-model", "--wait", "--timeout", "60"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("unknown model"))
+        fixture.waitUntil(3) { FileManager.default.fileExists(atPath: fixture.spool + "/status.json") }
+        let status = try RecurBinary.run(["status", "--spool", fixture.spool])
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("gru-l1-emb5"))
+        #expect(status.stdout.contains("1 in done/, 1 in failed/"))
+    }
+
+    @Test func sigtermFinishesOrRequeuesEveryJobAndExitsZero() throws {
+        let fixture = try SpoolFixture()
+        for i in 0..<12 {
+            try fixture.submit(#"{"model": "lstm-l2-emb5", "count": 4, "length": 3000}"#, id: "long-\(i)")
+        }
+        let daemon = try fixture.startDaemon(["--grace", "0.5"])
+        fixture.waitUntil(20) { !fixture.list("active").isEmpty && fixture.list("incoming").count < 12 }
+        daemon.terminate()
+        daemon.waitUntilExit()
+        #expect(daemon.terminationStatus == 0)
+        let done = fixture.list("done"), incoming = fixture.list("incoming")
+        #expect(done.count + incoming.count == 12, "done \(done), incoming \(incoming)")
+        #expect(fixture.list("failed").isEmpty)
+        #expect(fixture.list("active").isEmpty)
+        #expect(fixture.list("tmp").isEmpty)
+    }
+
+    @Test func sighupLoadsAModelAddedWhileRunning() throws {
+        let fixture = try SpoolFixture()
+        let daemon = try fixture.startDaemon()
+        defer { daemon.terminate(); daemon.waitUntilExit() }
+        try FileManager.default.copyItem(atPath: parityModels + "/rnn-l1-onehot.safetensors", toPath: fixture.models + "/late.safetensors")
+        Thread.sleep(forTimeInterval: 0.3)
+        kill(daemon.processIdentifier, SIGHUP)
+        Thread.sleep(forTimeInterval: 0.3)
+        try fixture.submit(#"{"model": "late", "length": 12}"#, id: "after-hup")
+        #expect(fixture.waitUntil(20) { fixture.list("done").contains("after-hup") })
+    }
+}
