@@ -42,8 +42,10 @@ public struct DaemonOptions: Sendable {
     public var metricsFile: String?
     /// Job limits.
     public var limits = JobLimits()
-    /// Rows (samples) in flight before the daemon stops claiming more jobs.
-    public var maximumRows = 512
+    /// Rows (samples) in flight before the daemon stops claiming more jobs. Enough for
+    /// an efficient batch; more would hoard jobs that other daemons could run, and every
+    /// job held counts as a suspect if the daemon dies.
+    public var maximumRows = 64
     /// A spool.
     public init(spool: String) { self.spool = spool }
 }
@@ -301,18 +303,25 @@ public final class Daemon: @unchecked Sendable {
             control.async { self.runEnded(run, outcome: .done, tokens: tokens) }
         } catch {
             // Writing failed (no space, permissions…): fail the job if error.json fits,
-            // otherwise put it back in incoming/ untouched. Never half-published.
+            // otherwise put it back in incoming/. Never half-published, never lost.
             logger.error("job \(run.id): cannot write results: \(error)")
-            SpoolIO.remove(run.work)
+            claims!.abandon(work: run.work, claimed: run.claimed)
             let jobError = JobError(error: "writing the results failed: \(error)", field: nil, value: nil,
                                     hint: "free space or fix permissions in the spool, then submit the job again")
-            if let work = try? claims!.makeWorkDirectory(for: run.claimed), (try? JobOutputs.writeError(jobError, to: work)) != nil,
-               (try? claims!.publish(work: work, claimed: run.claimed, jobID: run.id, succeeded: false)) != nil {
-                control.async { self.runEnded(run, outcome: .failed, tokens: 0) }
-            } else {
-                try? claims?.requeue(run.claimed)
-                control.async { self.runEnded(run, outcome: .requeued, tokens: 0) }
+            let name = (run.claimed as NSString).lastPathComponent
+            if let reclaimed = claims!.claim(name) {
+                var work: String?
+                do {
+                    work = try claims!.makeWorkDirectory(for: reclaimed)
+                    try JobOutputs.writeError(jobError, to: work!)
+                    try claims!.publish(work: work!, claimed: reclaimed, jobID: run.id, succeeded: false)
+                    control.async { self.runEnded(run, outcome: .failed, tokens: 0) }
+                    return
+                } catch {
+                    claims!.abandon(work: work, claimed: reclaimed)
+                }
             }
+            control.async { self.runEnded(run, outcome: .requeued, tokens: 0) }
         }
     }
 
@@ -320,13 +329,14 @@ public final class Daemon: @unchecked Sendable {
         statistics.failed += 1
         logger.warning("job \(id): failed: \(error)")
         writer.async {
+            var work: String?
             do {
-                let work = try self.claims!.makeWorkDirectory(for: claimed)
-                try JobOutputs.writeError(error, to: work)
-                try self.claims!.publish(work: work, claimed: claimed, jobID: id, succeeded: false)
+                work = try self.claims!.makeWorkDirectory(for: claimed)
+                try JobOutputs.writeError(error, to: work!)
+                try self.claims!.publish(work: work!, claimed: claimed, jobID: id, succeeded: false)
             } catch {
                 self.logger.error("job \(id): cannot write failed/ (\(error)); requeued")
-                try? self.claims?.requeue(claimed)
+                self.claims?.abandon(work: work, claimed: claimed)
             }
         }
     }

@@ -15,16 +15,29 @@ struct JobField {
     /// "the daemon's choice", and a job should say what it means.
     func checkNotNull() throws(JobError) {
         guard case .null = value else { return }
-        throw error("\"\(path)\" is null; null is not allowed in a job file.",
-                    hint: "Leave the field out to get its default, or give a value.")
+        let hint = if path == "model" {
+            "\"model\" is required: give the model's name, such as \"model\": \"shakespeare\"."
+        } else if isListEntry {
+            "Remove the null from the list, or give a value."
+        } else {
+            "Leave the field out to get its default, or give a value."
+        }
+        throw error("\"\(path)\" is null; null is not allowed in a job file.", hint: hint)
     }
 
     /// The value as a string.
     func string() throws(JobError) -> String {
         try checkNotNull()
         guard case .string(let text) = value else {
-            throw error("\"\(path)\" must be a string, not \(value.kindDescription).",
-                        hint: "Put the text in double quotes: \"\(path)\": \"…\".")
+            let hint = if isListEntry {
+                "Write each entry as text in double quotes, such as "
+                    + (path.hasPrefix("format") ? "[\"midi\", \"wav\"]." : "[\"\\n\\n\", \"THE END\"].")
+            } else if path == "model" {
+                "Put the model's name in double quotes: \"model\": \"shakespeare\"."
+            } else {
+                "Put the text in double quotes: \"\(path)\": \"…\"."
+            }
+            throw error("\"\(path)\" must be a string, not \(value.kindDescription).", hint: hint)
         }
         return text
     }
@@ -39,7 +52,7 @@ struct JobField {
             return Int(number.text)
         case .number:
             throw error("\"\(path)\" must be a whole number, not \(value.jsonText).",
-                        hint: "Write a whole number without a decimal point or exponent, such as 4.")
+                        hint: "Write a whole number without a decimal point or exponent, such as \(example).")
         default:
             throw numberTypeError(expected: "a whole number")
         }
@@ -75,6 +88,9 @@ struct JobField {
                          hint: "Write a number such as \(example).")
         }
     }
+
+    /// Whether this is an element of an array (`stop[2]`) rather than a named field.
+    private var isListEntry: Bool { path.hasSuffix("]") }
 
     /// A sensible value of this field, for hints.
     private var example: String {

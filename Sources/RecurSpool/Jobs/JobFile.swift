@@ -33,26 +33,24 @@ public enum JobFile {
             throw JobError(error: "The job file is \(describe(type)), not a regular file.", value: name,
                            hint: "Write the job to a regular file in tmp/ and rename() it into incoming/.")
         }
-        let limit = limits.maximumFileBytes
+        let limit = min(limits.maximumFileBytes, Int.max - 1)  // room for the probe byte
         guard status.st_size <= limit else { throw tooLarge(bytes: Int(status.st_size), limit: limit, name: name) }
 
-        // Read one byte past the limit: getting it proves the file grew too large.
-        var buffer = [UInt8](repeating: 0, count: max(0, limit) + 1)
-        var filled = 0
-        while filled < buffer.count {
-            let count = buffer.withUnsafeMutableBytes { raw in
-                Foundation.read(descriptor, raw.baseAddress.map { $0 + filled }, raw.count - filled)
-            }
-            if count == 0 { break }
+        // Ask for one byte past the limit: getting it proves the file grew too large.
+        var data = Data()
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while data.count <= limit {
+            let wanted = min(chunk.count, limit + 1 - data.count)
+            let count = chunk.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, wanted) }
+            if count == 0 { return data }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw JobError(error: "The job file could not be read: \(String(cString: strerror(errno))).",
                                value: name, hint: "Submit the job again; if this repeats, check the spool's filesystem.")
             }
-            filled += count
+            data.append(contentsOf: chunk[..<count])
         }
-        guard filled <= limit else { throw tooLarge(bytes: nil, limit: limit, name: name) }
-        return Data(buffer[..<filled])
+        throw tooLarge(bytes: nil, limit: limit, name: name)
     }
 
     /// Parses and checks a job file's bytes: UTF-8, one JSON object, nesting depth,

@@ -42,7 +42,7 @@ enum RenderDecoder {
             try configuration.validate()
         } catch {
             let field = given[error.setting] ?? JobField(path: "render." + error.setting, value: .string(error.value))
-            throw field.error("\"render.\(error.setting)\" is out of range.", hint: "Use \(error.expected).")
+            throw field.error("\"render.\(error.setting)\" is out of range.", hint: "Set \"\(error.setting)\" to \(error.expected).")
         }
         return configuration
     }

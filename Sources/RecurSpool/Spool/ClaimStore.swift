@@ -62,6 +62,19 @@ public final class ClaimStore: @unchecked Sendable {
         try SpoolIO.rename(claimed, layout.incoming + "/" + name)
     }
 
+    /// Gives up on a work directory after a failed write: the job file goes back to
+    /// incoming/ from wherever it is (still claimed, or already moved into `work`), and
+    /// the work directory is removed. Nothing is lost; the job runs again.
+    public func abandon(work: String?, claimed: String) {
+        let name = (claimed as NSString).lastPathComponent
+        if let work, Glibc.rename(work + "/job.json", layout.incoming + "/" + name) == 0 {
+            SpoolIO.remove(work)
+            return
+        }
+        _ = Glibc.rename(claimed, layout.incoming + "/" + name)
+        if let work { SpoolIO.remove(work) }
+    }
+
     /// A fresh work directory under tmp/ for the claimed job file `claimed`. It records
     /// the job file's name (`.name`) so that recovery can requeue the job under its own
     /// ID if this daemon dies after moving the job file in.
@@ -126,7 +139,12 @@ public final class ClaimStore: @unchecked Sendable {
                 let jobID = SpoolLayout.jobID(fileName: name)
                 let attempts = SpoolLayout.attempts(fileName: name) + 1
                 if attempts >= maximumAttempts {
-                    fail(path, jobID, "the daemon died \(attempts) times while holding this job")
+                    // Take the job over first: `fail` publishes asynchronously, and the dead
+                    // daemon's directories are removed below.
+                    let mine = self.directory + "/\(jobID)~\(attempts).json"
+                    if Glibc.rename(path, mine) == 0 {
+                        fail(mine, jobID, "the daemon died \(attempts) times while holding this job")
+                    }
                 } else {
                     let target = layout.incoming + "/\(jobID)~\(attempts).json"
                     if Glibc.rename(path, target) == 0 { recovered += 1 }
