@@ -147,7 +147,14 @@ struct GradientTests {
         }
         expected /= Double(problem.window.positions)
         #expect(abs(loss - expected) < 1e-6 * expected)
-        #expect(trained == inferred)
+        // The training pass multiplies by W_hh through Recur's packed kernel, inference
+        // through BLAS: the same sums in another order, equal to float rounding.
+        for k in trained.hidden.indices {
+            #expect(maximumRelativeError(trained.hidden[k].values, inferred.hidden[k].values.map(Double.init)) < 1e-5)
+        }
+        for k in trained.memory.indices {
+            #expect(maximumRelativeError(trained.memory[k].values, inferred.memory[k].values.map(Double.init)) < 1e-5)
+        }
         #expect(logits.columns == v)
     }
 
