@@ -41,6 +41,7 @@ enum JobOutputs {
             "timings": [
                 "queued_seconds": max(0, run.started.timeIntervalSince(run.received)), "run_seconds": seconds,
                 "received": iso8601(run.received), "finished": iso8601(Date()),
+                "claimed_unix": run.started.timeIntervalSince1970,
             ],
             "warnings": warnings,
         ]
