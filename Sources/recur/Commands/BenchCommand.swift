@@ -19,6 +19,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Tokens per row.") var length: Int = 256
     @OptionGroup var models: ModelsDirectoryOption
     @OptionGroup var threads: ThreadsOption
+    @Flag(help: "Also measure OpenBLAS sgemm at this batch (N 2048, K 1024) and memory read bandwidth, for comparison.")
+    var reference = false
     @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
@@ -50,16 +52,26 @@ struct BenchCommand: ParsableCommand {
         let tokens = samples.reduce(0) { $0 + $1.generatedTokens + ($1.ending == .endOfTune ? 1 : 0) }
         let rate = Double(tokens) / seconds
         let gflops = 2 * Double(weights.multiplyAddsPerStep) * rate / 1e9
+        // Every step reads all weights once, whatever the batch: weight traffic per second.
+        let weightRate = Double(weights.weightBytes) * rate / Double(batch) / 1e9
+        var object: [String: Any] = [
+            "model": loaded.name, "tokens_per_second": rate, "batch": batch, "length": length, "seconds": seconds,
+            "threads": threads.count, "tokens": tokens, "gflops": gflops, "weight_bytes": weights.weightBytes,
+            "weight_gbps": weightRate,
+        ]
+        if reference {
+            object["sgemm_gflops"] = MachineReference.sgemmRate(m: batch, n: 2048, k: 1024, threads: threads.count)
+            object["memory_gbps"] = MachineReference.memoryReadRate(threads: threads.count)
+        }
         if json {
-            printJSON([
-                "model": loaded.name, "tokens_per_second": rate, "batch": batch, "length": length, "seconds": seconds,
-                "threads": threads.count, "tokens": tokens, "gflops": gflops,
-                "weight_bytes": weights.weightBytes,
-            ])
+            printJSON(object)
         } else {
-            print(String(format: "%@: %@ tokens/s (batch %d × %d tokens in %.3f s, %d thread%@, %.1f GFLOP/s)",
+            print(String(format: "%@: %@ tokens/s (batch %d × %d tokens in %.3f s, %d thread%@, %.1f GFLOP/s, weights read at %.1f GB/s)",
                          loaded.name, formatCount(Int(rate)), batch, length, seconds, threads.count,
-                         threads.count == 1 ? "" : "s", gflops))
+                         threads.count == 1 ? "" : "s", gflops, weightRate))
+            if let sgemm = object["sgemm_gflops"] as? Double, let memory = object["memory_gbps"] as? Double {
+                print(String(format: "reference: OpenBLAS sgemm %d×2048×1024 %.1f GFLOP/s; memory read %.1f GB/s", batch, sgemm, memory))
+            }
         }
     }
 }
