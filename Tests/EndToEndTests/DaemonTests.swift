@@ -77,3 +77,51 @@ struct DaemonTests {
         #expect(fixture.waitUntil(20) { fixture.list("done").contains("after-hup") })
     }
 }
+
+/// Write errors: a daemon under a file-size limit (EFBIG on write, like ENOSPC) fails
+/// the job with a clear error instead of publishing half a result, and keeps serving.
+@Suite(.serialized)
+struct WriteErrorTests {
+    /// Runs `recur serve --once` under `ulimit -f blocks` (512-byte blocks).
+    private func serveOnce(_ fixture: SpoolFixture, fileSizeBlocks blocks: Int) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "ulimit -f \(blocks) && exec \"$0\" serve --spool \"$1\" --models \"$2\" --once",
+                             RecurBinary.url.path, fixture.spool, fixture.models]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    @Test func aResultThatCannotBeWrittenFailsTheJobCleanly() throws {
+        let fixture = try SpoolFixture()
+        try fixture.submit(#"{"model": "lstm-l2-emb5", "length": 20000}"#, id: "too-big")
+        try fixture.submit(#"{"model": "lstm-l2-emb5", "length": 50}"#, id: "small")
+        // 8 blocks of 512 bytes: the 20000-character sample cannot be written, error.json can.
+        #expect(try serveOnce(fixture, fileSizeBlocks: 8) == 0)
+        #expect(fixture.list("done") == ["small"])
+        #expect(fixture.list("failed") == ["too-big"])
+        let error = fixture.json("failed/too-big/error.json")
+        #expect((error["error"] as? String ?? "").contains("writing the results failed"), "\(error)")
+        #expect(fixture.list("failed/too-big").sorted() == ["error.json", "job.json"])
+        #expect(fixture.list("tmp").isEmpty)
+        #expect(fixture.list("incoming").isEmpty)
+    }
+
+    /// When not even error.json can be written, the job stays queued — unchanged, under
+    /// its own name — and a draining daemon stops retrying it after three attempts.
+    @Test func aJobWhoseFailureCannotBeWrittenStaysQueued() throws {
+        let fixture = try SpoolFixture()
+        let job = #"{"model": "lstm-l2-emb5", "length": 30}"#
+        try fixture.submit(job, id: "stuck")
+        #expect(try serveOnce(fixture, fileSizeBlocks: 0) == 0)
+        #expect(fixture.list("incoming") == ["stuck.json"])
+        #expect(try String(contentsOfFile: fixture.spool + "/incoming/stuck.json", encoding: .utf8) == job)
+        #expect(fixture.list("done").isEmpty && fixture.list("failed").isEmpty)
+        #expect(fixture.list("tmp").isEmpty)
+        // With room again, the same job runs.
+        #expect(try serveOnce(fixture, fileSizeBlocks: 10_000) == 0)
+        #expect(fixture.list("done") == ["stuck"])
+    }
+}

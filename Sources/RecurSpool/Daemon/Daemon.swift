@@ -65,6 +65,11 @@ public final class Daemon: @unchecked Sendable {
     private var workers: [String: ModelWorker] = [:]
     private var runs: [String: JobRun] = [:]
     private var rowsInFlight = 0
+    /// Jobs whose results could not be written even as a failure, by file name. After
+    /// `maximumWriteFailures` this daemon leaves them in incoming/ (the spool needs an
+    /// operator) instead of sampling them again and again.
+    private var writeFailures: [String: Int] = [:]
+    private static let maximumWriteFailures = 3
     private var stopping = false
     private var exitCode: Int32 = 0
     private var statistics = DaemonStatistics()
@@ -89,6 +94,9 @@ public final class Daemon: @unchecked Sendable {
     // MARK: - Start and stop (control queue)
 
     private func start() {
+        // A file-size limit (ulimit -f) must fail a write with EFBIG, which the job's
+        // error path handles, not kill the daemon.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             try layout.create()
             claims = try ClaimStore(layout: layout)
@@ -218,7 +226,7 @@ public final class Daemon: @unchecked Sendable {
         guard !stopping, let claims else { return }
         let incoming = layout.incoming
         var names: [(name: String, modified: Double)] = []
-        for name in SpoolIO.list(incoming) where SpoolLayout.isJobName(name) {
+        for name in SpoolIO.list(incoming) where SpoolLayout.isJobName(name) && !isHeld(name) {
             names.append((name, SpoolIO.modificationTime(incoming + "/" + name)))
         }
         // Oldest first: fair order across jobs.
@@ -229,7 +237,8 @@ public final class Daemon: @unchecked Sendable {
             statistics.claimed += 1
             start(claimed: claimed, name: name, received: Date(timeIntervalSince1970: modified))
         }
-        if options.once && runs.isEmpty && !stopping && SpoolIO.list(layout.incoming).filter(SpoolLayout.isJobName).isEmpty {
+        if options.once && runs.isEmpty && !stopping
+            && SpoolIO.list(layout.incoming).filter({ SpoolLayout.isJobName($0) && !isHeld($0) }).isEmpty {
             writer.sync {}
             if runs.isEmpty {
                 stopping = true
@@ -237,6 +246,18 @@ public final class Daemon: @unchecked Sendable {
                 shutdownNow()
             }
         }
+    }
+
+    /// Counts a failure to write anything for the job file `name` (control queue).
+    private func noteWriteFailure(_ name: String, id: String) {
+        writeFailures[name, default: 0] += 1
+        if writeFailures[name] == Self.maximumWriteFailures {
+            logger.error("job \(id): nothing could be written for it \(Self.maximumWriteFailures) times (is the spool full or read-only?); left in incoming/ until this daemon restarts")
+        }
+    }
+
+    private func isHeld(_ name: String) -> Bool {
+        (writeFailures[name] ?? 0) >= Self.maximumWriteFailures
     }
 
     private func start(claimed: String, name: String, received: Date) {
@@ -266,6 +287,7 @@ public final class Daemon: @unchecked Sendable {
         } catch {
             logger.error("job \(id): cannot create a work directory (\(error)); requeued")
             try? claims?.requeue(claimed)
+            noteWriteFailure(name, id: id)
             return
         }
         let key = (work as NSString).lastPathComponent
@@ -302,26 +324,25 @@ public final class Daemon: @unchecked Sendable {
             logger.info("job \(run.id): done in \(String(format: "%.2f", Date().timeIntervalSince(run.received))) s, \(tokens) tokens, \(files.count) file(s) in \(target)")
             control.async { self.runEnded(run, outcome: .done, tokens: tokens) }
         } catch {
-            // Writing failed (no space, permissions…): fail the job if error.json fits,
-            // otherwise put it back in incoming/. Never half-published, never lost.
+            // Writing failed (no space, a file-size limit, permissions…): fail the job with
+            // error.json in a fresh work directory, keeping the claim; if even that cannot
+            // be written, put the job back in incoming/. Never half-published, never lost.
             logger.error("job \(run.id): cannot write results: \(error)")
-            claims!.abandon(work: run.work, claimed: run.claimed)
+            claims!.discardWork(run.work, claimed: run.claimed)
             let jobError = JobError(error: "writing the results failed: \(error)", field: nil, value: nil,
-                                    hint: "free space or fix permissions in the spool, then submit the job again")
-            let name = (run.claimed as NSString).lastPathComponent
-            if let reclaimed = claims!.claim(name) {
-                var work: String?
-                do {
-                    work = try claims!.makeWorkDirectory(for: reclaimed)
-                    try JobOutputs.writeError(jobError, to: work!)
-                    try claims!.publish(work: work!, claimed: reclaimed, jobID: run.id, succeeded: false)
-                    control.async { self.runEnded(run, outcome: .failed, tokens: 0) }
-                    return
-                } catch {
-                    claims!.abandon(work: work, claimed: reclaimed)
-                }
+                                    hint: "free space, raise the file-size limit or fix permissions in the spool, or ask for less output; then submit the job again")
+            var work: String?
+            do {
+                work = try claims!.makeWorkDirectory(for: run.claimed)
+                try JobOutputs.writeError(jobError, to: work!)
+                try claims!.publish(work: work!, claimed: run.claimed, jobID: run.id, succeeded: false)
+                control.async { self.runEnded(run, outcome: .failed, tokens: 0) }
+                return
+            } catch {
+                logger.error("job \(run.id): cannot write failed/ either (\(error)); requeued")
+                claims!.abandon(work: work, claimed: run.claimed)
             }
-            control.async { self.runEnded(run, outcome: .requeued, tokens: 0) }
+            control.async { self.runEnded(run, outcome: .writeFailed, tokens: 0) }
         }
     }
 
@@ -337,11 +358,13 @@ public final class Daemon: @unchecked Sendable {
             } catch {
                 self.logger.error("job \(id): cannot write failed/ (\(error)); requeued")
                 self.claims?.abandon(work: work, claimed: claimed)
+                let name = (claimed as NSString).lastPathComponent
+                self.control.async { self.noteWriteFailure(name, id: id) }
             }
         }
     }
 
-    private enum Outcome { case done, failed, requeued }
+    private enum Outcome { case done, failed, requeued, writeFailed }
 
     private func runEnded(_ run: JobRun, outcome: Outcome, tokens: Int) {
         run.markFinished()
@@ -354,6 +377,7 @@ public final class Daemon: @unchecked Sendable {
             statistics.latencies.append(Date().timeIntervalSince(run.received))
         case .failed: statistics.failed += 1
         case .requeued: break
+        case .writeFailed: noteWriteFailure((run.claimed as NSString).lastPathComponent, id: run.id)
         }
         if stopping {
             if runs.isEmpty { shutdownNow() }

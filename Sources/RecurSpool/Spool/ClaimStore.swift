@@ -75,6 +75,15 @@ public final class ClaimStore: @unchecked Sendable {
         if let work { SpoolIO.remove(work) }
     }
 
+    /// Discards a work directory whose writing failed, keeping the claim: the job file
+    /// goes back to `claimed` if it had already been moved in. Used to fail the job in a
+    /// fresh work directory without letting go of it (through incoming/ another claimer
+    /// could run it again, and again).
+    public func discardWork(_ work: String, claimed: String) {
+        _ = Glibc.rename(work + "/job.json", claimed)
+        SpoolIO.remove(work)
+    }
+
     /// A fresh work directory under tmp/ for the claimed job file `claimed`. It records
     /// the job file's name (`.name`) so that recovery can requeue the job under its own
     /// ID if this daemon dies after moving the job file in.
@@ -85,7 +94,12 @@ public final class ClaimStore: @unchecked Sendable {
         lock.unlock()
         let path = layout.temporary + "/.work-\(daemonID)-\(n)"
         try SpoolIO.makeDirectory(path)
-        try SpoolIO.writeNew(Data((claimed as NSString).lastPathComponent.utf8), to: path + "/.name")
+        do {
+            try SpoolIO.writeNew(Data((claimed as NSString).lastPathComponent.utf8), to: path + "/.name")
+        } catch {
+            SpoolIO.remove(path)
+            throw error
+        }
         return path
     }
 

@@ -54,8 +54,15 @@ struct SubmitCommand: ParsableCommand {
             return
         }
         FileHandle.standardError.write(Data("submitted \(id); waiting…\n".utf8))
+        // Follow done/ and failed/ with inotify (plus a slow rescan as a safety net).
+        let changed = DispatchSemaphore(value: 0)
+        let queue = DispatchQueue(label: "recur.submit.wait")
+        let watchers = try [layout.done, layout.failed].map { directory in
+            try DirectoryWatcher(directory: directory, rescanInterval: 1, queue: queue) { _ in changed.signal() }
+        }
+        defer { watchers.forEach { $0.cancel() } }
         let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        while true {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: layout.done + "/" + id, isDirectory: &isDirectory) {
                 print(layout.done + "/" + id)
@@ -66,7 +73,9 @@ struct SubmitCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("job \(id) failed: \(text)\n".utf8))
                 throw ExitCode(1)
             }
-            Thread.sleep(forTimeInterval: 0.02)
+            let left = deadline.timeIntervalSinceNow
+            if left <= 0 { break }
+            _ = changed.wait(timeout: .now() + min(left, 1))
         }
         FileHandle.standardError.write(Data("job \(id) did not finish within \(Int(timeout)) s (is `recur serve` running on \(layout.root)?)\n".utf8))
         throw ExitCode(2)
