@@ -115,4 +115,17 @@ struct TrainerTests {
         #expect(corpus.vocabulary.tokens == ["<eos>", "r", "-", "n60", "n62", "n64"])
         #expect(corpus.vocabulary.decode(corpus.training) == "<eos> n60 - n62 - r n64 <eos> n64 - - n60 <eos>")
     }
+
+    @Test func aSeparateValidationFileIsHeldOutWholeAndSharesTheVocabulary() throws {
+        let (directory, path) = try Self.corpusFile(String(repeating: "to be or not to be\n", count: 20))
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let heldOut = directory + "/held.txt"
+        try "Zounds, to be!\n".write(toFile: heldOut, atomically: true, encoding: .utf8)
+        let corpus = try TrainingCorpus(path: path, validationPath: heldOut, kind: .text, validationFraction: 0.3)
+        #expect(corpus.training.count == 20 * 19)
+        #expect(corpus.vocabulary.decode(corpus.validation) == "Zounds, to be!\n")
+        #expect(corpus.vocabulary.tokens.contains("Z") && corpus.vocabulary.tokens.contains("!"))
+        try "".write(toFile: heldOut, atomically: true, encoding: .utf8)
+        #expect(throws: CorpusError.self) { try TrainingCorpus(path: path, validationPath: heldOut, kind: .text, validationFraction: 0) }
+    }
 }

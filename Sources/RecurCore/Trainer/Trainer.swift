@@ -53,7 +53,8 @@ public struct Trainer: Sendable {
         try configuration.validate()
         let corpus: TrainingCorpus
         do {
-            corpus = try TrainingCorpus(path: configuration.corpus, kind: configuration.kind, validationFraction: configuration.validationFraction)
+            corpus = try TrainingCorpus(path: configuration.corpus, validationPath: configuration.validationCorpus,
+                                        kind: configuration.kind, validationFraction: configuration.validationFraction)
         } catch { throw .corpus(error) }
         var random = SampleRandom(seed: configuration.seed, index: 0)
         let shape = RecurrentNetwork(cell: configuration.cell, vocabularySize: corpus.vocabulary.count, hiddenSize: configuration.hidden,
@@ -71,7 +72,8 @@ public struct Trainer: Sendable {
         try configuration.validate()
         let corpus: TrainingCorpus
         do {
-            corpus = try TrainingCorpus(path: configuration.corpus, kind: configuration.kind, validationFraction: configuration.validationFraction)
+            corpus = try TrainingCorpus(path: configuration.corpus, validationPath: configuration.validationCorpus,
+                                        kind: configuration.kind, validationFraction: configuration.validationFraction)
         } catch { throw .corpus(error) }
         guard corpus.sha256 == saved.state.corpusSHA256, corpus.vocabulary == saved.vocabulary else {
             throw .checkpoint(path: checkpoint, problem: "the corpus \(configuration.corpus) changed since the checkpoint was written; resume needs the same file")
@@ -218,6 +220,8 @@ public struct Trainer: Sendable {
             "optimizer": "adam", "train_tokens": corpus.training.count, "val_tokens": corpus.validation.count,
         ]
         training["embedding"] = configuration.embedding
+        training["val_corpus"] = configuration.validationCorpus.map { ($0 as NSString).lastPathComponent }
+        if configuration.validationCorpus != nil { training["val_fraction"] = nil }
         training["val_loss"] = validationLoss
         let json = (try? JSONSerialization.data(withJSONObject: training, options: [.sortedKeys, .withoutEscapingSlashes]))
             .map { String(decoding: $0, as: UTF8.self) }

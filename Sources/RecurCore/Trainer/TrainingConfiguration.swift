@@ -31,6 +31,9 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     public var dropout = 0.0
     /// Learning rate multiplier applied after every epoch.
     public var learningRateDecay = 1.0
+    /// A separate validation file; when set, all of `corpus` is trained on and
+    /// `validationFraction` is not used.
+    public var validationCorpus: String?
     /// Held-out fraction at the end of the corpus.
     public var validationFraction = 0.05
     /// Validate every this many steps (and at the end).
@@ -46,7 +49,7 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case corpus, kind, cell, layers, hidden, embedding, batch, steps, epochs, clip, dropout, seed, beta1, beta2
         case seqLen = "seq_len", learningRate = "lr", learningRateDecay = "lr_decay"
-        case validationFraction = "val_fraction", validateEvery = "validate_every"
+        case validationFraction = "val_fraction", validationCorpus = "val_corpus", validateEvery = "validate_every"
     }
 
     /// Checks the ranges, naming the flag to fix.

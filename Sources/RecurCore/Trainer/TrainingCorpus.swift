@@ -27,8 +27,33 @@ public struct TrainingCorpus: Sendable {
     /// SHA-256 of the file's bytes, recorded in the model's training metadata.
     public let sha256: String
 
-    /// Reads and splits a corpus file.
-    public init(path: String, kind: Vocabulary.Kind, validationFraction: Double) throws(CorpusError) {
+    /// Reads and splits a corpus file, or — with `validationPath` — trains on all of `path`
+    /// and validates on the other file (for example whole held-out plays). The vocabulary
+    /// then covers both files, so that validation never meets an unknown token.
+    public init(path: String, validationPath: String? = nil, kind: Vocabulary.Kind, validationFraction: Double) throws(CorpusError) {
+        let text = try Self.readText(path)
+        guard let validationPath else {
+            try self.init(text: text, path: path, kind: kind, validationFraction: validationFraction)
+            return
+        }
+        let held = try Self.readText(validationPath)
+        let vocabulary = try Self.vocabulary(of: text + "\n" + held, path: path, kind: kind)
+        let validation = vocabulary.encode(held).ids
+        guard !validation.isEmpty else {
+            throw CorpusError(path: validationPath, problem: "has no tokens to validate on; give a non-empty validation file")
+        }
+        self.init(vocabulary: vocabulary, training: vocabulary.encode(text).ids, validation: validation,
+                  sha256: RecurModel.sha256(Data((text + "\u{0}" + held).utf8)))
+    }
+
+    private init(vocabulary: Vocabulary, training: [Int], validation: [Int], sha256: String) {
+        self.vocabulary = vocabulary
+        self.training = training
+        self.validation = validation
+        self.sha256 = sha256
+    }
+
+    private static func readText(_ path: String) throws(CorpusError) -> String {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -39,7 +64,7 @@ public struct TrainingCorpus: Sendable {
         guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
             throw CorpusError(path: path, problem: "is not UTF-8 text (it looks binary); convert it to UTF-8 text first")
         }
-        try self.init(text: text, path: path, kind: kind, validationFraction: validationFraction)
+        return text
     }
 
     /// Splits corpus text; `path` only labels errors.
@@ -47,6 +72,14 @@ public struct TrainingCorpus: Sendable {
         guard validationFraction >= 0, validationFraction < 0.5 else {
             throw CorpusError(path: path, problem: "--val-fraction \(validationFraction) must be at least 0 and below 0.5")
         }
+        let vocabulary = try Self.vocabulary(of: text, path: path, kind: kind)
+        let ids = vocabulary.encode(text).ids
+        let held = Int((Double(ids.count) * validationFraction).rounded())
+        self.init(vocabulary: vocabulary, training: Array(ids[..<(ids.count - held)]), validation: Array(ids[(ids.count - held)...]),
+                  sha256: RecurModel.sha256(Data(text.utf8)))
+    }
+
+    private static func vocabulary(of text: String, path: String, kind: Vocabulary.Kind) throws(CorpusError) -> Vocabulary {
         let tokens: [String]
         switch kind {
         case .text:
@@ -62,12 +95,7 @@ public struct TrainingCorpus: Sendable {
         guard let vocabulary = Vocabulary(kind: kind, tokens: tokens) else {
             throw CorpusError(path: path, problem: "produced an invalid vocabulary")
         }
-        let ids = vocabulary.encode(text).ids
-        let held = Int((Double(ids.count) * validationFraction).rounded())
-        self.vocabulary = vocabulary
-        training = Array(ids[..<(ids.count - held)])
-        validation = Array(ids[(ids.count - held)...])
-        sha256 = RecurModel.sha256(Data(text.utf8))
+        return vocabulary
     }
 
     /// `<eos>`, `r`, `-`, then notes by pitch, then anything else by name.

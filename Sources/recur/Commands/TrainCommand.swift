@@ -9,7 +9,8 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a model on a text or notes corpus (BPTT, Adam, gradient clipping).",
         discussion: """
-            The last --val-fraction of the corpus is held out for validation. The rest is cut \
+            The last --val-fraction of the corpus is held out for validation (or, with \
+            --val-corpus, a separate file). The rest is cut \
             into --batch parallel streams read in windows of --seq-len tokens, the hidden state \
             carried from window to window. A checkpoint (weights, Adam state, data position, \
             random state) is written every --checkpoint-every steps and on SIGINT/SIGTERM; \
@@ -32,6 +33,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Clip the global gradient norm to this (0 = off).") var clip: Double = 5
     @Option(help: "Dropout between layers, 0…<1.") var dropout: Double = 0
     @Option(help: "Fraction of the corpus, from its end, held out for validation.") var valFraction: Double = 0.05
+    @Option(help: ArgumentHelp("Validate on this file instead of the end of the corpus (trains on all of --corpus).", valueName: "file"))
+    var valCorpus: String?
     @Option(help: "Validate every N steps (and at the end).") var validateEvery: Int = 200
     @Option(help: "Random seed (initialisation, dropout).") var seed: UInt64 = 1
     @Option(help: ArgumentHelp("Continue from this checkpoint (the other recipe flags come from it).", valueName: "ckpt"))
@@ -123,6 +126,7 @@ struct TrainCommand: ParsableCommand {
         c.clip = clip
         c.dropout = dropout
         c.validationFraction = valFraction
+        c.validationCorpus = valCorpus
         c.validateEvery = validateEvery
         c.seed = seed
         c.steps = steps ?? 1000
