@@ -44,10 +44,17 @@ public struct SampleRandom: RandomNumberGenerator, Sendable {
     private func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 }
 
-/// SplitMix64, the standard seeder for the xoshiro family.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
+/// SplitMix64, the standard seeder for the xoshiro family; also a small, fast generator
+/// on its own where one 64-bit state is enough (the pluck's noise burst).
+public struct SplitMix64: Sendable {
+    /// The whole state: the generator's output is a function of it alone.
+    public var state: UInt64
+
+    /// A generator starting at `state`.
+    public init(state: UInt64) { self.state = state }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -51,11 +51,7 @@ public struct Trainer: Sendable {
     /// A fresh run: corpus read and split, weights initialised from the seed.
     public init(configuration: TrainingConfiguration) throws(TrainingError) {
         try configuration.validate()
-        let corpus: TrainingCorpus
-        do {
-            corpus = try TrainingCorpus(path: configuration.corpus, validationPath: configuration.validationCorpus,
-                                        kind: configuration.kind, validationFraction: configuration.validationFraction)
-        } catch { throw .corpus(error) }
+        let corpus = try Self.readCorpus(configuration)
         var random = SampleRandom(seed: configuration.seed, index: 0)
         let shape = RecurrentNetwork(cell: configuration.cell, vocabularySize: corpus.vocabulary.count, hiddenSize: configuration.hidden,
                                      layerCount: configuration.layers, embeddingSize: configuration.embedding)
@@ -70,11 +66,7 @@ public struct Trainer: Sendable {
         var configuration = saved.state.configuration
         if let steps { configuration.steps = steps }
         try configuration.validate()
-        let corpus: TrainingCorpus
-        do {
-            corpus = try TrainingCorpus(path: configuration.corpus, validationPath: configuration.validationCorpus,
-                                        kind: configuration.kind, validationFraction: configuration.validationFraction)
-        } catch { throw .corpus(error) }
+        let corpus = try Self.readCorpus(configuration)
         guard corpus.sha256 == saved.state.corpusSHA256, corpus.vocabulary == saved.vocabulary else {
             throw .checkpoint(path: checkpoint, problem: "the corpus \(configuration.corpus) changed since the checkpoint was written; resume needs the same file")
         }
@@ -90,6 +82,13 @@ public struct Trainer: Sendable {
         recentLosses = saved.state.recentLosses
         validationLoss = saved.state.validationLoss
         state = saved.carried
+    }
+
+    private static func readCorpus(_ configuration: TrainingConfiguration) throws(TrainingError) -> TrainingCorpus {
+        do {
+            return try TrainingCorpus(path: configuration.corpus, validationPath: configuration.validationCorpus,
+                                      kind: configuration.kind, validationFraction: configuration.validationFraction)
+        } catch { throw .corpus(error) }
     }
 
     private init(configuration: TrainingConfiguration, corpus: TrainingCorpus, network: RecurrentNetwork,

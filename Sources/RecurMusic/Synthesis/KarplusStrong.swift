@@ -1,3 +1,5 @@
+import RecurCore
+
 /// The plucked string: a noise burst circulating in a delay line whose loop is tuned to
 /// the note's period (Karplus–Strong, with Jaffe and Smith's all-pass fine tuning).
 ///
@@ -45,7 +47,7 @@ struct KarplusStrong {
 
     /// Fills the delay line with low-passed white noise of zero mean and peak 1.
     private static func fillExcitation(_ line: inout [Float], brightness: Float, seed: UInt64) {
-        var random = SplitMix64(seed: seed)
+        var random = SplitMix64(state: seed)
         // A one-pole low-pass: a dull pluck keeps less of the noise's top end.
         let smoothing = 1 - max(0.05, min(1, brightness))
         var state: Float = 0
@@ -65,20 +67,7 @@ struct KarplusStrong {
     }
 }
 
-/// A small, fast, seedable random generator (SplitMix64), for reproducible plucks.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// A uniform value in [−1, 1).
     mutating func nextSignedUnit() -> Float {
         Float(next() >> 40) * (2 / Float(1 << 24)) - 1
