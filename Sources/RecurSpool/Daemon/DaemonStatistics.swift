@@ -1,4 +1,5 @@
 import Foundation
+import RecurCore
 
 /// Counters behind status.json and the Prometheus metrics file.
 struct DaemonStatistics {
@@ -31,7 +32,7 @@ struct DaemonStatistics {
             total + SpoolIO.list(spool.active + "/" + daemon).filter { $0 != ".lock" }.count
         }
         let object: [String: Any] = [
-            "daemon": daemon, "pid": Int(getpid()), "updated": ISO8601DateFormatter().string(from: Date()),
+            "daemon": daemon, "pid": Int(getpid()), "updated": JobOutputs.iso8601(Date()),
             "uptime_seconds": Date().timeIntervalSince(started).rounded(),
             "queue": ["incoming": incoming, "active": active],
             "running": running.map { ["id": $0.id, "model": $0.model, "samples": $0.samples] },
@@ -39,7 +40,7 @@ struct DaemonStatistics {
             "tokens_per_second": tokensPerSecond.rounded(),
             "models": models.map { ["name": $0.name, "cell": $0.cell, "kind": $0.kind, "data_sha256": $0.sha] },
         ]
-        return (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return Data(JSONText.pretty(object).utf8)
     }
 
     /// The Prometheus text exposition format (for node_exporter's textfile collector).

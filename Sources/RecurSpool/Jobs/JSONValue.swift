@@ -1,3 +1,5 @@
+import RecurCore
+
 /// A JSON value exactly as written, so that validation can tell `2` from `2.0`,
 /// `true` from `1`, and report the value back in the user's own spelling.
 ///
@@ -39,23 +41,7 @@ indirect enum JSONValue: Sendable, Equatable {
     }
 
     /// `text` as a JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
+    static func quoted(_ text: String) -> String { JSONText.quoted(text) }
 }
 
 /// One `"key": value` pair of an object, in file order.
