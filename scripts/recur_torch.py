@@ -129,6 +129,22 @@ def text_tokens(text, vocab):
     return ids, len(text) - len(ids)
 
 
+def notes_tokens(text, vocab):
+    """Note names -> ids as `recur eval` reads a notes corpus: `<eos>`, then each
+    non-empty line's tokens followed by `<eos>`; names not in vocab are dropped.
+
+    Returns (ids, unknown_count)."""
+    index = {name: i for i, name in enumerate(vocab)}
+    names = ["<eos>"]
+    for line in text.splitlines():
+        tokens = [t for t in line.split() if t != "<eos>"]
+        if tokens:
+            names.extend(tokens)
+            names.append("<eos>")
+    ids = [index[n] for n in names if n in index]
+    return ids, len(names) - len(ids)
+
+
 def read_text(path):
     """Read a corpus as UTF-8 without newline translation."""
     with open(path, encoding="utf-8", newline="") as f:

@@ -32,7 +32,7 @@ struct InfoCommand: ParsableCommand {
         if let training = object["training"] as? [String: Any], !training.isEmpty {
             print("  training")
             for key in training.keys.sorted() {
-                print("    \(key.padding(toLength: 18, withPad: " ", startingAt: 0)) \(render(training[key] as Any))")
+                print("    \(key.padding(toLength: 18, withPad: " ", startingAt: 0)) \(render(training[key]!))")
             }
         }
         if let notes = object["notes"] as? [String: Any], !notes.isEmpty {
