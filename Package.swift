@@ -1,12 +1,16 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// The sampling kernels are SIMD Swift; on x86-64 they need AVX2 and FMA (every x86
-/// server since 2013) to reach BLAS speeds, so RecurCore is compiled for Haswell or later.
+/// The kernels are SIMD Swift; on x86-64 they need AVX2 and FMA (every x86 server since
+/// 2013) to reach BLAS speeds, so RecurCore and RecurKernels are compiled for Haswell or
+/// later. RecurKernelsAVX512 is the same panel kernel (a symbolic link to its source) built
+/// for AVX-512, which RecurCore runs only where /proc/cpuinfo lists AVX-512.
 #if arch(x86_64)
 let kernelSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+let wideKernelSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "skylake-avx512"])]
 #else
 let kernelSettings: [SwiftSetting] = []
+let wideKernelSettings: [SwiftSetting] = []
 #endif
 
 let package = Package(
@@ -28,9 +32,11 @@ let package = Package(
         .systemLibrary(
             name: "CSndFile", pkgConfig: "sndfile",
             providers: [.apt(["libsndfile1-dev"])]),
+        .target(name: "RecurKernels", swiftSettings: kernelSettings),
+        .target(name: "RecurKernelsAVX512", swiftSettings: wideKernelSettings),
         .target(
             name: "RecurCore",
-            dependencies: ["CBLAS", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CBLAS", "RecurKernels", "RecurKernelsAVX512", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: kernelSettings),
         .target(name: "RecurMusic", dependencies: ["RecurCore", "CSndFile"]),
         .target(name: "RecurSpool", dependencies: ["RecurCore", "RecurMusic", .product(name: "Logging", package: "swift-log")]),

@@ -13,8 +13,8 @@ import Testing
         .map { String($0.dropLast(".safetensors".count)) }
         .sorted()
 
-    @Test func theShakespeareLSTMShips() {
-        #expect(Self.shipped.contains("shakespeare"), "models/ holds \(Self.shipped)")
+    @Test func theThreeModelsShip() {
+        #expect(Self.shipped == ["folk", "shakespeare", "shakespeare-gru"], "models/ holds \(Self.shipped)")
     }
 
     @Test(arguments: shipped)

@@ -109,29 +109,52 @@ struct PackedMatrixTests {
         return Matrix(rows: rows, columns: columns, values: (0..<(rows * columns)).map { _ in Float.random(in: -1...1, using: &generator) })
     }
 
-    func product(_ packed: PackedMatrix, _ x: Matrix, threads: Int) -> Matrix {
+    func product(_ packed: PackedMatrix, _ x: Matrix, threads: Int, variant: PanelKernelVariant = .selected) -> Matrix {
         var y = Matrix(rows: x.rows, columns: packed.outputs)
         x.values.withUnsafeBufferPointer { xp in
             y.values.withUnsafeMutableBufferPointer { yp in
-                packed.multiply(xp.baseAddress!, rows: x.rows, into: yp.baseAddress!, outputStride: packed.outputs, threads: threads)
+                packed.multiply(xp.baseAddress!, rows: x.rows, into: yp.baseAddress!, outputStride: packed.outputs, threads: threads,
+                                variant: variant)
             }
         }
         return y
     }
 
-    // K = 600 crosses the 256-wide K blocks; N = 37 leaves a partial panel; 13 rows use
-    // both the six-row groups and the padded group; 1 row uses the four-panel kernel.
-    @Test func matchesTheDefinition() {
-        let w = Self.random(rows: 37, columns: 600, seed: 1), x = Self.random(rows: 13, columns: 600, seed: 2)
-        let bias = (0..<37).map { Float($0) / 10 }
-        let y = product(PackedMatrix(w, bias: bias), x, threads: 2)
-        for r in 0..<13 {
-            for n in 0..<37 {
-                var sum = Double(bias[n])
-                for k in 0..<600 { sum += Double(x[r, k]) * Double(w[n, k]) }
-                #expect(abs(Double(y[r, n]) - sum) < 1e-4)
+    /// Each output as one Float FMA chain, k ascending, from the bias: what every kernel
+    /// variant must reproduce bit for bit.
+    static func chain(_ w: Matrix, _ x: Matrix, bias: [Float], row r: Int, output n: Int) -> Float {
+        var sum = bias[n]
+        for k in 0..<x.columns { sum = sum.addingProduct(x[r, k], w[n, k]) }
+        return sum
+    }
+
+    // K = 600 crosses the K blocks (128 and 256 wide); N = 37 leaves a partial panel and
+    // N = 150 panels for the four-panel groups and a leftover; 13 rows use full and
+    // padded row groups; 1 row uses the single-row kernels. Every variant the machine
+    // runs must give exactly the FMA chain of the definition.
+    @Test(arguments: PanelKernelVariant.available)
+    func matchesTheDefinitionExactly(variant: PanelKernelVariant) {
+        for (outputs, rows) in [(37, 13), (37, 1), (150, 13), (150, 2), (150, 1)] {
+            let w = Self.random(rows: outputs, columns: 600, seed: 1), x = Self.random(rows: rows, columns: 600, seed: 2)
+            let bias = (0..<outputs).map { Float($0) / 10 }
+            for threads in [1, 2] {
+                let y = product(PackedMatrix(w, bias: bias), x, threads: threads, variant: variant)
+                var mismatches = 0
+                for r in 0..<rows {
+                    for n in 0..<outputs where y[r, n] != Self.chain(w, x, bias: bias, row: r, output: n) { mismatches += 1 }
+                }
+                #expect(mismatches == 0, "\(variant.name): N \(outputs), rows \(rows), threads \(threads)")
             }
         }
+    }
+
+    @Test func theAVX512KernelIsUsedWhereTheCPUHasIt() {
+        let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        #if arch(x86_64)
+        let hasAVX512 = flags.contains(" avx512f ") && flags.contains(" avx512bw ") && flags.contains(" avx512vl ")
+        #expect(PanelKernelVariant.available.contains(.avx512) == hasAVX512)
+        if hasAVX512 && ProcessInfo.processInfo.environment["RECUR_KERNEL"] == nil { #expect(PanelKernelVariant.selected == .avx512) }
+        #endif
     }
 
     @Test("a row's result is bit-identical whatever the batch size and thread count")
@@ -141,10 +164,13 @@ struct PackedMatrixTests {
                                                   Matrix(rows: 200, columns: 300, values: Array(w.values.suffix(60_000)))])
         let x = Self.random(rows: 70, columns: 600, seed: 4)
         let reference = product(packed, Matrix(rows: 1, columns: 600, values: x.row(5)), threads: 1).values
-        for rows in [6, 7, 8, 12, 13, 64, 70] {
-            for threads in [1, 2, 3] {
-                let y = product(packed, Matrix(rows: rows, columns: 600, values: Array(x.values.prefix(rows * 600))), threads: threads)
-                #expect(y.row(5) == reference, "rows \(rows), threads \(threads)")
+        for variant in PanelKernelVariant.available {
+            for rows in [6, 7, 8, 12, 13, 64, 70] {
+                for threads in [1, 2, 3] {
+                    let input = Matrix(rows: rows, columns: 600, values: Array(x.values.prefix(rows * 600)))
+                    let y = product(packed, input, threads: threads, variant: variant)
+                    #expect(y.row(5) == reference, "\(variant.name), rows \(rows), threads \(threads)")
+                }
             }
         }
     }

@@ -57,7 +57,7 @@ struct BenchCommand: ParsableCommand {
         var object: [String: Any] = [
             "model": loaded.name, "tokens_per_second": rate, "batch": batch, "length": length, "seconds": seconds,
             "threads": threads.count, "tokens": tokens, "gflops": gflops, "weight_bytes": weights.weightBytes,
-            "weight_gbps": weightRate,
+            "weight_gbps": weightRate, "kernel": PanelKernelVariant.selected.name,
         ]
         if reference {
             object["sgemm_gflops"] = MachineReference.sgemmRate(m: batch, n: 2048, k: 1024, threads: threads.count)
@@ -66,9 +66,9 @@ struct BenchCommand: ParsableCommand {
         if json {
             printJSON(object)
         } else {
-            print(String(format: "%@: %@ tokens/s (batch %d × %d tokens in %.3f s, %d thread%@, %.1f GFLOP/s, weights read at %.1f GB/s)",
+            print(String(format: "%@: %@ tokens/s (batch %d × %d tokens in %.3f s, %d thread%@, %@ kernel, %.1f GFLOP/s, weights read at %.1f GB/s)",
                          loaded.name, formatCount(Int(rate)), batch, length, seconds, threads.count,
-                         threads.count == 1 ? "" : "s", gflops, weightRate))
+                         threads.count == 1 ? "" : "s", PanelKernelVariant.selected.name, gflops, weightRate))
             if let sgemm = object["sgemm_gflops"] as? Double, let memory = object["memory_gbps"] as? Double {
                 print(String(format: "reference: OpenBLAS sgemm %d×2048×1024 %.1f GFLOP/s; memory read %.1f GB/s", batch, sgemm, memory))
             }

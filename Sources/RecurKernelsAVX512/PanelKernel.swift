@@ -1,0 +1,1 @@
+../RecurKernels/PanelKernel.swift

@@ -1,0 +1,72 @@
+/// The instruction set this module was compiled for (x86-64: AVX-512).
+public let kernelInstructionSet = "avx512"
+
+extension PanelKernel {
+    /// Rows in groups of four against four panels at a time: sixteen 512-bit
+    /// accumulators out of AVX-512's 32 registers, eight loads (four weight vectors, four
+    /// broadcasts) for sixteen FMAs, so the FMA units rather than the load ports set the
+    /// pace. A last group of one to three rows is padded (its padding rows computed and
+    /// dropped); only a batch of one row is left to the single-row kernel, which
+    /// streams the weights. Leftover panels of a worker's range run four rows × one panel.
+    func runRowGroups(panels range: Range<Int>) -> Int {
+        guard rows >= 2 else { return 0 }
+        // K is walked in blocks so that the four panels' block of weights (32 KB) stays
+        // in L1 across all row groups.
+        let block = 64
+        var p = range.lowerBound
+        while p < range.upperBound {
+            let wide = p + 4 <= range.upperBound
+            var k = 0
+            while k < inner {
+                let span = k..<min(inner, k + block)
+                var r = 0
+                while r < rows {
+                    let valid = min(4, rows - r)
+                    if wide { rows4panels4(r, p, valid: valid, span) } else { rows4panels1(r, p, valid: valid, span) }
+                    r += 4
+                }
+                k += block
+            }
+            p += wide ? 4 : 1
+        }
+        return rows
+    }
+
+    // Each chain is `acc = fma(x[r, k], w[p, k], acc)` for k ascending.
+
+    private func rows4panels4(_ r: Int, _ p: Int, valid: Int, _ span: Range<Int>) {
+        let w0 = panels + p * inner, w1 = w0 + inner, w2 = w1 + inner, w3 = w2 + inner
+        let x0 = row(r, 0, valid: valid), x1 = row(r, 1, valid: valid), x2 = row(r, 2, valid: valid)
+        let x3 = row(r, 3, valid: valid)
+        func first(_ i: Int, _ q: Int) -> SIMD16<Float> { initial(row: r + min(i, valid - 1), panel: p + q, span) }
+        var a00 = first(0, 0), a01 = first(0, 1), a02 = first(0, 2), a03 = first(0, 3)
+        var a10 = first(1, 0), a11 = first(1, 1), a12 = first(1, 2), a13 = first(1, 3)
+        var a20 = first(2, 0), a21 = first(2, 1), a22 = first(2, 2), a23 = first(2, 3)
+        var a30 = first(3, 0), a31 = first(3, 1), a32 = first(3, 2), a33 = first(3, 3)
+        for k in span {
+            let v0 = w0[k], v1 = w1[k], v2 = w2[k], v3 = w3[k]
+            let s0 = SIMD16(repeating: x0[k])
+            a00.addProduct(s0, v0); a01.addProduct(s0, v1); a02.addProduct(s0, v2); a03.addProduct(s0, v3)
+            let s1 = SIMD16(repeating: x1[k])
+            a10.addProduct(s1, v0); a11.addProduct(s1, v1); a12.addProduct(s1, v2); a13.addProduct(s1, v3)
+            let s2 = SIMD16(repeating: x2[k])
+            a20.addProduct(s2, v0); a21.addProduct(s2, v1); a22.addProduct(s2, v2); a23.addProduct(s2, v3)
+            let s3 = SIMD16(repeating: x3[k])
+            a30.addProduct(s3, v0); a31.addProduct(s3, v1); a32.addProduct(s3, v2); a33.addProduct(s3, v3)
+        }
+        store(a00, row: r, panel: p); store(a01, row: r, panel: p + 1)
+        store(a02, row: r, panel: p + 2); store(a03, row: r, panel: p + 3)
+        if valid > 1 {
+            store(a10, row: r + 1, panel: p); store(a11, row: r + 1, panel: p + 1)
+            store(a12, row: r + 1, panel: p + 2); store(a13, row: r + 1, panel: p + 3)
+        }
+        if valid > 2 {
+            store(a20, row: r + 2, panel: p); store(a21, row: r + 2, panel: p + 1)
+            store(a22, row: r + 2, panel: p + 2); store(a23, row: r + 2, panel: p + 3)
+        }
+        if valid > 3 {
+            store(a30, row: r + 3, panel: p); store(a31, row: r + 3, panel: p + 1)
+            store(a32, row: r + 3, panel: p + 2); store(a33, row: r + 3, panel: p + 3)
+        }
+    }
+}
