@@ -10,11 +10,7 @@ public enum VectorMath {
     public typealias Vector = SIMD8<Float>
 
     /// e^x, lane-wise; saturates to 0 below −87.3 and to +∞ above 88.7.
-    ///
-    /// Always inlined: called out of line, its long chain of dependent operations runs
-    /// alone, and a cell's four activations of the same elements cannot overlap.
     @inlinable
-    @inline(__always)
     public static func exp(_ input: Vector) -> Vector {
         let low = Vector(repeating: -87.33654), high = Vector(repeating: 88.72283)
         var x0 = input.replacing(with: low, where: input .< low)
@@ -42,14 +38,12 @@ public enum VectorMath {
 
     /// σ(x) = 1 / (1 + e^(−x)), lane-wise, in [0, 1].
     @inlinable
-    @inline(__always)
     public static func sigmoid(_ x: Vector) -> Vector {
         1 / (1 + exp(-x))
     }
 
     /// tanh(x) = sign(x) · (1 − e^(−2|x|)) / (1 + e^(−2|x|)), lane-wise.
     @inlinable
-    @inline(__always)
     public static func tanh(_ x: Vector) -> Vector {
         let magnitude = x.replacing(with: -x, where: x .< 0) // |x|
         let e = exp(-2 * magnitude)
