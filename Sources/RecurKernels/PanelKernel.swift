@@ -47,25 +47,48 @@ public struct PanelKernel: @unchecked Sendable {
         }
     }
 
-    /// The bias of panel `p` (lanes past N are zero).
-    @inline(__always) func start(_ p: Int) -> SIMD16<Float> {
+    /// Walks the panels of `range` in groups of `panelGroup` (a narrower rest one panel at
+    /// a time), K in blocks of `block`, and all rows in groups of `rowGroup`, calling
+    /// `kernel(r, p, panels, valid, span)`: `panels` is `panelGroup` or 1, `valid` the real
+    /// rows of the group. A panel group's block of weights stays in L1 across all row
+    /// groups; partial sums pass through `y` between K blocks (`initial`).
+    @inline(__always) func forEachGroup(
+        panels range: Range<Int>, panelGroup: Int, rowGroup: Int, block: Int,
+        _ kernel: (_ r: Int, _ p: Int, _ panels: Int, _ valid: Int, _ span: Range<Int>) -> Void
+    ) {
+        var p = range.lowerBound
+        while p < range.upperBound {
+            let width = p + panelGroup <= range.upperBound ? panelGroup : 1
+            var k = 0
+            while k < inner {
+                let span = k..<min(inner, k + block)
+                var r = 0
+                while r < rows {
+                    kernel(r, p, width, min(rowGroup, rows - r), span)
+                    r += rowGroup
+                }
+                k += block
+            }
+            p += width
+        }
+    }
+
+    /// Panel `p`'s 16 values from `source` (bias or a row of `y`); lanes past N are zero.
+    @inline(__always) func load(panel p: Int, from source: UnsafePointer<Float>) -> SIMD16<Float> {
         let n = p * 16
-        if n + 16 <= outputs { return UnsafeRawPointer(bias + n).loadUnaligned(as: SIMD16<Float>.self) }
+        if n + 16 <= outputs { return UnsafeRawPointer(source + n).loadUnaligned(as: SIMD16<Float>.self) }
         var v = SIMD16<Float>.zero
-        for lane in 0..<(outputs - n) { v[lane] = bias[n + lane] }
+        for lane in 0..<(outputs - n) { v[lane] = source[n + lane] }
         return v
     }
+
+    /// The bias of panel `p`.
+    @inline(__always) func start(_ p: Int) -> SIMD16<Float> { load(panel: p, from: bias) }
 
     /// The chain's starting value for K block `span`: the bias, or the partial sum an
     /// earlier block stored in `y` (stored and reloaded exactly, so the chain is unchanged).
     @inline(__always) func initial(row r: Int, panel p: Int, _ span: Range<Int>) -> SIMD16<Float> {
-        if span.lowerBound == 0 { return start(p) }
-        let n = p * 16
-        let source = y + r * stride + n
-        if n + 16 <= outputs { return UnsafeRawPointer(source).loadUnaligned(as: SIMD16<Float>.self) }
-        var v = SIMD16<Float>.zero
-        for lane in 0..<(outputs - n) { v[lane] = source[lane] }
-        return v
+        span.lowerBound == 0 ? start(p) : load(panel: p, from: y + r * stride)
     }
 
     @inline(__always) func store(_ v: SIMD16<Float>, row r: Int, panel p: Int) {

@@ -13,21 +13,9 @@ extension PanelKernel {
     /// single-row kernel. Returns the rows done.
     func runRowGroups(panels range: Range<Int>) -> Int {
         guard rows >= 2 else { return 0 }
-        // K is walked in blocks so that a panel's block of weights (16 KB) stays in L1
-        // across all row groups.
-        let block = 256
-        for p in range {
-            var k = 0
-            while k < inner {
-                let span = k..<min(inner, k + block)
-                var r = 0
-                while r < rows {
-                    let valid = min(6, rows - r)
-                    if valid <= 4 { rows4panels1(r, p, valid: valid, span) } else { rows6panel1(r, p, valid: valid, span) }
-                    r += 6
-                }
-                k += block
-            }
+        // K blocks of 256: a panel's block of weights is 16 KB.
+        forEachGroup(panels: range, panelGroup: 1, rowGroup: 6, block: 256) { r, p, _, valid, span in
+            if valid <= 4 { rows4panels1(r, p, valid: valid, span) } else { rows6panel1(r, p, valid: valid, span) }
         }
         return rows
     }

@@ -10,24 +10,9 @@ extension PanelKernel {
     /// streams the weights. Leftover panels of a worker's range run four rows × one panel.
     func runRowGroups(panels range: Range<Int>) -> Int {
         guard rows >= 2 else { return 0 }
-        // K is walked in blocks so that the four panels' block of weights (32 KB) stays
-        // in L1 across all row groups.
-        let block = 64
-        var p = range.lowerBound
-        while p < range.upperBound {
-            let wide = p + 4 <= range.upperBound
-            var k = 0
-            while k < inner {
-                let span = k..<min(inner, k + block)
-                var r = 0
-                while r < rows {
-                    let valid = min(4, rows - r)
-                    if wide { rows4panels4(r, p, valid: valid, span) } else { rows4panels1(r, p, valid: valid, span) }
-                    r += 4
-                }
-                k += block
-            }
-            p += wide ? 4 : 1
+        // K blocks of 64: four panels' block of weights is 16 KB.
+        forEachGroup(panels: range, panelGroup: 4, rowGroup: 4, block: 64) { r, p, panels, valid, span in
+            if panels == 4 { rows4panels4(r, p, valid: valid, span) } else { rows4panels1(r, p, valid: valid, span) }
         }
         return rows
     }

@@ -1,4 +1,4 @@
-import Glibc
+import Foundation
 import RecurKernels
 import RecurKernelsAVX512
 
@@ -45,25 +45,12 @@ struct CPUFlags {
         #endif
     }
 
-    static let current = CPUFlags(cpuinfo: readCPUInfo())
+    static let current = CPUFlags(cpuinfo: (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "")
 
     /// Parses the first `flags` line of `/proc/cpuinfo` text.
     init(cpuinfo: String) {
         let line = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }
         let names = line?.split(separator: ":", maxSplits: 1).dropFirst().first?.split(separator: " ") ?? []
         flags = Set(names.map(String.init))
-    }
-
-    private static func readCPUInfo() -> String {
-        guard let file = fopen("/proc/cpuinfo", "r") else { return "" }
-        defer { fclose(file) }
-        var text = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, file)
-            if count <= 0 { break }
-            text += buffer[0..<count]
-        }
-        return String(decoding: text, as: UTF8.self)
     }
 }
