@@ -208,24 +208,12 @@ struct InstallTests {
         return (environment, false)
     }
 
-    /// Runs `scripts/install arguments…` to completion; stdout and stderr together.
+    /// Runs `scripts/install arguments…` to completion; stdout, then stderr.
     static func install(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [repositoryRoot.appendingPathComponent("scripts/install").path] + arguments
-        process.environment = environment
-        // Output goes to a file, not a pipe, so that nothing can block on a full pipe.
-        let log = NSTemporaryDirectory() + "recur-install-\(UUID().uuidString).log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: log) }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        return (process.terminationStatus, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        let result = try RecurBinary.runProcess(
+            URL(fileURLWithPath: "/bin/bash"), [repositoryRoot.appendingPathComponent("scripts/install").path] + arguments,
+            environment: environment)
+        return (result.status, result.stdout + result.stderr)
     }
 }
 

@@ -14,13 +14,19 @@ struct RecurBinary {
     /// Runs `recur arguments…` to completion.
     @discardableResult
     static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["RECUR_MODELS"] = nil
         for (key, value) in environment { env[key] = value }
-        process.environment = env
+        return try runProcess(url, arguments, environment: env, directory: directory)
+    }
+
+    /// Runs any executable to completion with exactly `environment`.
+    static func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String],
+                           directory: String? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = environment
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         // Output goes to files, not pipes, so that nothing can block on a full pipe.
         let base = NSTemporaryDirectory() + "recur-run-\(UUID().uuidString)"
