@@ -49,13 +49,16 @@ public struct PanelKernel: @unchecked Sendable {
 
     /// Walks the panels of `range` in groups of `panelGroup` (a narrower rest one panel at
     /// a time), K in blocks of `block`, and all rows in groups of `rowGroup`, calling
-    /// `kernel(r, p, panels, valid, span)`: `panels` is `panelGroup` or 1, `valid` the real
-    /// rows of the group. A panel group's block of weights stays in L1 across all row
-    /// groups; partial sums pass through `y` between K blocks (`initial`).
+    /// `kernel` once per tile. A panel group's block of weights stays in L1 across all
+    /// row groups. Between K blocks the partial sums wait in a contiguous scratch buffer,
+    /// not in `y`: rows of `y` lie a whole output row apart, so a few hundred of them
+    /// fall into the same cache sets and every reload missed.
     @inline(__always) func forEachGroup(
-        panels range: Range<Int>, panelGroup: Int, rowGroup: Int, block: Int,
-        _ kernel: (_ r: Int, _ p: Int, _ panels: Int, _ valid: Int, _ span: Range<Int>) -> Void
+        panels range: Range<Int>, panelGroup: Int, rowGroup: Int, block: Int, _ kernel: (Tile) -> Void
     ) {
+        let paddedRows = (rows + rowGroup - 1) / rowGroup * rowGroup
+        let scratch = inner > block ? UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: paddedRows * panelGroup) : nil
+        defer { scratch?.deallocate() }
         var p = range.lowerBound
         while p < range.upperBound {
             let width = p + panelGroup <= range.upperBound ? panelGroup : 1
@@ -64,7 +67,9 @@ public struct PanelKernel: @unchecked Sendable {
                 let span = k..<min(inner, k + block)
                 var r = 0
                 while r < rows {
-                    kernel(r, p, width, min(rowGroup, rows - r), span)
+                    kernel(Tile(row: r, panel: p, panels: width, valid: min(rowGroup, rows - r), span: span,
+                                partials: scratch.map { $0 + r * width }, partialStride: width,
+                                isLast: span.upperBound == inner))
                     r += rowGroup
                 }
                 k += block
@@ -73,7 +78,7 @@ public struct PanelKernel: @unchecked Sendable {
         }
     }
 
-    /// Panel `p`'s 16 values from `source` (bias or a row of `y`); lanes past N are zero.
+    /// Panel `p`'s 16 values from `source` (the bias or a row of `y`); lanes past N are zero.
     @inline(__always) func load(panel p: Int, from source: UnsafePointer<Float>) -> SIMD16<Float> {
         let n = p * 16
         if n + 16 <= outputs { return UnsafeRawPointer(source + n).loadUnaligned(as: SIMD16<Float>.self) }
@@ -85,10 +90,21 @@ public struct PanelKernel: @unchecked Sendable {
     /// The bias of panel `p`.
     @inline(__always) func start(_ p: Int) -> SIMD16<Float> { load(panel: p, from: bias) }
 
-    /// The chain's starting value for K block `span`: the bias, or the partial sum an
-    /// earlier block stored in `y` (stored and reloaded exactly, so the chain is unchanged).
-    @inline(__always) func initial(row r: Int, panel p: Int, _ span: Range<Int>) -> SIMD16<Float> {
-        span.lowerBound == 0 ? start(p) : load(panel: p, from: y + r * stride)
+    /// The chain's starting value for row `i`, panel `q` of `tile`: the bias, or the
+    /// partial sum the previous K block left (stored and reloaded exactly, so the chain
+    /// is unchanged).
+    @inline(__always) func initial(_ tile: Tile, row i: Int, panel q: Int) -> SIMD16<Float> {
+        tile.span.lowerBound == 0 ? start(tile.panel + q) : tile.partials![i * tile.partialStride + q]
+    }
+
+    /// Hands row `i`, panel `q` of `tile` on: to `y` after the last K block (padding
+    /// rows dropped), else to the scratch buffer for the next block.
+    @inline(__always) func finish(_ v: SIMD16<Float>, _ tile: Tile, row i: Int, panel q: Int) {
+        if tile.isLast {
+            if i < tile.valid { store(v, row: tile.row + i, panel: tile.panel + q) }
+        } else {
+            tile.partials![i * tile.partialStride + q] = v
+        }
     }
 
     @inline(__always) func store(_ v: SIMD16<Float>, row r: Int, panel p: Int) {
@@ -101,30 +117,27 @@ public struct PanelKernel: @unchecked Sendable {
         }
     }
 
-    /// Row `r + i` of a group with `valid` real rows; the padding rows repeat the last
-    /// real one (their results are computed and dropped).
-    @inline(__always) func row(_ r: Int, _ i: Int, valid: Int) -> UnsafePointer<Float> {
-        x + (r + min(i, valid - 1)) * inner
+    /// Row `i` of `tile`; padding rows repeat the last real one (their results are
+    /// computed and dropped).
+    @inline(__always) func row(_ tile: Tile, _ i: Int) -> UnsafePointer<Float> {
+        x + (tile.row + min(i, tile.valid - 1)) * inner
     }
 
-    /// Four rows (padded as in the row groups) against one panel, for a K block `span`.
-    func rows4panels1(_ r: Int, _ p: Int, valid: Int, _ span: Range<Int>) {
-        let w = panels + p * inner
-        let x0 = row(r, 0, valid: valid), x1 = row(r, 1, valid: valid), x2 = row(r, 2, valid: valid)
-        let x3 = row(r, 3, valid: valid)
-        func first(_ i: Int) -> SIMD16<Float> { initial(row: r + min(i, valid - 1), panel: p, span) }
-        var a0 = first(0), a1 = first(1), a2 = first(2), a3 = first(3)
-        for k in span {
+    /// Four rows (padded as in the row groups) against one panel.
+    func rows4panels1(_ tile: Tile) {
+        let w = panels + tile.panel * inner
+        let x0 = row(tile, 0), x1 = row(tile, 1), x2 = row(tile, 2), x3 = row(tile, 3)
+        var a0 = initial(tile, row: 0, panel: 0), a1 = initial(tile, row: 1, panel: 0)
+        var a2 = initial(tile, row: 2, panel: 0), a3 = initial(tile, row: 3, panel: 0)
+        for k in tile.span {
             let wk = w[k]
             a0.addProduct(SIMD16(repeating: x0[k]), wk)
             a1.addProduct(SIMD16(repeating: x1[k]), wk)
             a2.addProduct(SIMD16(repeating: x2[k]), wk)
             a3.addProduct(SIMD16(repeating: x3[k]), wk)
         }
-        store(a0, row: r, panel: p)
-        if valid > 1 { store(a1, row: r + 1, panel: p) }
-        if valid > 2 { store(a2, row: r + 2, panel: p) }
-        if valid > 3 { store(a3, row: r + 3, panel: p) }
+        finish(a0, tile, row: 0, panel: 0); finish(a1, tile, row: 1, panel: 0)
+        finish(a2, tile, row: 2, panel: 0); finish(a3, tile, row: 3, panel: 0)
     }
 
     private func rows1panels4(_ r: Int, _ p: Int) {
@@ -146,6 +159,23 @@ public struct PanelKernel: @unchecked Sendable {
         for k in 0..<inner { a.addProduct(SIMD16(repeating: x0[k]), w[k]) }
         store(a, row: r, panel: p)
     }
+}
+
+/// One call of a micro-kernel: a group of rows against a group of panels over one K block.
+struct Tile {
+    /// First row and first panel.
+    let row, panel: Int
+    /// Panels in this tile (the module's panel group, or 1 for a leftover panel).
+    let panels: Int
+    /// Real rows; the rest of the row group is padding.
+    let valid: Int
+    /// The K block.
+    let span: Range<Int>
+    /// This row group's partial sums, `partialStride` vectors per row (nil with one K block).
+    let partials: UnsafeMutablePointer<SIMD16<Float>>?
+    let partialStride: Int
+    /// Whether `span` ends at K, so the sums are final.
+    let isLast: Bool
 }
 
 extension SIMD16<Float> {

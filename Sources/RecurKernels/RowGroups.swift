@@ -14,21 +14,20 @@ extension PanelKernel {
     func runRowGroups(panels range: Range<Int>) -> Int {
         guard rows >= 2 else { return 0 }
         // K blocks of 256: a panel's block of weights is 16 KB.
-        forEachGroup(panels: range, panelGroup: 1, rowGroup: 6, block: 256) { r, p, _, valid, span in
-            if valid <= 4 { rows4panels1(r, p, valid: valid, span) } else { rows6panel1(r, p, valid: valid, span) }
+        forEachGroup(panels: range, panelGroup: 1, rowGroup: 6, block: 256) { tile in
+            if tile.valid <= 4 { rows4panels1(tile) } else { rows6panel1(tile) }
         }
         return rows
     }
 
     // Each chain is `acc = fma(x[r, k], w[p, k], acc)` for k ascending.
 
-    private func rows6panel1(_ r: Int, _ p: Int, valid: Int, _ span: Range<Int>) {
-        let w = panels + p * inner
-        let x0 = row(r, 0, valid: valid), x1 = row(r, 1, valid: valid), x2 = row(r, 2, valid: valid)
-        let x3 = row(r, 3, valid: valid), x4 = row(r, 4, valid: valid), x5 = row(r, 5, valid: valid)
-        func first(_ i: Int) -> SIMD16<Float> { initial(row: r + min(i, valid - 1), panel: p, span) }
+    private func rows6panel1(_ tile: Tile) {
+        let w = panels + tile.panel * inner
+        let x0 = row(tile, 0), x1 = row(tile, 1), x2 = row(tile, 2), x3 = row(tile, 3), x4 = row(tile, 4), x5 = row(tile, 5)
+        @inline(__always) func first(_ i: Int) -> SIMD16<Float> { initial(tile, row: i, panel: 0) }
         var a0 = first(0), a1 = first(1), a2 = first(2), a3 = first(3), a4 = first(4), a5 = first(5)
-        for k in span {
+        for k in tile.span {
             let wk = w[k]
             a0.addProduct(SIMD16(repeating: x0[k]), wk)
             a1.addProduct(SIMD16(repeating: x1[k]), wk)
@@ -37,11 +36,7 @@ extension PanelKernel {
             a4.addProduct(SIMD16(repeating: x4[k]), wk)
             a5.addProduct(SIMD16(repeating: x5[k]), wk)
         }
-        store(a0, row: r, panel: p)
-        if valid > 1 { store(a1, row: r + 1, panel: p) }
-        if valid > 2 { store(a2, row: r + 2, panel: p) }
-        if valid > 3 { store(a3, row: r + 3, panel: p) }
-        if valid > 4 { store(a4, row: r + 4, panel: p) }
-        if valid > 5 { store(a5, row: r + 5, panel: p) }
+        finish(a0, tile, row: 0, panel: 0); finish(a1, tile, row: 1, panel: 0); finish(a2, tile, row: 2, panel: 0)
+        finish(a3, tile, row: 3, panel: 0); finish(a4, tile, row: 4, panel: 0); finish(a5, tile, row: 5, panel: 0)
     }
 }

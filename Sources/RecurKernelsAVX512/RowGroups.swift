@@ -11,24 +11,23 @@ extension PanelKernel {
     func runRowGroups(panels range: Range<Int>) -> Int {
         guard rows >= 2 else { return 0 }
         // K blocks of 64: four panels' block of weights is 16 KB.
-        forEachGroup(panels: range, panelGroup: 4, rowGroup: 4, block: 64) { r, p, panels, valid, span in
-            if panels == 4 { rows4panels4(r, p, valid: valid, span) } else { rows4panels1(r, p, valid: valid, span) }
+        forEachGroup(panels: range, panelGroup: 4, rowGroup: 4, block: 64) { tile in
+            if tile.panels == 4 { rows4panels4(tile) } else { rows4panels1(tile) }
         }
         return rows
     }
 
     // Each chain is `acc = fma(x[r, k], w[p, k], acc)` for k ascending.
 
-    private func rows4panels4(_ r: Int, _ p: Int, valid: Int, _ span: Range<Int>) {
-        let w0 = panels + p * inner, w1 = w0 + inner, w2 = w1 + inner, w3 = w2 + inner
-        let x0 = row(r, 0, valid: valid), x1 = row(r, 1, valid: valid), x2 = row(r, 2, valid: valid)
-        let x3 = row(r, 3, valid: valid)
-        func first(_ i: Int, _ q: Int) -> SIMD16<Float> { initial(row: r + min(i, valid - 1), panel: p + q, span) }
+    private func rows4panels4(_ tile: Tile) {
+        let w0 = panels + tile.panel * inner, w1 = w0 + inner, w2 = w1 + inner, w3 = w2 + inner
+        let x0 = row(tile, 0), x1 = row(tile, 1), x2 = row(tile, 2), x3 = row(tile, 3)
+        @inline(__always) func first(_ i: Int, _ q: Int) -> SIMD16<Float> { initial(tile, row: i, panel: q) }
         var a00 = first(0, 0), a01 = first(0, 1), a02 = first(0, 2), a03 = first(0, 3)
         var a10 = first(1, 0), a11 = first(1, 1), a12 = first(1, 2), a13 = first(1, 3)
         var a20 = first(2, 0), a21 = first(2, 1), a22 = first(2, 2), a23 = first(2, 3)
         var a30 = first(3, 0), a31 = first(3, 1), a32 = first(3, 2), a33 = first(3, 3)
-        for k in span {
+        for k in tile.span {
             let v0 = w0[k], v1 = w1[k], v2 = w2[k], v3 = w3[k]
             let s0 = SIMD16(repeating: x0[k])
             a00.addProduct(s0, v0); a01.addProduct(s0, v1); a02.addProduct(s0, v2); a03.addProduct(s0, v3)
@@ -39,19 +38,10 @@ extension PanelKernel {
             let s3 = SIMD16(repeating: x3[k])
             a30.addProduct(s3, v0); a31.addProduct(s3, v1); a32.addProduct(s3, v2); a33.addProduct(s3, v3)
         }
-        store(a00, row: r, panel: p); store(a01, row: r, panel: p + 1)
-        store(a02, row: r, panel: p + 2); store(a03, row: r, panel: p + 3)
-        if valid > 1 {
-            store(a10, row: r + 1, panel: p); store(a11, row: r + 1, panel: p + 1)
-            store(a12, row: r + 1, panel: p + 2); store(a13, row: r + 1, panel: p + 3)
-        }
-        if valid > 2 {
-            store(a20, row: r + 2, panel: p); store(a21, row: r + 2, panel: p + 1)
-            store(a22, row: r + 2, panel: p + 2); store(a23, row: r + 2, panel: p + 3)
-        }
-        if valid > 3 {
-            store(a30, row: r + 3, panel: p); store(a31, row: r + 3, panel: p + 1)
-            store(a32, row: r + 3, panel: p + 2); store(a33, row: r + 3, panel: p + 3)
-        }
+        @inline(__always) func last(_ v: SIMD16<Float>, _ i: Int, _ q: Int) { finish(v, tile, row: i, panel: q) }
+        last(a00, 0, 0); last(a01, 0, 1); last(a02, 0, 2); last(a03, 0, 3)
+        last(a10, 1, 0); last(a11, 1, 1); last(a12, 1, 2); last(a13, 1, 3)
+        last(a20, 2, 0); last(a21, 2, 1); last(a22, 2, 2); last(a23, 2, 3)
+        last(a30, 3, 0); last(a31, 3, 1); last(a32, 3, 2); last(a33, 3, 3)
     }
 }

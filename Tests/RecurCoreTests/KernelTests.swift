@@ -128,7 +128,7 @@ struct PackedMatrixTests {
         return sum
     }
 
-    // K = 600 crosses the K blocks (128 and 256 wide); N = 37 leaves a partial panel and
+    // K = 600 crosses the K blocks (64 and 256 wide); N = 37 leaves a partial panel and
     // N = 150 panels for the four-panel groups and a leftover; 13 rows use full and
     // padded row groups; 1 row uses the single-row kernels. Every variant the machine
     // runs must give exactly the FMA chain of the definition.

@@ -24,6 +24,30 @@ public enum MachineReference {
         return best
     }
 
+    /// GFLOP/s of Recur's panel kernel (`PackedMatrix.multiply`) on the same shape as
+    /// `sgemmRate`, measured the same way, so that the two rates compare kernel to kernel.
+    public static func panelKernelRate(m: Int, n: Int, k: Int, threads: Int) -> Double {
+        let packed = PackedMatrix(Matrix(rows: n, columns: k, repeating: 0.25))
+        let x = [Float](repeating: 0.5, count: m * k)
+        var y = [Float](repeating: 0, count: m * n)
+        var best = 0.0
+        let clock = ContinuousClock()
+        x.withUnsafeBufferPointer { x in
+            y.withUnsafeMutableBufferPointer { y in
+                packed.multiply(x.baseAddress!, rows: m, into: y.baseAddress!, outputStride: n, threads: threads)
+                let end = clock.now + .milliseconds(500)
+                while clock.now < end {
+                    let started = clock.now
+                    packed.multiply(x.baseAddress!, rows: m, into: y.baseAddress!, outputStride: n, threads: threads)
+                    let elapsed = clock.now - started
+                    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                    best = max(best, 2 * Double(m * n * k) / seconds / 1e9)
+                }
+            }
+        }
+        return best
+    }
+
     /// GB/s of reading a 256 MiB array with `threads` threads (best of three passes).
     public static func memoryReadRate(threads: Int) -> Double {
         let count = 64 << 20

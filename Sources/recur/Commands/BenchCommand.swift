@@ -19,7 +19,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Tokens per row.") var length: Int = 256
     @OptionGroup var models: ModelsDirectoryOption
     @OptionGroup var threads: ThreadsOption
-    @Flag(help: "Also measure OpenBLAS sgemm at this batch (N 2048, K 1024) and memory read bandwidth, for comparison.")
+    @Flag(help: "Also measure OpenBLAS sgemm and Recur's own kernel on one product at this batch (N 2048, K 1024), and memory read bandwidth, for comparison.")
     var reference = false
     @Flag(help: "Print one JSON object.") var json = false
 
@@ -61,6 +61,7 @@ struct BenchCommand: ParsableCommand {
         ]
         if reference {
             object["sgemm_gflops"] = MachineReference.sgemmRate(m: batch, n: 2048, k: 1024, threads: threads.count)
+            object["kernel_gflops"] = MachineReference.panelKernelRate(m: batch, n: 2048, k: 1024, threads: threads.count)
             object["memory_gbps"] = MachineReference.memoryReadRate(threads: threads.count)
         }
         if json {
@@ -69,8 +70,10 @@ struct BenchCommand: ParsableCommand {
             print(String(format: "%@: %@ tokens/s (batch %d × %d tokens in %.3f s, %d thread%@, %@ kernel, %.1f GFLOP/s, weights read at %.1f GB/s)",
                          loaded.name, formatCount(Int(rate)), batch, length, seconds, threads.count,
                          threads.count == 1 ? "" : "s", PanelKernelVariant.selected.name, gflops, weightRate))
-            if let sgemm = object["sgemm_gflops"] as? Double, let memory = object["memory_gbps"] as? Double {
-                print(String(format: "reference: OpenBLAS sgemm %d×2048×1024 %.1f GFLOP/s; memory read %.1f GB/s", batch, sgemm, memory))
+            if let sgemm = object["sgemm_gflops"] as? Double, let kernel = object["kernel_gflops"] as? Double,
+               let memory = object["memory_gbps"] as? Double {
+                print(String(format: "reference: %d×2048×1024 product: OpenBLAS sgemm %.1f GFLOP/s, Recur kernel %.1f GFLOP/s; memory read %.1f GB/s",
+                             batch, sgemm, kernel, memory))
             }
         }
     }
