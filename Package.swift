@@ -3,8 +3,9 @@ import PackageDescription
 
 /// The kernels are SIMD Swift; on x86-64 they need AVX2 and FMA (every x86 server since
 /// 2013) to reach BLAS speeds, so RecurCore and RecurKernels are compiled for Haswell or
-/// later. RecurKernelsAVX512 is the same panel kernel (a symbolic link to its source) built
-/// for AVX-512, which RecurCore runs only where /proc/cpuinfo lists AVX-512.
+/// later. RecurKernelsAVX512 is the same panel kernel and cell code (symbolic links to
+/// their sources) built for AVX-512, which RecurCore runs only where /proc/cpuinfo lists
+/// AVX-512.
 #if arch(x86_64)
 let kernelSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
 let wideKernelSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "skylake-avx512"])]

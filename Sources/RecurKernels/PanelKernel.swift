@@ -13,20 +13,32 @@
 public struct PanelKernel: @unchecked Sendable {
     let panels: UnsafePointer<SIMD16<Float>>
     let bias: UnsafePointer<Float>
-    let x: UnsafePointer<Float>
+    /// Columns `0..<split` of a row of x come from `left`, the rest from `right`.
+    let left, right: UnsafePointer<Float>
+    let leftStride, rightStride, split: Int
     let y: UnsafeMutablePointer<Float>
     let rows, inner, outputs, stride: Int
 
+    /// A product whose input rows are the concatenation `[left | right]` of two
+    /// row-major matrices, read where they lie (a stacked layer's `[x | h]` without
+    /// copying either; pass the same matrix twice and `leftColumns = inner` for one
+    /// input). The chain still runs k ascending over the joined row.
+    ///
     /// - Parameters:
     ///   - panels: `⌈outputs / 16⌉ × inner` packed weights.
     ///   - bias: `outputs` values.
-    ///   - x: row-major input, row stride `inner`.
+    ///   - leftColumns: columns taken from `left`; the other `inner − leftColumns` from `right`.
     ///   - y: row-major output, row stride `outputStride` (≥ `outputs`).
-    public init(panels: UnsafePointer<SIMD16<Float>>, bias: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Int,
-                inner: Int, outputs: Int, y: UnsafeMutablePointer<Float>, outputStride: Int) {
+    public init(panels: UnsafePointer<SIMD16<Float>>, bias: UnsafePointer<Float>,
+                left: UnsafePointer<Float>, leftColumns: Int, leftStride: Int, right: UnsafePointer<Float>, rightStride: Int,
+                rows: Int, inner: Int, outputs: Int, y: UnsafeMutablePointer<Float>, outputStride: Int) {
         self.panels = panels
         self.bias = bias
-        self.x = x
+        self.left = left
+        self.right = right
+        self.leftStride = leftStride
+        self.rightStride = rightStride
+        split = leftColumns
         self.y = y
         self.rows = rows
         self.inner = inner
@@ -48,7 +60,8 @@ public struct PanelKernel: @unchecked Sendable {
     }
 
     /// Walks the panels of `range` in groups of `panelGroup` (a narrower rest one panel at
-    /// a time), K in blocks of `block`, and all rows in groups of `rowGroup`, calling
+    /// a time), K in blocks of `block` (cut at the join of left and right, so that a block
+    /// reads one input), and all rows in groups of `rowGroup`, calling
     /// `kernel` once per tile. A panel group's block of weights stays in L1 across all
     /// row groups. Between K blocks the partial sums wait in a contiguous scratch buffer,
     /// not in `y`: rows of `y` lie a whole output row apart, so a few hundred of them
@@ -57,14 +70,14 @@ public struct PanelKernel: @unchecked Sendable {
         panels range: Range<Int>, panelGroup: Int, rowGroup: Int, block: Int, _ kernel: (Tile) -> Void
     ) {
         let paddedRows = (rows + rowGroup - 1) / rowGroup * rowGroup
-        let scratch = inner > block ? UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: paddedRows * panelGroup) : nil
+        let scratch = min(sideEnd(from: 0), block) < inner ? UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: paddedRows * panelGroup) : nil
         defer { scratch?.deallocate() }
         var p = range.lowerBound
         while p < range.upperBound {
             let width = p + panelGroup <= range.upperBound ? panelGroup : 1
             var k = 0
             while k < inner {
-                let span = k..<min(inner, k + block)
+                let span = k..<min(sideEnd(from: k), k + block)
                 var r = 0
                 while r < rows {
                     kernel(Tile(row: r, panel: p, panels: width, valid: min(rowGroup, rows - r), span: span,
@@ -72,7 +85,7 @@ public struct PanelKernel: @unchecked Sendable {
                                 isLast: span.upperBound == inner))
                     r += rowGroup
                 }
-                k += block
+                k = span.upperBound
             }
             p += width
         }
@@ -117,10 +130,16 @@ public struct PanelKernel: @unchecked Sendable {
         }
     }
 
+    /// Row `r` of the input for columns from `k` on, indexed by the joined column:
+    /// `input(row: r, from: k)[j]` is `x[r, j]` for every `j` on the same side as `k`.
+    @inline(__always) func input(row r: Int, from k: Int) -> UnsafePointer<Float> {
+        k < split ? left + r * leftStride : right + r * rightStride - split
+    }
+
     /// Row `i` of `tile`; padding rows repeat the last real one (their results are
     /// computed and dropped).
     @inline(__always) func row(_ tile: Tile, _ i: Int) -> UnsafePointer<Float> {
-        x + (tile.row + min(i, tile.valid - 1)) * inner
+        input(row: tile.row + min(i, tile.valid - 1), from: tile.span.lowerBound)
     }
 
     /// Four rows (padded as in the row groups) against one panel.
@@ -140,13 +159,20 @@ public struct PanelKernel: @unchecked Sendable {
         finish(a2, tile, row: 2, panel: 0); finish(a3, tile, row: 3, panel: 0)
     }
 
+    /// The end of the input side that column `k` lies on.
+    @inline(__always) func sideEnd(from k: Int) -> Int { k < split ? split : inner }
+
     private func rows1panels4(_ r: Int, _ p: Int) {
         let w0 = panels + p * inner, w1 = w0 + inner, w2 = w1 + inner, w3 = w2 + inner
-        let x0 = x + r * inner
         var a0 = start(p), a1 = start(p + 1), a2 = start(p + 2), a3 = start(p + 3)
-        for k in 0..<inner {
-            let s = SIMD16(repeating: x0[k])
-            a0.addProduct(s, w0[k]); a1.addProduct(s, w1[k]); a2.addProduct(s, w2[k]); a3.addProduct(s, w3[k])
+        var lower = 0
+        while lower < inner {
+            let x0 = input(row: r, from: lower), upper = sideEnd(from: lower)
+            for k in lower..<upper {
+                let s = SIMD16(repeating: x0[k])
+                a0.addProduct(s, w0[k]); a1.addProduct(s, w1[k]); a2.addProduct(s, w2[k]); a3.addProduct(s, w3[k])
+            }
+            lower = upper
         }
         store(a0, row: r, panel: p); store(a1, row: r, panel: p + 1)
         store(a2, row: r, panel: p + 2); store(a3, row: r, panel: p + 3)
@@ -154,9 +180,13 @@ public struct PanelKernel: @unchecked Sendable {
 
     private func rows1panels1(_ r: Int, _ p: Int) {
         let w = panels + p * inner
-        let x0 = x + r * inner
         var a = start(p)
-        for k in 0..<inner { a.addProduct(SIMD16(repeating: x0[k]), w[k]) }
+        var lower = 0
+        while lower < inner {
+            let x0 = input(row: r, from: lower), upper = sideEnd(from: lower)
+            for k in lower..<upper { a.addProduct(SIMD16(repeating: x0[k]), w[k]) }
+            lower = upper
+        }
         store(a, row: r, panel: p)
     }
 }

@@ -40,3 +40,7 @@ extension PanelKernel {
         finish(a3, tile, row: 3, panel: 0); finish(a4, tile, row: 4, panel: 0); finish(a5, tile, row: 5, panel: 0)
     }
 }
+
+/// The element-wise code's vector (`CellLanes`): eight floats, one AVX2 register.
+public typealias Lanes = SIMD8<Float>
+typealias LaneBits = SIMD8<UInt32>

@@ -45,3 +45,7 @@ extension PanelKernel {
         last(a30, 3, 0); last(a31, 3, 1); last(a32, 3, 2); last(a33, 3, 3)
     }
 }
+
+/// The element-wise code's vector (`CellLanes`): sixteen floats, one AVX-512 register.
+public typealias Lanes = SIMD16<Float>
+typealias LaneBits = SIMD16<UInt32>

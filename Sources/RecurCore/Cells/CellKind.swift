@@ -26,22 +26,22 @@ public enum CellKind: String, Sendable, CaseIterable, Codable {
     ///   - hiddenGates: `W_hh h + b_hh`, `[batch × G·H]`.
     ///   - hidden: `h`, `[batch × H]`, replaced by `h′`.
     ///   - memory: `c`, `[batch × H]` for LSTM (replaced by `c′`); ignored otherwise.
-    @inlinable
     public func step(
         inputGates: UnsafePointer<Float>, hiddenGates: UnsafePointer<Float>,
         hidden: UnsafeMutablePointer<Float>, memory: UnsafeMutablePointer<Float>?,
         batch: Int, hiddenSize: Int
     ) {
+        let cells = PanelKernelVariant.selected.cells
         switch self {
         case .lstm:
             guard let memory else { preconditionFailure("an LSTM step needs its memory cell") }
-            LSTMCell.step(inputGates: inputGates, hiddenGates: hiddenGates, hidden: hidden, memory: memory,
+            cells.lstmStep(inputGates: inputGates, hiddenGates: hiddenGates, hidden: hidden, memory: memory,
                           batch: batch, hiddenSize: hiddenSize)
         case .gru:
-            GRUCell.step(inputGates: inputGates, hiddenGates: hiddenGates, hidden: hidden,
+            cells.gruStep(inputGates: inputGates, hiddenGates: hiddenGates, hidden: hidden,
                          batch: batch, hiddenSize: hiddenSize)
         case .rnn:
-            RNNCell.step(inputGates: inputGates, hiddenGates: hiddenGates, hidden: hidden,
+            cells.rnnStep(inputGates: inputGates, hiddenGates: hiddenGates, hidden: hidden,
                          batch: batch, hiddenSize: hiddenSize)
         }
     }

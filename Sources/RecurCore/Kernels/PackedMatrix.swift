@@ -81,6 +81,19 @@ public struct PackedMatrix: Sendable {
     ///   - variant: the kernel build; the result does not depend on it either.
     public func multiply(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, outputStride: Int, threads: Int,
                          variant: PanelKernelVariant = .selected) {
+        multiply(left: x, columns: inner, stride: inner, right: x, stride: inner, rows: rows, into: y, outputStride: outputStride,
+                 threads: threads, variant: variant)
+    }
+
+    /// The same product for input rows `[left[b] | right[b]]` read in place: `left`
+    /// supplies the first `columns` values of each row (row stride `leftStride`), `right`
+    /// the other `K − columns` (row stride `rightStride`). The result is bit for bit that
+    /// of `multiply` on the joined rows.
+    public func multiply(left: UnsafePointer<Float>, columns: Int, stride leftStride: Int,
+                         right: UnsafePointer<Float>, stride rightStride: Int,
+                         rows: Int, into y: UnsafeMutablePointer<Float>, outputStride: Int, threads: Int,
+                         variant: PanelKernelVariant = .selected) {
+        precondition((0...inner).contains(columns), "left columns \(columns) outside 0...\(inner)")
         let count = panelCount
         let work = rows * outputs * inner
         let workers = work < 1 << 16 ? 1 : min(max(threads, 1), count)
@@ -90,11 +103,13 @@ public struct PackedMatrix: Sendable {
                 let run: @Sendable (Range<Int>) -> Void
                 if variant == .avx512 {
                     let kernel = RecurKernelsAVX512.PanelKernel(
-                        panels: w, bias: b, x: x, rows: rows, inner: inner, outputs: outputs, y: y, outputStride: outputStride)
+                        panels: w, bias: b, left: left, leftColumns: columns, leftStride: leftStride, right: right,
+                        rightStride: rightStride, rows: rows, inner: inner, outputs: outputs, y: y, outputStride: outputStride)
                     run = { kernel.run(panels: $0) }
                 } else {
                     let kernel = RecurKernels.PanelKernel(
-                        panels: w, bias: b, x: x, rows: rows, inner: inner, outputs: outputs, y: y, outputStride: outputStride)
+                        panels: w, bias: b, left: left, leftColumns: columns, leftStride: leftStride, right: right,
+                        rightStride: rightStride, rows: rows, inner: inner, outputs: outputs, y: y, outputStride: outputStride)
                     run = { kernel.run(panels: $0) }
                 }
                 if workers == 1 {

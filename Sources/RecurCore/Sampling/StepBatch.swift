@@ -15,8 +15,6 @@ public struct StepBatch: Sendable {
     private var capacity = 0
     private var hidden: [[Float]]
     private var memory: [[Float]]
-    private var layerInput: [Float] = []
-    private var joined: [Float] = []
     private var gates: [Float] = []
     private var hiddenGates: [Float] = []
     /// `[rows × V]` logits of the last step.
@@ -59,12 +57,13 @@ public struct StepBatch: Sendable {
         let batch = rows, threads = self.threads, cell = weights.cell
         for k in 0..<weights.layerCount {
             let recurrent = weights.recurrent[k]
+            // Layer k's input is layer k − 1's new hidden state, read in place.
             if cell == .gru {
                 // xg: table row or W_ih x + b_ih; hg: W_hh h + b_hh.
                 if k == 0 {
                     copyTableRows(tokens, into: &gates)
                 } else {
-                    multiply(weights.gruInput[k]!, input: layerInput, into: &gates)
+                    multiply(weights.gruInput[k]!, input: hidden[k - 1], into: &gates)
                 }
                 multiply(recurrent, input: hidden[k], into: &hiddenGates)
             } else if k == 0 {
@@ -72,15 +71,11 @@ public struct StepBatch: Sendable {
                 addTableRows(tokens, into: &gates)
             } else {
                 // [x | h] · [W_ih | W_hh]ᵀ + (b_ih + b_hh)
-                joinRows(layerInput, hidden[k], into: &joined)
-                multiply(recurrent, input: joined, into: &gates)
+                multiply(recurrent, left: hidden[k - 1], right: hidden[k], into: &gates)
             }
             pointwise(layer: k, batch: batch, width: width, threads: threads)
-            layerInput.withUnsafeMutableBufferPointer { x in
-                hidden[k].withUnsafeBufferPointer { x.baseAddress!.update(from: $0.baseAddress!, count: batch * h) }
-            }
         }
-        multiply(weights.head, input: layerInput, into: &logits)
+        multiply(weights.head, input: hidden[weights.layerCount - 1], into: &logits)
     }
 
     // MARK: - Pieces of a step
@@ -94,15 +89,14 @@ public struct StepBatch: Sendable {
         }
     }
 
-    private func joinRows(_ left: [Float], _ right: [Float], into joined: inout [Float]) {
-        let h = weights.hiddenSize, stride = 2 * h
+    /// `[left | right] · Wᵀ` for rows of H values each, without joining them.
+    private func multiply(_ matrix: PackedMatrix, left: [Float], right: [Float], into output: inout [Float]) {
+        let batch = rows, threads = self.threads, h = weights.hiddenSize
         left.withUnsafeBufferPointer { x in
             right.withUnsafeBufferPointer { state in
-                joined.withUnsafeMutableBufferPointer { j in
-                    for r in 0..<rows {
-                        (j.baseAddress! + r * stride).update(from: x.baseAddress! + r * h, count: h)
-                        (j.baseAddress! + r * stride + h).update(from: state.baseAddress! + r * h, count: h)
-                    }
+                output.withUnsafeMutableBufferPointer { y in
+                    matrix.multiply(left: x.baseAddress!, columns: h, stride: h, right: state.baseAddress!, stride: h,
+                                    rows: batch, into: y.baseAddress!, outputStride: matrix.outputs, threads: threads)
                 }
             }
         }
@@ -173,8 +167,6 @@ public struct StepBatch: Sendable {
         let h = weights.hiddenSize, width = weights.cell.gateCount * h
         for k in hidden.indices { hidden[k] += [Float](repeating: 0, count: (newCapacity - capacity) * h) }
         for k in memory.indices { memory[k] += [Float](repeating: 0, count: (newCapacity - capacity) * h) }
-        layerInput = [Float](repeating: 0, count: newCapacity * h)
-        joined = [Float](repeating: 0, count: newCapacity * 2 * h)
         gates = [Float](repeating: 0, count: newCapacity * width)
         hiddenGates = [Float](repeating: 0, count: newCapacity * width)
         logits = [Float](repeating: 0, count: newCapacity * weights.vocabularySize)

@@ -149,6 +149,7 @@ extension RecurrentNetwork {
         // on every call, so it is packed once per window for Recur's own kernel instead.
         let transposed = PackedMatrix(transposing: layer.hiddenWeights)
         let direct = FloatBuffer(count: layer.kind == .gru ? rows : 0)  // the GRU's dh ⊙ z term
+        let cells = PanelKernelVariant.selected.cells
         for t in stride(from: steps - 1, through: 0, by: -1) {
             let dh = outputGradient.pointer + t * rows
             if t < steps - 1 {
@@ -158,17 +159,17 @@ extension RecurrentNetwork {
             let dhg = hiddenGateGradients.pointer + t * batch * width
             switch layer.kind {
             case .lstm:
-                LSTMCell.backward(
+                cells.lstmBackward(
                     gates: saved.gates.pointer + t * batch * 4 * n, previousMemory: saved.memory.pointer + t * rows,
                     memory: saved.memory.pointer + (t + 1) * rows, hiddenGradient: dh,
                     memoryGradient: memoryGradient.pointer, gateGradients: dxg, batch: batch, hiddenSize: n)
             case .gru:
-                GRUCell.backward(
+                cells.gruBackward(
                     gates: saved.gates.pointer + t * batch * 4 * n, previousHidden: saved.hidden.pointer + t * rows,
                     hiddenGradient: dh, inputGateGradients: dxg, hiddenGateGradients: dhg,
                     previousHiddenGradient: carry.pointer, batch: batch, hiddenSize: n)
             case .rnn:
-                RNNCell.backward(
+                cells.rnnBackward(
                     hidden: saved.hidden.pointer + (t + 1) * rows, hiddenGradient: dh, gateGradients: dxg,
                     batch: batch, hiddenSize: n)
             }

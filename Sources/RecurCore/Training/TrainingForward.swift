@@ -115,22 +115,23 @@ extension RecurrentNetwork {
         // Small per-step products: W_hh is packed once per window for Recur's kernel
         // rather than repacked by BLAS on every call.
         let packed = PackedMatrix(layer.hiddenWeights, bias: layer.hiddenBias)
+        let cells = PanelKernelVariant.selected.cells
         for t in 0..<steps {
             let previous = hidden.pointer + t * batch * n, next = previous + batch * n
             packed.multiply(previous, rows: batch, into: hg, outputStride: width, threads: 1)
             let xg = inputGates.pointer + t * batch * width
             switch layer.kind {
             case .lstm:
-                LSTMCell.trainingStep(
+                cells.lstmTrainingStep(
                     inputGates: xg, hiddenGates: hg, previousMemory: memory.pointer + t * batch * n,
                     gates: gates.pointer + t * batch * 4 * n, memory: memory.pointer + (t + 1) * batch * n,
                     hidden: next, batch: batch, hiddenSize: n)
             case .gru:
-                GRUCell.trainingStep(
+                cells.gruTrainingStep(
                     inputGates: xg, hiddenGates: hg, previousHidden: previous,
                     gates: gates.pointer + t * batch * 4 * n, nextHidden: next, batch: batch, hiddenSize: n)
             case .rnn:
-                RNNCell.trainingStep(inputGates: xg, hiddenGates: hg, nextHidden: next, batch: batch, hiddenSize: n)
+                cells.rnnTrainingStep(inputGates: xg, hiddenGates: hg, nextHidden: next, batch: batch, hiddenSize: n)
             }
         }
     }

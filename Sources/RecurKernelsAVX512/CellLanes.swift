@@ -1,0 +1,1 @@
+../RecurKernels/CellLanes.swift
