@@ -15,6 +15,7 @@ public enum LaneMath {
     public typealias Vector = Lanes
 
     /// e^x, lane-wise; saturates to 0 below −87.3 and to +∞ above 88.7.
+    @_transparent
     public static func exp(_ input: Vector) -> Vector {
         let low = Vector(repeating: -87.33654), high = Vector(repeating: 88.72283)
         var x0 = input.replacing(with: low, where: input .< low)
@@ -41,11 +42,13 @@ public enum LaneMath {
     }
 
     /// σ(x) = 1 / (1 + e^(−x)), lane-wise, in [0, 1].
+    @_transparent
     public static func sigmoid(_ x: Vector) -> Vector {
         1 / (1 + exp(-x))
     }
 
     /// tanh(x) = sign(x) · (1 − e^(−2|x|)) / (1 + e^(−2|x|)), lane-wise.
+    @_transparent
     public static func tanh(_ x: Vector) -> Vector {
         let magnitude = x.replacing(with: -x, where: x .< 0) // |x|
         let e = exp(-2 * magnitude)
@@ -95,9 +98,9 @@ public enum CellLanes {
         for b in 0..<batch {
             let x = xg + b * 4 * n, r = hg + b * 4 * n
             let hb = h + b * n, cb = c + b * n
-            var j = 0
-            while j < n {
-                let lanes = min(Lanes.scalarCount, n - j)
+            // Whole vectors through the inlined body, then at most one padded tail (see
+            // `LaneMath.load`): the main loop compiles to straight vector code.
+            @inline(__always) func vector(_ j: Int, lanes: Int) {
                 func gate(_ g: Int) -> V.Vector { V.load(x + g * n + j, count: lanes) + V.load(r + g * n + j, count: lanes) }
                 let i = V.sigmoid(gate(0))
                 let f = V.sigmoid(gate(1))
@@ -106,8 +109,10 @@ public enum CellLanes {
                 let cNext = f * V.load(cb + j, count: lanes) + i * g
                 V.store(cNext, to: cb + j, count: lanes)
                 V.store(o * V.tanh(cNext), to: hb + j, count: lanes)
-                j += Lanes.scalarCount
             }
+            var j = 0
+            while j + Lanes.scalarCount <= n { vector(j, lanes: Lanes.scalarCount); j += Lanes.scalarCount }
+            if j < n { vector(j, lanes: n - j) }
         }
     }
 
@@ -127,9 +132,9 @@ public enum CellLanes {
         typealias V = LaneMath
         for b in 0..<batch {
             let x = xg + b * 4 * n, r = hg + b * 4 * n, saved = gates + b * 4 * n
-            var j = 0
-            while j < n {
-                let lanes = min(Lanes.scalarCount, n - j)
+            // Whole vectors through the inlined body, then at most one padded tail (see
+            // `LaneMath.load`): the main loop compiles to straight vector code.
+            @inline(__always) func vector(_ j: Int, lanes: Int) {
                 func gate(_ g: Int) -> V.Vector { V.load(x + g * n + j, count: lanes) + V.load(r + g * n + j, count: lanes) }
                 let i = V.sigmoid(gate(0))
                 let f = V.sigmoid(gate(1))
@@ -142,8 +147,10 @@ public enum CellLanes {
                 V.store(o, to: saved + 3 * n + j, count: lanes)
                 V.store(c, to: cNext + b * n + j, count: lanes)
                 V.store(o * V.tanh(c), to: hNext + b * n + j, count: lanes)
-                j += Lanes.scalarCount
             }
+            var j = 0
+            while j + Lanes.scalarCount <= n { vector(j, lanes: Lanes.scalarCount); j += Lanes.scalarCount }
+            if j < n { vector(j, lanes: n - j) }
         }
     }
 
@@ -167,9 +174,10 @@ public enum CellLanes {
         typealias V = LaneMath
         for b in 0..<batch {
             let saved = gates + b * 4 * n, out = dg + b * 4 * n
-            var j = 0
-            while j < n {
-                let lanes = min(Lanes.scalarCount, n - j), at = b * n + j
+            // Whole vectors through the inlined body, then at most one padded tail (see
+            // `LaneMath.load`): the main loop compiles to straight vector code.
+            @inline(__always) func vector(_ j: Int, lanes: Int) {
+                let at = b * n + j
                 let i = V.load(saved + j, count: lanes), f = V.load(saved + n + j, count: lanes)
                 let g = V.load(saved + 2 * n + j, count: lanes), o = V.load(saved + 3 * n + j, count: lanes)
                 let tc = V.tanh(V.load(c + at, count: lanes))
@@ -180,8 +188,10 @@ public enum CellLanes {
                 V.store(dcTotal * i * (1 - g * g), to: out + 2 * n + j, count: lanes)
                 V.store(dhNext * tc * o * (1 - o), to: out + 3 * n + j, count: lanes)
                 V.store(dcTotal * f, to: dc + at, count: lanes)
-                j += Lanes.scalarCount
             }
+            var j = 0
+            while j + Lanes.scalarCount <= n { vector(j, lanes: Lanes.scalarCount); j += Lanes.scalarCount }
+            if j < n { vector(j, lanes: n - j) }
         }
     }
 
@@ -205,16 +215,18 @@ public enum CellLanes {
         for b in 0..<batch {
             let x = xg + b * 3 * n, r = hg + b * 3 * n
             let hb = h + b * n
-            var j = 0
-            while j < n {
-                let lanes = min(Lanes.scalarCount, n - j)
+            // Whole vectors through the inlined body, then at most one padded tail (see
+            // `LaneMath.load`): the main loop compiles to straight vector code.
+            @inline(__always) func vector(_ j: Int, lanes: Int) {
                 let reset = V.sigmoid(V.load(x + j, count: lanes) + V.load(r + j, count: lanes))
                 let update = V.sigmoid(V.load(x + n + j, count: lanes) + V.load(r + n + j, count: lanes))
                 let candidate = V.tanh(V.load(x + 2 * n + j, count: lanes) + reset * V.load(r + 2 * n + j, count: lanes))
                 let previous = V.load(hb + j, count: lanes)
                 V.store((1 - update) * candidate + update * previous, to: hb + j, count: lanes)
-                j += Lanes.scalarCount
             }
+            var j = 0
+            while j + Lanes.scalarCount <= n { vector(j, lanes: Lanes.scalarCount); j += Lanes.scalarCount }
+            if j < n { vector(j, lanes: n - j) }
         }
     }
 
@@ -233,9 +245,9 @@ public enum CellLanes {
         typealias V = LaneMath
         for b in 0..<batch {
             let x = xg + b * 3 * n, r = hg + b * 3 * n, saved = gates + b * 4 * n
-            var j = 0
-            while j < n {
-                let lanes = min(Lanes.scalarCount, n - j)
+            // Whole vectors through the inlined body, then at most one padded tail (see
+            // `LaneMath.load`): the main loop compiles to straight vector code.
+            @inline(__always) func vector(_ j: Int, lanes: Int) {
                 let reset = V.sigmoid(V.load(x + j, count: lanes) + V.load(r + j, count: lanes))
                 let update = V.sigmoid(V.load(x + n + j, count: lanes) + V.load(r + n + j, count: lanes))
                 let hiddenCandidate = V.load(r + 2 * n + j, count: lanes)
@@ -246,8 +258,10 @@ public enum CellLanes {
                 V.store(candidate, to: saved + 2 * n + j, count: lanes)
                 V.store(hiddenCandidate, to: saved + 3 * n + j, count: lanes)
                 V.store((1 - update) * candidate + update * previous, to: hNext + b * n + j, count: lanes)
-                j += Lanes.scalarCount
             }
+            var j = 0
+            while j + Lanes.scalarCount <= n { vector(j, lanes: Lanes.scalarCount); j += Lanes.scalarCount }
+            if j < n { vector(j, lanes: n - j) }
         }
     }
 
@@ -273,9 +287,10 @@ public enum CellLanes {
         typealias V = LaneMath
         for b in 0..<batch {
             let saved = gates + b * 4 * n, outX = dx + b * 3 * n, outH = dhg + b * 3 * n
-            var j = 0
-            while j < n {
-                let lanes = min(Lanes.scalarCount, n - j), at = b * n + j
+            // Whole vectors through the inlined body, then at most one padded tail (see
+            // `LaneMath.load`): the main loop compiles to straight vector code.
+            @inline(__always) func vector(_ j: Int, lanes: Int) {
+                let at = b * n + j
                 let r = V.load(saved + j, count: lanes), z = V.load(saved + n + j, count: lanes)
                 let candidate = V.load(saved + 2 * n + j, count: lanes)
                 let hiddenCandidate = V.load(saved + 3 * n + j, count: lanes)
@@ -290,8 +305,10 @@ public enum CellLanes {
                 V.store(dUpdate, to: outH + n + j, count: lanes)
                 V.store(dCandidate * r, to: outH + 2 * n + j, count: lanes)
                 V.store(dhNext * z, to: dhPrevious + at, count: lanes)
-                j += Lanes.scalarCount
             }
+            var j = 0
+            while j + Lanes.scalarCount <= n { vector(j, lanes: Lanes.scalarCount); j += Lanes.scalarCount }
+            if j < n { vector(j, lanes: n - j) }
         }
     }
 
@@ -307,12 +324,14 @@ public enum CellLanes {
         typealias V = LaneMath
         for b in 0..<batch {
             let x = xg + b * n, r = hg + b * n, hb = h + b * n
-            var j = 0
-            while j < n {
-                let lanes = min(Lanes.scalarCount, n - j)
+            // Whole vectors through the inlined body, then at most one padded tail (see
+            // `LaneMath.load`): the main loop compiles to straight vector code.
+            @inline(__always) func vector(_ j: Int, lanes: Int) {
                 V.store(V.tanh(V.load(x + j, count: lanes) + V.load(r + j, count: lanes)), to: hb + j, count: lanes)
-                j += Lanes.scalarCount
             }
+            var j = 0
+            while j + Lanes.scalarCount <= n { vector(j, lanes: Lanes.scalarCount); j += Lanes.scalarCount }
+            if j < n { vector(j, lanes: n - j) }
         }
     }
 
@@ -324,12 +343,14 @@ public enum CellLanes {
         typealias V = LaneMath
         for b in 0..<batch {
             let x = xg + b * n, r = hg + b * n, hb = hNext + b * n
-            var j = 0
-            while j < n {
-                let lanes = min(Lanes.scalarCount, n - j)
+            // Whole vectors through the inlined body, then at most one padded tail (see
+            // `LaneMath.load`): the main loop compiles to straight vector code.
+            @inline(__always) func vector(_ j: Int, lanes: Int) {
                 V.store(V.tanh(V.load(x + j, count: lanes) + V.load(r + j, count: lanes)), to: hb + j, count: lanes)
-                j += Lanes.scalarCount
             }
+            var j = 0
+            while j + Lanes.scalarCount <= n { vector(j, lanes: Lanes.scalarCount); j += Lanes.scalarCount }
+            if j < n { vector(j, lanes: n - j) }
         }
     }
 
@@ -340,13 +361,13 @@ public enum CellLanes {
         gateGradients dg: UnsafeMutablePointer<Float>, batch: Int, hiddenSize n: Int
     ) {
         typealias V = LaneMath
-        var i = 0
-        let count = batch * n
-        while i < count {
-            let lanes = min(Lanes.scalarCount, count - i)
+        @inline(__always) func vector(_ i: Int, lanes: Int) {
             let h = V.load(hNext + i, count: lanes)
             V.store(V.load(dh + i, count: lanes) * (1 - h * h), to: dg + i, count: lanes)
-            i += Lanes.scalarCount
         }
+        let count = batch * n
+        var i = 0
+        while i + Lanes.scalarCount <= count { vector(i, lanes: Lanes.scalarCount); i += Lanes.scalarCount }
+        if i < count { vector(i, lanes: count - i) }
     }
 }

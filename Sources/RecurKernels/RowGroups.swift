@@ -43,4 +43,4 @@ extension PanelKernel {
 
 /// The element-wise code's vector (`CellLanes`): eight floats, one AVX2 register.
 public typealias Lanes = SIMD8<Float>
-typealias LaneBits = SIMD8<UInt32>
+public typealias LaneBits = SIMD8<UInt32>

@@ -48,4 +48,4 @@ extension PanelKernel {
 
 /// The element-wise code's vector (`CellLanes`): sixteen floats, one AVX-512 register.
 public typealias Lanes = SIMD16<Float>
-typealias LaneBits = SIMD16<UInt32>
+public typealias LaneBits = SIMD16<UInt32>
