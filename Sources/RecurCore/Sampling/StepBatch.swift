@@ -55,97 +55,77 @@ public struct StepBatch: Sendable {
         guard rows > 0 else { return }
         let h = weights.hiddenSize, width = weights.cell.gateCount * h
         let batch = rows, threads = self.threads, cell = weights.cell
+        // The products are static functions: a method of `self` taking `&gates` inout
+        // would make Swift copy `self` for the call, and the copy's reference to
+        // `gates` forced a copy-on-write of the whole buffer on every product.
         for k in 0..<weights.layerCount {
             let recurrent = weights.recurrent[k]
-            // Layer k's input is layer k − 1's new hidden state, read in place.
+            // Layer k's input is layer k − 1's new hidden state, read in place; layer 0's
+            // is a table row per token, which `pointwise` brings in row by row.
             if cell == .gru {
                 // xg: table row or W_ih x + b_ih; hg: W_hh h + b_hh.
-                if k == 0 {
-                    copyTableRows(tokens, into: &gates)
-                } else {
-                    multiply(weights.gruInput[k]!, input: hidden[k - 1], into: &gates)
-                }
-                multiply(recurrent, input: hidden[k], into: &hiddenGates)
+                if k > 0 { Self.multiply(weights.gruInput[k]!, input: hidden[k - 1], rows: batch, threads: threads, into: &gates) }
+                Self.multiply(recurrent, input: hidden[k], rows: batch, threads: threads, into: &hiddenGates)
             } else if k == 0 {
-                multiply(recurrent, input: hidden[0], into: &gates)
-                addTableRows(tokens, into: &gates)
+                Self.multiply(recurrent, input: hidden[0], rows: batch, threads: threads, into: &gates)
             } else {
                 // [x | h] · [W_ih | W_hh]ᵀ + (b_ih + b_hh)
-                multiply(recurrent, left: hidden[k - 1], right: hidden[k], into: &gates)
+                Self.multiply(recurrent, left: hidden[k - 1], right: hidden[k], columns: h, rows: batch, threads: threads,
+                              into: &gates)
             }
-            pointwise(layer: k, batch: batch, width: width, threads: threads)
+            pointwise(layer: k, tokens: k == 0 ? tokens : nil, batch: batch, width: width, threads: threads)
         }
-        multiply(weights.head, input: hidden[weights.layerCount - 1], into: &logits)
+        Self.multiply(weights.head, input: hidden[weights.layerCount - 1], rows: batch, threads: threads, into: &logits)
     }
 
     // MARK: - Pieces of a step
 
-    private func multiply(_ matrix: PackedMatrix, input: [Float], into output: inout [Float]) {
-        let batch = rows, threads = self.threads
+    private static func multiply(_ matrix: PackedMatrix, input: [Float], rows: Int, threads: Int, into output: inout [Float]) {
         input.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
-                matrix.multiply(x.baseAddress!, rows: batch, into: y.baseAddress!, outputStride: matrix.outputs, threads: threads)
+                matrix.multiply(x.baseAddress!, rows: rows, into: y.baseAddress!, outputStride: matrix.outputs, threads: threads)
             }
         }
     }
 
-    /// `[left | right] · Wᵀ` for rows of H values each, without joining them.
-    private func multiply(_ matrix: PackedMatrix, left: [Float], right: [Float], into output: inout [Float]) {
-        let batch = rows, threads = self.threads, h = weights.hiddenSize
+    /// `[left | right] · Wᵀ` for rows of `columns` values on each side, without joining them.
+    private static func multiply(_ matrix: PackedMatrix, left: [Float], right: [Float], columns: Int, rows: Int, threads: Int,
+                                 into output: inout [Float]) {
         left.withUnsafeBufferPointer { x in
             right.withUnsafeBufferPointer { state in
                 output.withUnsafeMutableBufferPointer { y in
-                    matrix.multiply(left: x.baseAddress!, columns: h, stride: h, right: state.baseAddress!, stride: h,
-                                    rows: batch, into: y.baseAddress!, outputStride: matrix.outputs, threads: threads)
-                }
-            }
-        }
-    }
-
-    private func copyTableRows(_ tokens: [Int], into gates: inout [Float]) {
-        let width = weights.cell.gateCount * weights.hiddenSize
-        weights.tokenTable.withUnsafeBufferPointer { table in
-            gates.withUnsafeMutableBufferPointer { g in
-                for (r, token) in tokens.enumerated() {
-                    (g.baseAddress! + r * width).update(from: table.baseAddress! + token * width, count: width)
-                }
-            }
-        }
-    }
-
-    private func addTableRows(_ tokens: [Int], into gates: inout [Float]) {
-        let width = weights.cell.gateCount * weights.hiddenSize
-        weights.tokenTable.withUnsafeBufferPointer { table in
-            gates.withUnsafeMutableBufferPointer { g in
-                for (r, token) in tokens.enumerated() {
-                    let row = g.baseAddress! + r * width, source = table.baseAddress! + token * width
-                    for i in 0..<width { row[i] += source[i] }
+                    matrix.multiply(left: x.baseAddress!, columns: columns, stride: columns, right: state.baseAddress!,
+                                    stride: matrix.inner - columns, rows: rows, into: y.baseAddress!,
+                                    outputStride: matrix.outputs, threads: threads)
                 }
             }
         }
     }
 
     /// The cell's element-wise equations for all rows, split by rows among workers
-    /// when there is enough work. For LSTM and RNN `gates` already holds the full
-    /// pre-activations, so the hidden term passed is zero.
-    private mutating func pointwise(layer k: Int, batch: Int, width: Int, threads: Int) {
+    /// when there is enough work. At layer 0 each worker first brings in its rows'
+    /// token-table rows (`tokens`): GRU copies them as the input term; LSTM and RNN add
+    /// them to `gates`, which then holds the full pre-activations, so the hidden term
+    /// passed is zero.
+    private mutating func pointwise(layer k: Int, tokens: [Int]?, batch: Int, width: Int, threads: Int) {
         let h = weights.hiddenSize, cell = weights.cell
         if cell != .gru && hiddenGates.count < batch * width { hiddenGates = [Float](repeating: 0, count: capacity * width) }
         let workers = batch * h >= 16_384 ? min(threads, batch) : 1
-        gates.withUnsafeBufferPointer { xg in
-            hiddenGates.withUnsafeBufferPointer { hg in
-                hidden[k].withUnsafeMutableBufferPointer { state in
-                    if cell.hasMemoryCell {
-                        memory[k].withUnsafeMutableBufferPointer { c in
-                            let pointers = RowPointers(xg: xg.baseAddress!, hg: hg.baseAddress!, h: state.baseAddress!, c: c.baseAddress!)
+        weights.tokenTable.withUnsafeBufferPointer { table in
+            gates.withUnsafeMutableBufferPointer { xg in
+                hiddenGates.withUnsafeBufferPointer { hg in
+                    hidden[k].withUnsafeMutableBufferPointer { state in
+                        let (x, r, s, t) = (xg.baseAddress!, hg.baseAddress!, state.baseAddress!, table.baseAddress!)
+                        func run(_ c: UnsafeMutablePointer<Float>?) {
+                            let pointers = RowPointers(xg: x, hg: r, h: s, c: c, table: t)
                             Self.forEachRowRange(batch: batch, workers: workers) { range in
-                                pointers.step(cell: cell, rows: range, width: width, hidden: h)
+                                pointers.step(cell: cell, rows: range, tokens: tokens, width: width, hidden: h)
                             }
                         }
-                    } else {
-                        let pointers = RowPointers(xg: xg.baseAddress!, hg: hg.baseAddress!, h: state.baseAddress!, c: nil)
-                        Self.forEachRowRange(batch: batch, workers: workers) { range in
-                            pointers.step(cell: cell, rows: range, width: width, hidden: h)
+                        if cell.hasMemoryCell {
+                            memory[k].withUnsafeMutableBufferPointer { run($0.baseAddress!) }
+                        } else {
+                            run(nil)
                         }
                     }
                 }
@@ -183,12 +163,24 @@ public struct StepBatch: Sendable {
 /// Raw pointers to one layer's buffers, shared by the element-wise workers; each
 /// worker touches only its own rows.
 private struct RowPointers: @unchecked Sendable {
-    let xg: UnsafePointer<Float>
+    let xg: UnsafeMutablePointer<Float>
     let hg: UnsafePointer<Float>
     let h: UnsafeMutablePointer<Float>
     let c: UnsafeMutablePointer<Float>?
+    /// `[V × G·H]`, layer 0's input term per token.
+    let table: UnsafePointer<Float>
 
-    func step(cell: CellKind, rows: Range<Int>, width: Int, hidden n: Int) {
+    func step(cell: CellKind, rows: Range<Int>, tokens: [Int]?, width: Int, hidden n: Int) {
+        if let tokens {
+            for r in rows {
+                let row = xg + r * width, source = table + tokens[r] * width
+                if cell == .gru {
+                    row.update(from: source, count: width)
+                } else {
+                    for i in 0..<width { row[i] += source[i] }
+                }
+            }
+        }
         let start = rows.lowerBound
         cell.step(inputGates: xg + start * width, hiddenGates: hg + start * width, hidden: h + start * n,
                   memory: c.map { $0 + start * n }, batch: rows.count, hiddenSize: n)
