@@ -110,7 +110,6 @@ public struct StepBatch: Sendable {
     private mutating func pointwise(layer k: Int, tokens: [Int]?, batch: Int, width: Int, threads: Int) {
         let h = weights.hiddenSize, cell = weights.cell
         if cell != .gru && hiddenGates.count < batch * width { hiddenGates = [Float](repeating: 0, count: capacity * width) }
-        let workers = batch * h >= 16_384 ? min(threads, batch) : 1
         weights.tokenTable.withUnsafeBufferPointer { table in
             gates.withUnsafeMutableBufferPointer { xg in
                 hiddenGates.withUnsafeBufferPointer { hg in
@@ -118,7 +117,8 @@ public struct StepBatch: Sendable {
                         let (x, r, s, t) = (xg.baseAddress!, hg.baseAddress!, state.baseAddress!, table.baseAddress!)
                         func run(_ c: UnsafeMutablePointer<Float>?) {
                             let pointers = RowPointers(xg: x, hg: r, h: s, c: c, table: t)
-                            Self.forEachRowRange(batch: batch, workers: workers) { range in
+                            // Rows split among workers when each gets 8 K elements or more.
+                            ParallelRanges.forEach(count: batch, workers: threads, minimum: max(1, 8_192 / h)) { range in
                                 pointers.step(cell: cell, rows: range, tokens: tokens, width: width, hidden: h)
                             }
                         }
@@ -129,16 +129,6 @@ public struct StepBatch: Sendable {
                         }
                     }
                 }
-            }
-        }
-    }
-
-    private static func forEachRowRange(batch: Int, workers: Int, _ body: @Sendable (Range<Int>) -> Void) {
-        if workers <= 1 {
-            body(0..<batch)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                body((batch * w / workers)..<(batch * (w + 1) / workers))
             }
         }
     }

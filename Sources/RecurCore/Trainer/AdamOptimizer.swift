@@ -35,9 +35,11 @@ struct AdamOptimizer: Sendable {
         return sum.squareRoot()
     }
 
-    /// One update of `network` from `gradients`, after scaling them by `scale` (clipping).
+    /// One update of `network` from `gradients`, after scaling them by `scale` (clipping),
+    /// each tensor split among `threads` workers (element-wise: the same numbers on any
+    /// thread count).
     mutating func update(_ network: inout RecurrentNetwork, gradients: NetworkGradients, list: ParameterList,
-                         learningRate: Double, scale: Float) {
+                         learningRate: Double, scale: Float, threads: Int = 1) {
         t += 1
         let correction1 = 1 - Foundation.pow(beta1, Double(t))
         let correction2 = 1 - Foundation.pow(beta2, Double(t))
@@ -50,11 +52,15 @@ struct AdamOptimizer: Sendable {
                 first[index].withUnsafeMutableBufferPointer { m in
                     second[index].withUnsafeMutableBufferPointer { v in
                         g.withUnsafeBufferPointer { g in
-                            for i in w.indices {
-                                let gi = g[i] * scale
-                                m[i] = b1 * m[i] + (1 - b1) * gi
-                                v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                                w[i] -= stepSize * m[i] / (v[i].squareRoot() / root2 + eps)
+                            let tensor = AdamTensor(w: w.baseAddress!, m: m.baseAddress!, v: v.baseAddress!, g: g.baseAddress!)
+                            ParallelRanges.forEach(count: w.count, workers: threads) { range in
+                                let (w, m, v, g) = (tensor.w, tensor.m, tensor.v, tensor.g)
+                                for i in range {
+                                    let gi = g[i] * scale
+                                    m[i] = b1 * m[i] + (1 - b1) * gi
+                                    v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                                    w[i] -= stepSize * m[i] / (v[i].squareRoot() / root2 + eps)
+                                }
                             }
                         }
                     }
@@ -62,4 +68,11 @@ struct AdamOptimizer: Sendable {
             }
         }
     }
+}
+
+/// One parameter tensor's buffers, shared by the workers of `update`; each worker
+/// touches only its own range.
+private struct AdamTensor: @unchecked Sendable {
+    let w, m, v: UnsafeMutablePointer<Float>
+    let g: UnsafePointer<Float>
 }

@@ -57,12 +57,23 @@ struct ShardedStep {
             for entry in parameters.entries {
                 let source = result.gradients[keyPath: entry.gradient]
                 combined[keyPath: entry.writableGradient].withUnsafeMutableBufferPointer { target in
-                    for i in target.indices { target[i] += Float(weight) * source[i] }
+                    source.withUnsafeBufferPointer { source in
+                        let pair = GradientPair(target: target.baseAddress!, source: source.baseAddress!)
+                        ParallelRanges.forEach(count: target.count, workers: threads) { range in
+                            for i in range { pair.target[i] += Float(weight) * pair.source[i] }
+                        }
+                    }
                 }
             }
         }
         return (loss, combined)
     }
+}
+
+/// A gradient tensor and the shard gradient added into it, split among workers.
+private struct GradientPair: @unchecked Sendable {
+    let target: UnsafeMutablePointer<Float>
+    let source: UnsafePointer<Float>
 }
 
 /// The shards' slots, each written by one worker only.

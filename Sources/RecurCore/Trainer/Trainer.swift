@@ -137,7 +137,8 @@ public struct Trainer: Sendable {
             let norm = AdamOptimizer.norm(of: gradients, list: parameters)
             if norm > configuration.clip { scale = Float(configuration.clip / (norm + 1e-6)) }
         }
-        optimizer.update(&network, gradients: gradients, list: parameters, learningRate: learningRate, scale: scale)
+        optimizer.update(&network, gradients: gradients, list: parameters, learningRate: learningRate, scale: scale,
+                         threads: threads)
         window += 1
         step += 1
         recentLosses.append(loss)
