@@ -321,18 +321,8 @@ public enum CellLanes {
         inputGates xg: UnsafePointer<Float>, hiddenGates hg: UnsafePointer<Float>,
         hidden h: UnsafeMutablePointer<Float>, batch: Int, hiddenSize n: Int
     ) {
-        typealias V = LaneMath
-        for b in 0..<batch {
-            let x = xg + b * n, r = hg + b * n, hb = h + b * n
-            // Whole vectors through the inlined body, then at most one padded tail (see
-            // `LaneMath.load`): the main loop compiles to straight vector code.
-            @inline(__always) func vector(_ j: Int, lanes: Int) {
-                V.store(V.tanh(V.load(x + j, count: lanes) + V.load(r + j, count: lanes)), to: hb + j, count: lanes)
-            }
-            var j = 0
-            while j + Lanes.scalarCount <= n { vector(j, lanes: Lanes.scalarCount); j += Lanes.scalarCount }
-            if j < n { vector(j, lanes: n - j) }
-        }
+        // h′ depends on h only through hg, so it can overwrite h as it goes.
+        rnnTrainingStep(inputGates: xg, hiddenGates: hg, nextHidden: h, batch: batch, hiddenSize: n)
     }
 
     /// One forward step writing `h′` to `nextHidden`; `h′` is all that `backward` needs.
