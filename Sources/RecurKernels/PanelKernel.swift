@@ -18,6 +18,9 @@ public struct PanelKernel: @unchecked Sendable {
     let leftStride, rightStride, split: Int
     let y: UnsafeMutablePointer<Float>
     let rows, inner, outputs, stride: Int
+    /// When set, the outputs are LSTM gates packed gate-interleaved and the last K block
+    /// applies the cell instead of storing them (see `FusedLSTMCell`).
+    let lstm: FusedLSTMCell?
 
     /// A product whose input rows are the concatenation `[left | right]` of two
     /// row-major matrices, read where they lie (a stacked layer's `[x | h]` without
@@ -28,10 +31,14 @@ public struct PanelKernel: @unchecked Sendable {
     ///   - panels: `⌈outputs / 16⌉ × inner` packed weights.
     ///   - bias: `outputs` values.
     ///   - leftColumns: columns taken from `left`; the other `inner − leftColumns` from `right`.
-    ///   - y: row-major output, row stride `outputStride` (≥ `outputs`).
+    ///   - y: row-major output, row stride `outputStride` (≥ `outputs`); unused with `lstm`.
+    ///   - lstm: the cell to apply to gate-interleaved outputs, or nil to store them.
     public init(panels: UnsafePointer<SIMD16<Float>>, bias: UnsafePointer<Float>,
                 left: UnsafePointer<Float>, leftColumns: Int, leftStride: Int, right: UnsafePointer<Float>, rightStride: Int,
-                rows: Int, inner: Int, outputs: Int, y: UnsafeMutablePointer<Float>, outputStride: Int) {
+                rows: Int, inner: Int, outputs: Int, y: UnsafeMutablePointer<Float>, outputStride: Int,
+                lstm: FusedLSTMCell? = nil) {
+        precondition(lstm == nil || (outputs == 4 * lstm!.hiddenSize && lstm!.hiddenSize % 16 == 0),
+                     "a fused LSTM cell needs 4H gate outputs with H a multiple of 16")
         self.panels = panels
         self.bias = bias
         self.left = left
@@ -44,6 +51,7 @@ public struct PanelKernel: @unchecked Sendable {
         self.inner = inner
         self.outputs = outputs
         stride = outputStride
+        self.lstm = lstm
     }
 
     /// Computes the outputs of the panels in `range` for every row. Workers may run
@@ -182,6 +190,10 @@ public struct PanelKernel: @unchecked Sendable {
             }
             lower = upper
         }
+        if let lstm {
+            lstm.apply(row: r, unitBlock: p / 4, a0, a1, a2, a3)
+            return
+        }
         store(a0, row: r, panel: p); store(a1, row: r, panel: p + 1)
         store(a2, row: r, panel: p + 2); store(a3, row: r, panel: p + 3)
     }
@@ -196,6 +208,60 @@ public struct PanelKernel: @unchecked Sendable {
             lower = upper
         }
         store(a, row: r, panel: p)
+    }
+}
+
+/// The LSTM cell applied by the kernel itself to the gates it has just finished, so that
+/// the gates never go to memory and no separate element-wise pass (nor a barrier
+/// between the two) is needed.
+///
+/// The weights must be packed gate-interleaved: panel `4u + g` holds gate g (i, f, g, o)
+/// of hidden units `16u ..< 16u + 16`, so that a group of four panels holds all four
+/// gates of sixteen units. Each gate's chain is unchanged by the interleaving, and the
+/// cell's lane arithmetic is `CellLanes.lstmStep`'s, so the results are bit for bit those
+/// of the product followed by the separate cell step.
+public struct FusedLSTMCell: @unchecked Sendable {
+    /// `c`, `[rows × H]`, updated in place (each unit of each row by one tile only).
+    let memory: UnsafeMutablePointer<Float>
+    /// Receives `h′`, `[rows × H]`; must not be the product's input.
+    let hidden: UnsafeMutablePointer<Float>
+    /// Layer 0's input term, `[V × 4H]` in PyTorch's gate order, added to the gates.
+    let table: UnsafePointer<Float>?
+    /// Each row's token, indexing `table`.
+    let tokens: UnsafePointer<Int>?
+    let hiddenSize: Int
+
+    public init(memory: UnsafeMutablePointer<Float>, hidden: UnsafeMutablePointer<Float>,
+                table: UnsafePointer<Float>?, tokens: UnsafePointer<Int>?, hiddenSize: Int) {
+        precondition((table == nil) == (tokens == nil), "a table needs the tokens")
+        self.memory = memory
+        self.hidden = hidden
+        self.table = table
+        self.tokens = tokens
+        self.hiddenSize = hiddenSize
+    }
+
+    /// The cell for row `r`, units `16u ..< 16u + 16`, from the four gates' sums.
+    @_transparent func apply(row r: Int, unitBlock u: Int, _ si: SIMD16<Float>, _ sf: SIMD16<Float>,
+                                 _ sg: SIMD16<Float>, _ so: SIMD16<Float>) {
+        typealias V = LaneMath
+        let n = hiddenSize, first = u * 16
+        let c = memory + r * n + first, h = hidden + r * n + first
+        let input = table.map { $0 + tokens![r] * 4 * n + first }
+        var j = 0
+        while j < 16 {
+            // As in the separate path: (sum + table row) + hidden term (zero there).
+            @inline(__always) func gate(_ sum: SIMD16<Float>, _ g: Int) -> V.Vector {
+                var x = lanes(of: sum, at: j)
+                if let input { x = x + V.load(input + g * n + j, count: Lanes.scalarCount) }
+                return x + V.Vector.zero
+            }
+            let i = V.sigmoid(gate(si, 0)), f = V.sigmoid(gate(sf, 1)), g = V.tanh(gate(sg, 2)), o = V.sigmoid(gate(so, 3))
+            let cNext = f * V.load(c + j, count: Lanes.scalarCount) + i * g
+            V.store(cNext, to: c + j, count: Lanes.scalarCount)
+            V.store(o * V.tanh(cNext), to: h + j, count: Lanes.scalarCount)
+            j += Lanes.scalarCount
+        }
     }
 }
 

@@ -13,6 +13,8 @@ extension PanelKernel {
     /// single-row kernel. Returns the rows done.
     func runRowGroups(panels range: Range<Int>) -> Int {
         guard rows >= 2 else { return 0 }
+        // One panel per tile: the gates of a unit never meet, so no fused cell here.
+        precondition(lstm == nil, "the AVX2 build does not fuse the LSTM cell")
         // K blocks of 256: a panel's block of weights is 16 KB.
         forEachGroup(panels: range, panelGroup: 1, rowGroup: 6, block: 256) { tile in
             if tile.valid <= 4 { rows4panels1(tile) } else { rows6panel1(tile) }
@@ -44,3 +46,6 @@ extension PanelKernel {
 /// The element-wise code's vector (`CellLanes`): eight floats, one AVX2 register.
 public typealias Lanes = SIMD8<Float>
 public typealias LaneBits = SIMD8<UInt32>
+
+/// Lanes `j ..< j + 8` of a panel's sixteen values.
+@inline(__always) func lanes(of v: SIMD16<Float>, at j: Int) -> Lanes { j == 0 ? v.lowHalf : v.highHalf }

@@ -10,6 +10,8 @@ extension PanelKernel {
     /// streams the weights. Leftover panels of a worker's range run four rows × one panel.
     func runRowGroups(panels range: Range<Int>) -> Int {
         guard rows >= 2 else { return 0 }
+        // A fused LSTM cell needs whole four-panel groups (aligned by the caller).
+        precondition(lstm == nil || (range.lowerBound % 4 == 0 && range.count % 4 == 0), "fused LSTM panels come in fours")
         // K blocks of 64: four panels' block of weights is 16 KB.
         forEachGroup(panels: range, panelGroup: 4, rowGroup: 4, block: 64) { tile in
             if tile.panels == 4 { rows4panels4(tile) } else { rows4panels1(tile) }
@@ -38,6 +40,15 @@ extension PanelKernel {
             let s3 = SIMD16(repeating: x3[k])
             a30.addProduct(s3, v0); a31.addProduct(s3, v1); a32.addProduct(s3, v2); a33.addProduct(s3, v3)
         }
+        if tile.isLast, let lstm {
+            // Gate-interleaved panels: this group is i, f, g, o of sixteen units.
+            let u = tile.panel / 4
+            lstm.apply(row: tile.row, unitBlock: u, a00, a01, a02, a03)
+            if tile.valid > 1 { lstm.apply(row: tile.row + 1, unitBlock: u, a10, a11, a12, a13) }
+            if tile.valid > 2 { lstm.apply(row: tile.row + 2, unitBlock: u, a20, a21, a22, a23) }
+            if tile.valid > 3 { lstm.apply(row: tile.row + 3, unitBlock: u, a30, a31, a32, a33) }
+            return
+        }
         @inline(__always) func last(_ v: SIMD16<Float>, _ i: Int, _ q: Int) { finish(v, tile, row: i, panel: q) }
         last(a00, 0, 0); last(a01, 0, 1); last(a02, 0, 2); last(a03, 0, 3)
         last(a10, 1, 0); last(a11, 1, 1); last(a12, 1, 2); last(a13, 1, 3)
@@ -49,3 +60,6 @@ extension PanelKernel {
 /// The element-wise code's vector (`CellLanes`): sixteen floats, one AVX-512 register.
 public typealias Lanes = SIMD16<Float>
 public typealias LaneBits = SIMD16<UInt32>
+
+/// Lanes `j ..< j + 16` of a panel's sixteen values: all of them.
+@inline(__always) func lanes(of v: SIMD16<Float>, at j: Int) -> Lanes { v }

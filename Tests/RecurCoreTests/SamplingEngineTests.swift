@@ -21,6 +21,28 @@ struct SamplingEngineTests {
         #expect(maximumRelativeError(logits, expected.logits.flatMap { $0 }) < 1e-5)
     }
 
+    @Test("an LSTM step with the cell fused into the kernel gives the separate step's bits",
+          arguments: [nil, 8] as [Int?])
+    func fusedLSTMCellChangesNoBit(embedding: Int?) {
+        var network = randomNetwork(cell: .lstm, vocabulary: 11, hidden: 64, layers: 2, embedding: embedding, seed: 8)
+        for k in network.layers.indices {
+            network.layers[k].hiddenWeights.values = network.layers[k].hiddenWeights.values.map { $0 * 0.5 }
+        }
+        let fused = InferenceWeights(network), separate = InferenceWeights(network, fusingLSTMCell: false)
+        #expect(!separate.fusesLSTMCell)
+        #expect(fused.fusesLSTMCell == PanelKernelVariant.available.contains(.avx512))
+        for (rows, threads) in [(1, 2), (6, 1), (33, 2), (70, 2)] {
+            var a = StepBatch(weights: fused, threads: threads), b = StepBatch(weights: separate, threads: threads)
+            for _ in 0..<rows { _ = a.appendRow(); _ = b.appendRow() }
+            for step in 0..<6 {
+                let tokens = (0..<rows).map { ($0 * 7 + step * 3) % 11 }
+                a.step(tokens: tokens)
+                b.step(tokens: tokens)
+                #expect(a.logits.map(\.bitPattern) == b.logits.map(\.bitPattern), "rows \(rows), step \(step)")
+            }
+        }
+    }
+
     /// A model big enough for every kernel path: several panels, row groups and K blocks.
     static func mediumModel(cell: CellKind, embedding: Int? = nil) -> RecurModel {
         let tokens = (0..<37).map { String(UnicodeScalar(UInt8(($0 == 0 ? 10 : 64 + $0)))) }

@@ -89,12 +89,18 @@ public struct PackedMatrix: Sendable {
     /// supplies the first `columns` values of each row (row stride `leftStride`), `right`
     /// the other `K − columns` (row stride `rightStride`). The result is bit for bit that
     /// of `multiply` on the joined rows.
+    ///
+    /// With `lstm`, the matrix must be an LSTM's gates packed by `interleavingGates`, and
+    /// the product's last step applies the cell (`FusedLSTMCell`): `y` is not written.
     public func multiply(left: UnsafePointer<Float>, columns: Int, stride leftStride: Int,
                          right: UnsafePointer<Float>, stride rightStride: Int,
                          rows: Int, into y: UnsafeMutablePointer<Float>, outputStride: Int, threads: Int,
-                         variant: PanelKernelVariant = .selected) {
+                         variant: PanelKernelVariant = .selected, lstm: LSTMCellTarget? = nil) {
         precondition((0...inner).contains(columns), "left columns \(columns) outside 0...\(inner)")
-        let count = panelCount
+        precondition(lstm == nil || variant == .avx512, "the fused LSTM cell runs in the AVX-512 build")
+        // Workers take whole groups of `unit` panels (four with a fused cell: one unit block).
+        let unit = lstm == nil ? 1 : 4
+        let count = panelCount / unit
         let work = rows * outputs * inner
         let workers = work < 1 << 16 ? 1 : min(max(threads, 1), count)
         panels.withUnsafeBufferPointer { packed in
@@ -102,15 +108,19 @@ public struct PackedMatrix: Sendable {
                 let (w, b) = (packed.baseAddress!, bias.baseAddress!)
                 let run: @Sendable (Range<Int>) -> Void
                 if variant == .avx512 {
+                    let cell = lstm.map {
+                        RecurKernelsAVX512.FusedLSTMCell(memory: $0.memory, hidden: $0.hidden, table: $0.table, tokens: $0.tokens, hiddenSize: $0.hiddenSize)
+                    }
                     let kernel = RecurKernelsAVX512.PanelKernel(
                         panels: w, bias: b, left: left, leftColumns: columns, leftStride: leftStride, right: right,
-                        rightStride: rightStride, rows: rows, inner: inner, outputs: outputs, y: y, outputStride: outputStride)
-                    run = { kernel.run(panels: $0) }
+                        rightStride: rightStride, rows: rows, inner: inner, outputs: outputs, y: y, outputStride: outputStride,
+                        lstm: cell)
+                    run = { kernel.run(panels: ($0.lowerBound * unit)..<($0.upperBound * unit)) }
                 } else {
                     let kernel = RecurKernels.PanelKernel(
                         panels: w, bias: b, left: left, leftColumns: columns, leftStride: leftStride, right: right,
                         rightStride: rightStride, rows: rows, inner: inner, outputs: outputs, y: y, outputStride: outputStride)
-                    run = { kernel.run(panels: $0) }
+                    run = { kernel.run(panels: ($0.lowerBound * unit)..<($0.upperBound * unit)) }
                 }
                 if workers == 1 {
                     run(0..<count)
@@ -123,6 +133,37 @@ public struct PackedMatrix: Sendable {
         }
     }
 
+    /// Packs an LSTM's gate matrix `[4H × K]` (bias `4H`) gate-interleaved for the fused
+    /// cell: output `16(4u + g) + l` is PyTorch's row `gH + 16u + l`, so that panels
+    /// `4u ..< 4u + 4` hold gates i, f, g, o of units `16u ..< 16u + 16`. H must be a
+    /// multiple of 16.
+    public static func interleavingGates(_ blocks: [Matrix], bias: [Float]?, hiddenSize n: Int) -> PackedMatrix {
+        precondition(n % 16 == 0 && blocks.allSatisfy { $0.rows == 4 * n }, "gate interleaving needs 4H rows, H % 16 == 0")
+        let order = (0..<(4 * n)).map { p -> Int in
+            let (panel, lane) = p.quotientAndRemainder(dividingBy: 16)
+            let (unitBlock, gate) = panel.quotientAndRemainder(dividingBy: 4)
+            return gate * n + unitBlock * 16 + lane
+        }
+        let permuted = blocks.map { m in
+            Matrix(rows: m.rows, columns: m.columns, values: order.flatMap { m.row($0) })
+        }
+        return PackedMatrix(concatenating: permuted, bias: bias.map { b in order.map { b[$0] } })
+    }
+
     /// Number of multiply-adds for `rows` rows, for GFLOP/s reports.
     public func multiplyAdds(rows: Int) -> Int { rows * outputs * inner }
+}
+
+/// Where a fused LSTM cell (`PackedMatrix.multiply(…, lstm:)`) reads and writes.
+public struct LSTMCellTarget {
+    /// `c`, `[rows × H]`, updated in place.
+    public var memory: UnsafeMutablePointer<Float>
+    /// Receives `h′`, `[rows × H]`; must not be the product's input.
+    public var hidden: UnsafeMutablePointer<Float>
+    /// Layer 0's input term per token, `[V × 4H]`, in PyTorch's gate order, or nil.
+    public var table: UnsafePointer<Float>?
+    /// Each row's token (with `table`).
+    public var tokens: UnsafePointer<Int>?
+    /// H.
+    public var hiddenSize: Int
 }

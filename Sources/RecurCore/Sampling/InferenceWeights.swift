@@ -5,6 +5,8 @@
 ///   `W_ih · E[v]`), computed once. For LSTM and RNN `b_hh` is folded in as well.
 /// - LSTM and RNN layers above 0 multiply `[x | h]` by `[W_ih | W_hh]` in one pass.
 /// - GRU keeps the hidden product apart, because its reset gate scales `W_hn h + b_hn`.
+/// - With the AVX-512 kernel, LSTM gate matrices are packed gate-interleaved so that the
+///   kernel applies the cell itself (`fusesLSTMCell`; same results).
 public struct InferenceWeights: Sendable {
     /// The cell of every layer.
     public let cell: CellKind
@@ -23,9 +25,15 @@ public struct InferenceWeights: Sendable {
     let gruInput: [PackedMatrix?]
     /// `head.weight` with `head.bias`.
     let head: PackedMatrix
+    /// Whether `recurrent` is packed gate-interleaved so that the kernel applies the LSTM
+    /// cell itself (`FusedLSTMCell`): LSTM, H a multiple of 16, AVX-512 build.
+    public let fusesLSTMCell: Bool
 
-    /// Lays out `network`'s weights.
-    public init(_ network: RecurrentNetwork) {
+    /// Lays out `network`'s weights; `fusingLSTMCell: false` keeps the separate cell
+    /// step where the fused one would run (the results are the same; tests compare them).
+    public init(_ network: RecurrentNetwork, fusingLSTMCell: Bool = true) {
+        fusesLSTMCell = fusingLSTMCell && network.cell == .lstm && network.hiddenSize % 16 == 0
+            && PanelKernelVariant.selected == .avx512
         cell = network.cell
         hiddenSize = network.hiddenSize
         vocabularySize = network.vocabularySize
@@ -54,13 +62,12 @@ public struct InferenceWeights: Sendable {
             if !fused {
                 recurrent.append(PackedMatrix(layer.hiddenWeights, bias: layer.hiddenBias))
                 gruInput.append(k == 0 ? nil : PackedMatrix(layer.inputWeights, bias: layer.inputBias))
-            } else if k == 0 {
-                recurrent.append(PackedMatrix(layer.hiddenWeights))
-                gruInput.append(nil)
             } else {
-                recurrent.append(PackedMatrix(
-                    concatenating: [layer.inputWeights, layer.hiddenWeights],
-                    bias: zip(layer.inputBias, layer.hiddenBias).map { $0 + $1 }))
+                let blocks = k == 0 ? [layer.hiddenWeights] : [layer.inputWeights, layer.hiddenWeights]
+                let bias = k == 0 ? nil : zip(layer.inputBias, layer.hiddenBias).map { $0 + $1 }
+                recurrent.append(fusesLSTMCell
+                    ? PackedMatrix.interleavingGates(blocks, bias: bias, hiddenSize: hiddenSize)
+                    : PackedMatrix(concatenating: blocks, bias: bias))
                 gruInput.append(nil)
             }
         }

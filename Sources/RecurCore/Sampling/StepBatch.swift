@@ -15,6 +15,9 @@ public struct StepBatch: Sendable {
     private var capacity = 0
     private var hidden: [[Float]]
     private var memory: [[Float]]
+    /// With a fused LSTM cell, where each layer's `h′` is written (then swapped with
+    /// `hidden`), since `h` is still being read by the product that computes `h′`.
+    private var nextHidden: [[Float]]
     private var gates: [Float] = []
     private var hiddenGates: [Float] = []
     /// `[rows × V]` logits of the last step.
@@ -26,6 +29,7 @@ public struct StepBatch: Sendable {
         self.threads = max(1, threads)
         hidden = Array(repeating: [], count: weights.layerCount)
         memory = Array(repeating: [], count: weights.cell.hasMemoryCell ? weights.layerCount : 0)
+        nextHidden = Array(repeating: [], count: weights.fusesLSTMCell ? weights.layerCount : 0)
     }
 
     /// Adds a row with the zero state; returns its position.
@@ -53,6 +57,7 @@ public struct StepBatch: Sendable {
     public mutating func step(tokens: [Int]) {
         precondition(tokens.count == rows, "one token per row")
         guard rows > 0 else { return }
+        if weights.fusesLSTMCell { return fusedLSTMStep(tokens: tokens) }
         let h = weights.hiddenSize, width = weights.cell.gateCount * h
         let batch = rows, threads = self.threads, cell = weights.cell
         // The products are static functions: a method of `self` taking `&gates` inout
@@ -74,6 +79,42 @@ public struct StepBatch: Sendable {
                               into: &gates)
             }
             pointwise(layer: k, tokens: k == 0 ? tokens : nil, batch: batch, width: width, threads: threads)
+        }
+        Self.multiply(weights.head, input: hidden[weights.layerCount - 1], rows: batch, threads: threads, into: &logits)
+    }
+
+    /// `step` for an LSTM whose kernel applies the cell (`InferenceWeights.fusesLSTMCell`):
+    /// one product per layer, no gate buffer, no separate element-wise pass.
+    private mutating func fusedLSTMStep(tokens: [Int]) {
+        let h = weights.hiddenSize, batch = rows, threads = self.threads
+        for k in 0..<weights.layerCount {
+            let recurrent = weights.recurrent[k]
+            let input = hidden[k == 0 ? 0 : k - 1], state = hidden[k]
+            tokens.withUnsafeBufferPointer { tokens in
+                weights.tokenTable.withUnsafeBufferPointer { table in
+                    memory[k].withUnsafeMutableBufferPointer { c in
+                        nextHidden[k].withUnsafeMutableBufferPointer { next in
+                            gates.withUnsafeMutableBufferPointer { unused in
+                                input.withUnsafeBufferPointer { x in
+                                    state.withUnsafeBufferPointer { s in
+                                        let target = LSTMCellTarget(
+                                            memory: c.baseAddress!, hidden: next.baseAddress!,
+                                            table: k == 0 ? table.baseAddress! : nil, tokens: k == 0 ? tokens.baseAddress! : nil,
+                                            hiddenSize: h)
+                                        // Layer 0's product reads h alone (K = H, `input` is h),
+                                        // the others [x | h].
+                                        recurrent.multiply(
+                                            left: x.baseAddress!, columns: h, stride: h,
+                                            right: s.baseAddress!, stride: h, rows: batch, into: unused.baseAddress!,
+                                            outputStride: recurrent.outputs, threads: threads, variant: .avx512, lstm: target)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            swap(&hidden[k], &nextHidden[k])
         }
         Self.multiply(weights.head, input: hidden[weights.layerCount - 1], rows: batch, threads: threads, into: &logits)
     }
@@ -137,6 +178,7 @@ public struct StepBatch: Sendable {
         let h = weights.hiddenSize, width = weights.cell.gateCount * h
         for k in hidden.indices { hidden[k] += [Float](repeating: 0, count: (newCapacity - capacity) * h) }
         for k in memory.indices { memory[k] += [Float](repeating: 0, count: (newCapacity - capacity) * h) }
+        for k in nextHidden.indices { nextHidden[k] = [Float](repeating: 0, count: newCapacity * h) }
         gates = [Float](repeating: 0, count: newCapacity * width)
         hiddenGates = [Float](repeating: 0, count: newCapacity * width)
         logits = [Float](repeating: 0, count: newCapacity * weights.vocabularySize)
