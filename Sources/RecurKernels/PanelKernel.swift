@@ -1,5 +1,5 @@
 // This file is compiled twice: into RecurKernels (AVX2 on x86-64) and, through a symbolic
-// link, into RecurKernelsAVX512 (AVX-512). Each module adds its own `runRowGroups`.
+// link, into RecurKernelsAVX512 (AVX-512). Each module adds its own `runRowGroups`, `Lanes` and `lanes(of:at:)`.
 
 /// One product `y[b, n] = bias[n] + Σ_k x[b, k] · W[n, k]` over weights packed in panels
 /// of 16 outputs, each panel k-major (`panel[k][0..<16]`), as `PackedMatrix` stores them.
