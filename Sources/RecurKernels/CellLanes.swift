@@ -76,6 +76,16 @@ public enum LaneMath {
     }
 }
 
+/// Calls `vector(j, lanes)` over `count` elements: whole vectors, then at most one padded
+/// tail (see `LaneMath.load`). Pass an `@inline(__always)` local function: its
+/// whole-vector calls then compile to straight vector code, which they do not when
+/// the tail's partial loads are merged into the same loop.
+@_transparent func forEachVector(_ count: Int, _ vector: (_ j: Int, _ lanes: Int) -> Void) {
+    var j = 0
+    while j + Lanes.scalarCount <= count { vector(j, Lanes.scalarCount); j += Lanes.scalarCount }
+    if j < count { vector(j, count - j) }
+}
+
 /// The cells' element-wise equations (DESIGN.md §2) on raw row-major buffers, for
 /// inference (`…Step`) and training (`…TrainingStep` keeps what `…Backward` needs).
 /// RecurCore's `LSTMCell`, `GRUCell` and `RNNCell` document the equations and pick the
@@ -98,8 +108,6 @@ public enum CellLanes {
         for b in 0..<batch {
             let x = xg + b * 4 * n, r = hg + b * 4 * n
             let hb = h + b * n, cb = c + b * n
-            // Whole vectors through the inlined body, then at most one padded tail (see
-            // `LaneMath.load`): the main loop compiles to straight vector code.
             @inline(__always) func vector(_ j: Int, lanes: Int) {
                 func gate(_ g: Int) -> V.Vector { V.load(x + g * n + j, count: lanes) + V.load(r + g * n + j, count: lanes) }
                 let i = V.sigmoid(gate(0))
@@ -110,9 +118,7 @@ public enum CellLanes {
                 V.store(cNext, to: cb + j, count: lanes)
                 V.store(o * V.tanh(cNext), to: hb + j, count: lanes)
             }
-            var j = 0
-            while j + Lanes.scalarCount <= n { vector(j, lanes: Lanes.scalarCount); j += Lanes.scalarCount }
-            if j < n { vector(j, lanes: n - j) }
+            forEachVector(n, vector)
         }
     }
 
@@ -132,8 +138,6 @@ public enum CellLanes {
         typealias V = LaneMath
         for b in 0..<batch {
             let x = xg + b * 4 * n, r = hg + b * 4 * n, saved = gates + b * 4 * n
-            // Whole vectors through the inlined body, then at most one padded tail (see
-            // `LaneMath.load`): the main loop compiles to straight vector code.
             @inline(__always) func vector(_ j: Int, lanes: Int) {
                 func gate(_ g: Int) -> V.Vector { V.load(x + g * n + j, count: lanes) + V.load(r + g * n + j, count: lanes) }
                 let i = V.sigmoid(gate(0))
@@ -148,9 +152,7 @@ public enum CellLanes {
                 V.store(c, to: cNext + b * n + j, count: lanes)
                 V.store(o * V.tanh(c), to: hNext + b * n + j, count: lanes)
             }
-            var j = 0
-            while j + Lanes.scalarCount <= n { vector(j, lanes: Lanes.scalarCount); j += Lanes.scalarCount }
-            if j < n { vector(j, lanes: n - j) }
+            forEachVector(n, vector)
         }
     }
 
@@ -174,8 +176,6 @@ public enum CellLanes {
         typealias V = LaneMath
         for b in 0..<batch {
             let saved = gates + b * 4 * n, out = dg + b * 4 * n
-            // Whole vectors through the inlined body, then at most one padded tail (see
-            // `LaneMath.load`): the main loop compiles to straight vector code.
             @inline(__always) func vector(_ j: Int, lanes: Int) {
                 let at = b * n + j
                 let i = V.load(saved + j, count: lanes), f = V.load(saved + n + j, count: lanes)
@@ -189,9 +189,7 @@ public enum CellLanes {
                 V.store(dhNext * tc * o * (1 - o), to: out + 3 * n + j, count: lanes)
                 V.store(dcTotal * f, to: dc + at, count: lanes)
             }
-            var j = 0
-            while j + Lanes.scalarCount <= n { vector(j, lanes: Lanes.scalarCount); j += Lanes.scalarCount }
-            if j < n { vector(j, lanes: n - j) }
+            forEachVector(n, vector)
         }
     }
 
@@ -215,8 +213,6 @@ public enum CellLanes {
         for b in 0..<batch {
             let x = xg + b * 3 * n, r = hg + b * 3 * n
             let hb = h + b * n
-            // Whole vectors through the inlined body, then at most one padded tail (see
-            // `LaneMath.load`): the main loop compiles to straight vector code.
             @inline(__always) func vector(_ j: Int, lanes: Int) {
                 let reset = V.sigmoid(V.load(x + j, count: lanes) + V.load(r + j, count: lanes))
                 let update = V.sigmoid(V.load(x + n + j, count: lanes) + V.load(r + n + j, count: lanes))
@@ -224,9 +220,7 @@ public enum CellLanes {
                 let previous = V.load(hb + j, count: lanes)
                 V.store((1 - update) * candidate + update * previous, to: hb + j, count: lanes)
             }
-            var j = 0
-            while j + Lanes.scalarCount <= n { vector(j, lanes: Lanes.scalarCount); j += Lanes.scalarCount }
-            if j < n { vector(j, lanes: n - j) }
+            forEachVector(n, vector)
         }
     }
 
@@ -245,8 +239,6 @@ public enum CellLanes {
         typealias V = LaneMath
         for b in 0..<batch {
             let x = xg + b * 3 * n, r = hg + b * 3 * n, saved = gates + b * 4 * n
-            // Whole vectors through the inlined body, then at most one padded tail (see
-            // `LaneMath.load`): the main loop compiles to straight vector code.
             @inline(__always) func vector(_ j: Int, lanes: Int) {
                 let reset = V.sigmoid(V.load(x + j, count: lanes) + V.load(r + j, count: lanes))
                 let update = V.sigmoid(V.load(x + n + j, count: lanes) + V.load(r + n + j, count: lanes))
@@ -259,9 +251,7 @@ public enum CellLanes {
                 V.store(hiddenCandidate, to: saved + 3 * n + j, count: lanes)
                 V.store((1 - update) * candidate + update * previous, to: hNext + b * n + j, count: lanes)
             }
-            var j = 0
-            while j + Lanes.scalarCount <= n { vector(j, lanes: Lanes.scalarCount); j += Lanes.scalarCount }
-            if j < n { vector(j, lanes: n - j) }
+            forEachVector(n, vector)
         }
     }
 
@@ -287,8 +277,6 @@ public enum CellLanes {
         typealias V = LaneMath
         for b in 0..<batch {
             let saved = gates + b * 4 * n, outX = dx + b * 3 * n, outH = dhg + b * 3 * n
-            // Whole vectors through the inlined body, then at most one padded tail (see
-            // `LaneMath.load`): the main loop compiles to straight vector code.
             @inline(__always) func vector(_ j: Int, lanes: Int) {
                 let at = b * n + j
                 let r = V.load(saved + j, count: lanes), z = V.load(saved + n + j, count: lanes)
@@ -306,9 +294,7 @@ public enum CellLanes {
                 V.store(dCandidate * r, to: outH + 2 * n + j, count: lanes)
                 V.store(dhNext * z, to: dhPrevious + at, count: lanes)
             }
-            var j = 0
-            while j + Lanes.scalarCount <= n { vector(j, lanes: Lanes.scalarCount); j += Lanes.scalarCount }
-            if j < n { vector(j, lanes: n - j) }
+            forEachVector(n, vector)
         }
     }
 
@@ -333,14 +319,10 @@ public enum CellLanes {
         typealias V = LaneMath
         for b in 0..<batch {
             let x = xg + b * n, r = hg + b * n, hb = hNext + b * n
-            // Whole vectors through the inlined body, then at most one padded tail (see
-            // `LaneMath.load`): the main loop compiles to straight vector code.
             @inline(__always) func vector(_ j: Int, lanes: Int) {
                 V.store(V.tanh(V.load(x + j, count: lanes) + V.load(r + j, count: lanes)), to: hb + j, count: lanes)
             }
-            var j = 0
-            while j + Lanes.scalarCount <= n { vector(j, lanes: Lanes.scalarCount); j += Lanes.scalarCount }
-            if j < n { vector(j, lanes: n - j) }
+            forEachVector(n, vector)
         }
     }
 
@@ -355,9 +337,6 @@ public enum CellLanes {
             let h = V.load(hNext + i, count: lanes)
             V.store(V.load(dh + i, count: lanes) * (1 - h * h), to: dg + i, count: lanes)
         }
-        let count = batch * n
-        var i = 0
-        while i + Lanes.scalarCount <= count { vector(i, lanes: Lanes.scalarCount); i += Lanes.scalarCount }
-        if i < count { vector(i, lanes: count - i) }
+        forEachVector(batch * n, vector)
     }
 }
