@@ -76,6 +76,19 @@ public enum LaneMath {
     }
 }
 
+extension LaneMath {
+    /// The LSTM cell on one vector of units: the activated gates, `c′ = f ⊙ c + i ⊙ g`
+    /// and `h′ = o ⊙ tanh(c′)` from the gates' pre-activations and `c`. Inference,
+    /// training and the kernel's fused cell all go through it, so they agree bit for bit.
+    @_transparent
+    public static func lstm(_ preI: Vector, _ preF: Vector, _ preG: Vector, _ preO: Vector, memory c: Vector)
+        -> (i: Vector, f: Vector, g: Vector, o: Vector, memory: Vector, hidden: Vector) {
+        let i = sigmoid(preI), f = sigmoid(preF), g = tanh(preG), o = sigmoid(preO)
+        let next = f * c + i * g
+        return (i, f, g, o, next, o * tanh(next))
+    }
+}
+
 /// Calls `vector(j, lanes)` over `count` elements: whole vectors, then at most one padded
 /// tail (see `LaneMath.load`). Pass an `@inline(__always)` local function: its
 /// whole-vector calls then compile to straight vector code, which they do not when
@@ -110,13 +123,9 @@ public enum CellLanes {
             let hb = h + b * n, cb = c + b * n
             @inline(__always) func vector(_ j: Int, lanes: Int) {
                 func gate(_ g: Int) -> V.Vector { V.load(x + g * n + j, count: lanes) + V.load(r + g * n + j, count: lanes) }
-                let i = V.sigmoid(gate(0))
-                let f = V.sigmoid(gate(1))
-                let g = V.tanh(gate(2))
-                let o = V.sigmoid(gate(3))
-                let cNext = f * V.load(cb + j, count: lanes) + i * g
-                V.store(cNext, to: cb + j, count: lanes)
-                V.store(o * V.tanh(cNext), to: hb + j, count: lanes)
+                let cell = V.lstm(gate(0), gate(1), gate(2), gate(3), memory: V.load(cb + j, count: lanes))
+                V.store(cell.memory, to: cb + j, count: lanes)
+                V.store(cell.hidden, to: hb + j, count: lanes)
             }
             forEachVector(n, vector)
         }
@@ -140,17 +149,13 @@ public enum CellLanes {
             let x = xg + b * 4 * n, r = hg + b * 4 * n, saved = gates + b * 4 * n
             @inline(__always) func vector(_ j: Int, lanes: Int) {
                 func gate(_ g: Int) -> V.Vector { V.load(x + g * n + j, count: lanes) + V.load(r + g * n + j, count: lanes) }
-                let i = V.sigmoid(gate(0))
-                let f = V.sigmoid(gate(1))
-                let g = V.tanh(gate(2))
-                let o = V.sigmoid(gate(3))
-                let c = f * V.load(cPrevious + b * n + j, count: lanes) + i * g
-                V.store(i, to: saved + j, count: lanes)
-                V.store(f, to: saved + n + j, count: lanes)
-                V.store(g, to: saved + 2 * n + j, count: lanes)
-                V.store(o, to: saved + 3 * n + j, count: lanes)
-                V.store(c, to: cNext + b * n + j, count: lanes)
-                V.store(o * V.tanh(c), to: hNext + b * n + j, count: lanes)
+                let cell = V.lstm(gate(0), gate(1), gate(2), gate(3), memory: V.load(cPrevious + b * n + j, count: lanes))
+                V.store(cell.i, to: saved + j, count: lanes)
+                V.store(cell.f, to: saved + n + j, count: lanes)
+                V.store(cell.g, to: saved + 2 * n + j, count: lanes)
+                V.store(cell.o, to: saved + 3 * n + j, count: lanes)
+                V.store(cell.memory, to: cNext + b * n + j, count: lanes)
+                V.store(cell.hidden, to: hNext + b * n + j, count: lanes)
             }
             forEachVector(n, vector)
         }

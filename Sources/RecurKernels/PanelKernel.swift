@@ -256,10 +256,9 @@ public struct FusedLSTMCell: @unchecked Sendable {
                 if let input { x = x + V.load(input + g * n + j, count: Lanes.scalarCount) }
                 return x + V.Vector.zero
             }
-            let i = V.sigmoid(gate(si, 0)), f = V.sigmoid(gate(sf, 1)), g = V.tanh(gate(sg, 2)), o = V.sigmoid(gate(so, 3))
-            let cNext = f * V.load(c + j, count: Lanes.scalarCount) + i * g
-            V.store(cNext, to: c + j, count: Lanes.scalarCount)
-            V.store(o * V.tanh(cNext), to: h + j, count: Lanes.scalarCount)
+            let cell = V.lstm(gate(si, 0), gate(sf, 1), gate(sg, 2), gate(so, 3), memory: V.load(c + j, count: Lanes.scalarCount))
+            V.store(cell.memory, to: c + j, count: Lanes.scalarCount)
+            V.store(cell.hidden, to: h + j, count: Lanes.scalarCount)
             j += Lanes.scalarCount
         }
     }
