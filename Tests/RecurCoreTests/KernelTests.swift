@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import RecurCore
 
@@ -155,6 +156,30 @@ struct PackedMatrixTests {
         #expect(PanelKernelVariant.available.contains(.avx512) == hasAVX512)
         if hasAVX512 && ProcessInfo.processInfo.environment["RECUR_KERNEL"] == nil { #expect(PanelKernelVariant.selected == .avx512) }
         #endif
+    }
+
+    @Test("the spinning helper runs both halves every time, and busy callers fall back")
+    func spinningHelperRunsBothHalves() {
+        let counter = Atomic<Int>(0)
+        var here = 0, taken = 0
+        for round in 0..<20_000 {
+            if round % 5_000 == 0 { usleep(2_000) }  // let the helper fall asleep now and then
+            if SpinningHelper.shared.run({ here += 1 }, { counter.add(1, ordering: .relaxed) }) { taken += 1 }
+        }
+        // Other tests running at the same time may hold the helper: those calls ran nothing.
+        #expect(taken > 10_000)
+        #expect(here == taken && counter.load(ordering: .relaxed) == taken)
+        // Products from several threads at once: the helper serves one, Dispatch the rest,
+        // and every result is the single-thread one.
+        let w = Self.random(rows: 64, columns: 200, seed: 11), packed = PackedMatrix(w)
+        let x = Self.random(rows: 40, columns: 200, seed: 12)
+        let reference = product(packed, x, threads: 1)
+        let results = Mutex([Matrix?](repeating: nil, count: 8))
+        DispatchQueue.concurrentPerform(iterations: 8) { i in
+            let y = product(packed, x, threads: 2)
+            results.withLock { $0[i] = y }
+        }
+        #expect(results.withLock { $0.allSatisfy { $0 == reference } })
     }
 
     @Test("rows read from two inputs give the bits of the joined rows")

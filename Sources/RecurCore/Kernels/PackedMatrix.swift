@@ -124,6 +124,9 @@ public struct PackedMatrix: Sendable {
                 }
                 if workers == 1 {
                     run(0..<count)
+                } else if workers == 2,
+                          SpinningHelper.shared.run({ run(0..<(count / 2)) }, { run((count / 2)..<count) }) {
+                    // Done on this thread and the spinning helper.
                 } else {
                     DispatchQueue.concurrentPerform(iterations: workers) { worker in
                         run((count * worker / workers)..<(count * (worker + 1) / workers))
