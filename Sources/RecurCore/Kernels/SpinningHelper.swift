@@ -9,9 +9,9 @@ import Synchronization
 /// (tens of microseconds on this kind of VM, with a context switch on both sides); a
 /// helper already spinning starts within a few hundred nanoseconds. On a VM an idle vCPU
 /// is halted, and waking it costs far more than the futex itself: with the helper,
-/// sampling at batch 1, 16 and 64 measured 15–20 % faster (docs/SAMPLING.md). It spins for some
-/// tens of microseconds after a job and then blocks, so an idle daemon does not burn a
-/// core.
+/// sampling at batch 1, 16 and 64 measured 15–20 % faster (docs/SAMPLING.md). After a job
+/// it polls 200,000 times (0.2–0.35 ms here, longer than a batch-1 token) and then
+/// blocks, so an idle daemon does not burn a core.
 final class SpinningHelper: @unchecked Sendable {
     static let shared = SpinningHelper()
 
@@ -58,7 +58,7 @@ final class SpinningHelper: @unchecked Sendable {
             var spins = 0
             while posted.load(ordering: .acquiring) == seen {
                 spins += 1
-                if spins < 50_000 { continue }
+                if spins < 200_000 { continue }
                 sleeping.store(true, ordering: .sequentiallyConsistent)
                 if posted.load(ordering: .sequentiallyConsistent) == seen { wake.wait() }
                 sleeping.store(false, ordering: .sequentiallyConsistent)
