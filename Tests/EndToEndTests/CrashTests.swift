@@ -29,6 +29,9 @@ struct CrashTests {
         }
         let finished = fixture.waitUntil(240) { fixture.list("done").count + fixture.list("failed").count >= jobs && fixture.list("incoming").isEmpty }
         for daemon in daemons {
+            // A SIGTERM before the daemon's main() would kill it by the default action: a
+            // restart may be only microseconds old when the last job ends.
+            #expect(fixture.waitUntilServing(daemon))
             daemon.terminate()
             daemon.waitUntilExit()
             #expect(daemon.terminationStatus == 0)

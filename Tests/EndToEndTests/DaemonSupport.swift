@@ -6,6 +6,7 @@ final class SpoolFixture {
     let spool: String
     let models: String
     private var daemons: [Process] = []
+    private var logs: [Int32: String] = [:]
 
     init() throws {
         root = try temporaryDirectory()
@@ -40,7 +41,16 @@ final class SpoolFixture {
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         daemons.append(process)
+        logs[process.processIdentifier] = logPath
         return process
+    }
+
+    /// Waits until `daemon` has logged that it serves the spool (its signal handlers are in
+    /// long before), up to `seconds`.
+    @discardableResult
+    func waitUntilServing(_ daemon: Process, _ seconds: Double = 30) -> Bool {
+        guard let log = logs[daemon.processIdentifier] else { return false }
+        return waitUntil(seconds) { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains(" serving ") }
     }
 
     /// Drops a job file into incoming/ the way clients must: write in tmp/, rename.

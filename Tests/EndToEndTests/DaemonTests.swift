@@ -65,6 +65,25 @@ struct DaemonTests {
         #expect(fixture.list("tmp").isEmpty)
     }
 
+    /// No signal is lost while the daemon starts: SIGTERM at any moment stops it — cleanly
+    /// once its handler is in, at the top of `Daemon.run` — and never leaves it running.
+    @Test func sigtermDuringStartUpIsNeverIgnored() throws {
+        let fixture = try SpoolFixture()
+        for attempt in 0..<40 {
+            let delay = Double(attempt % 20) * 2.5
+            let daemon = try fixture.startDaemon()
+            usleep(useconds_t(delay * 1_000))
+            daemon.terminate()
+            let exited = fixture.waitUntil(15) { !daemon.isRunning }
+            if !exited { kill(daemon.processIdentifier, SIGKILL) }
+            daemon.waitUntilExit()
+            #expect(exited, "SIGTERM \(delay) ms after start was ignored")
+            #expect(daemon.terminationStatus == 0 || daemon.terminationReason == .uncaughtSignal,
+                    "SIGTERM \(delay) ms after start: status \(daemon.terminationStatus)")
+        }
+        #expect(fixture.list("active").isEmpty)
+    }
+
     @Test func sighupLoadsAModelAddedWhileRunning() throws {
         let fixture = try SpoolFixture()
         let daemon = try fixture.startDaemon()

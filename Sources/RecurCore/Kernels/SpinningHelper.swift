@@ -25,7 +25,8 @@ final class SpinningHelper: @unchecked Sendable {
     /// Written by the caller before `posted` moves on, read by the helper after.
     private var job: (@Sendable () -> Void)?
 
-    private init() {
+    /// Products use `shared`; tests make their own so that no other test holds it.
+    init() {
         let thread = Thread { [self] in loop() }
         thread.name = "recur-kernel-helper"
         thread.start()

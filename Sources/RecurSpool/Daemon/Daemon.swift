@@ -86,6 +86,12 @@ public final class Daemon: @unchecked Sendable {
     /// Runs until SIGTERM/SIGINT (or, with `once`, until the spool is drained) and
     /// returns the exit status.
     public func run() -> Int32 {
+        // Caught before anything else, so that a SIGTERM during start-up still stops the
+        // daemon cleanly, once `start()` is done (the control queue is serial).
+        signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP]) { [weak self] signal in
+            guard let self else { return }
+            self.control.async { signal == SIGHUP ? self.reloadModels() : self.beginShutdown(signal: signal) }
+        }
         control.async { self.start() }
         finished.wait()
         return exitCode
@@ -105,10 +111,6 @@ public final class Daemon: @unchecked Sendable {
             exitCode = 1
             finished.signal()
             return
-        }
-        signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP]) { [weak self] signal in
-            guard let self else { return }
-            self.control.async { signal == SIGHUP ? self.reloadModels() : self.beginShutdown(signal: signal) }
         }
         loadModels()
         recover()
@@ -147,7 +149,8 @@ public final class Daemon: @unchecked Sendable {
     }
 
     private func beginShutdown(signal: Int32) {
-        guard !stopping else { return }
+        // Nothing to stop when start() failed: run() has already returned.
+        guard !stopping, claims != nil else { return }
         stopping = true
         watcher?.cancel()
         notifier.notify("STOPPING=1")
