@@ -75,9 +75,12 @@ struct DaemonTests {
             usleep(useconds_t(delay * 1_000))
             daemon.terminate()
             let exited = fixture.waitUntil(15) { !daemon.isRunning }
+            // What the kernel says about the daemon's signals, should it still run.
+            let state = exited ? "" : ((try? String(contentsOfFile: "/proc/\(daemon.processIdentifier)/status", encoding: .utf8)) ?? "")
+                .split(separator: "\n").filter { $0.hasPrefix("Sig") || $0.hasPrefix("ShdPnd") }.joined(separator: ", ")
             if !exited { kill(daemon.processIdentifier, SIGKILL) }
             daemon.waitUntilExit()
-            #expect(exited, "SIGTERM \(delay) ms after start was ignored")
+            #expect(exited, "SIGTERM \(delay) ms after start was ignored; \(state)")
             #expect(daemon.terminationStatus == 0 || daemon.terminationReason == .uncaughtSignal,
                     "SIGTERM \(delay) ms after start: status \(daemon.terminationStatus)")
         }

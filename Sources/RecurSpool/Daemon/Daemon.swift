@@ -74,7 +74,6 @@ public final class Daemon: @unchecked Sendable {
     private var exitCode: Int32 = 0
     private var statistics = DaemonStatistics()
     private var timers: [DispatchSourceTimer] = []
-    private var signals: SignalWatcher?
 
     /// A daemon for `options`; nothing happens until `run()`.
     public init(options: DaemonOptions, logger: Logger) {
@@ -86,13 +85,15 @@ public final class Daemon: @unchecked Sendable {
     /// Runs until SIGTERM/SIGINT (or, with `once`, until the spool is drained) and
     /// returns the exit status.
     public func run() -> Int32 {
-        // Caught before anything else, so that a SIGTERM during start-up still stops the
-        // daemon cleanly, once `start()` is done (the control queue is serial).
-        signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP]) { [weak self] signal in
+        control.async { self.start() }
+        // Caught right after start() is queued: a signal that came earlier (pending, or
+        // blocked by the parent) is handled now, and its shutdown runs after start() on
+        // the serial control queue.
+        let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP]) { [weak self] signal in
             guard let self else { return }
             self.control.async { signal == SIGHUP ? self.reloadModels() : self.beginShutdown(signal: signal) }
         }
-        control.async { self.start() }
+        defer { withExtendedLifetime(signals) {} }
         finished.wait()
         return exitCode
     }
