@@ -93,5 +93,14 @@ struct GenerateCommandTests {
         #expect(object["tokens"] as? Int == 60)
         #expect((object["tokens_per_second"] as? Double ?? 0) > 0)
         #expect((object["seconds"] as? Double ?? 0) > 0)
+        // OpenBLAS's kernel set, as `OPENBLAS_CORETYPE` names it when set.
+        let core = object["blas_core"] as? String ?? ""
+        #expect(!core.isEmpty && core != "unknown")
+        if let forced = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"], !forced.isEmpty {
+            #expect(core.lowercased() == forced.lowercased())
+        }
+        // The warm-up is bounded and validated.
+        let bad = try RecurBinary.run(["bench", "--model", Self.model, "--warmup", "100"])
+        #expect(bad.status != 0 && bad.stderr.contains("--warmup"))
     }
 }

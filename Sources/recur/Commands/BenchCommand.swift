@@ -10,13 +10,15 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             Runs --batch samples of --length tokens from the start token at temperature 1 \
             and reports generated tokens per second (all rows; the prime is not counted), \
-            after a short warm-up. GFLOP/s counts two operations per multiply-add of the \
-            recurrent, input and head products.
+            after --warmup seconds of the same work (the first tens of milliseconds on a \
+            cold core run at a fraction of the steady rate). GFLOP/s counts two operations \
+            per multiply-add of the recurrent, input and head products.
             """)
 
     @Option(help: ArgumentHelp("A model name or path.", valueName: "model")) var model: String
     @Option(help: "Rows sampled together.") var batch: Int = 1
     @Option(help: "Tokens per row.") var length: Int = 256
+    @Option(help: ArgumentHelp("Seconds of sampling before the measured run.", valueName: "seconds")) var warmup: Double = 0.25
     @OptionGroup var models: ModelsDirectoryOption
     @OptionGroup var threads: ThreadsOption
     @Flag(help: "Also measure OpenBLAS sgemm and Recur's own kernel on one product at this batch (N 2048, K 1024), and memory read bandwidth, for comparison.")
@@ -26,6 +28,7 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         guard (1...100_000).contains(batch) else { throw ValidationError("--batch must be between 1 and 100000, got \(batch)") }
         guard (1...1_000_000).contains(length) else { throw ValidationError("--length must be between 1 and 1000000, got \(length)") }
+        guard (0...60).contains(warmup) else { throw ValidationError("--warmup must be between 0 and 60 seconds, got \(warmup)") }
     }
 
     func run() throws {
@@ -36,15 +39,19 @@ struct BenchCommand: ParsableCommand {
         request.count = batch
         request.temperature = 1
         request.seed = 1
+        // Warm-up: at least one short run, then more until --warmup seconds have passed.
         request.length = max(1, min(length, 8))
-        var warmup = BatchSampler(model: loaded, weights: weights, threads: threads.count)
-        warmup.joinAll(try loaded.prepare(request), key: "warmup")
-        _ = warmup.runToCompletion()
+        let clock = ContinuousClock()
+        let warmupEnds = clock.now + .milliseconds(Int(warmup * 1000))
+        repeat {
+            var sampler = BatchSampler(model: loaded, weights: weights, threads: threads.count)
+            sampler.joinAll(try loaded.prepare(request), key: "warmup")
+            _ = sampler.runToCompletion()
+        } while clock.now < warmupEnds
 
         request.length = length
         var sampler = BatchSampler(model: loaded, weights: weights, threads: threads.count)
         sampler.joinAll(try loaded.prepare(request), key: "bench")
-        let clock = ContinuousClock()
         let started = clock.now
         let samples = sampler.runToCompletion()
         let elapsed = clock.now - started
@@ -57,7 +64,7 @@ struct BenchCommand: ParsableCommand {
         var object: [String: Any] = [
             "model": loaded.name, "tokens_per_second": rate, "batch": batch, "length": length, "seconds": seconds,
             "threads": threads.count, "tokens": tokens, "gflops": gflops, "weight_bytes": weights.weightBytes,
-            "weight_gbps": weightRate, "kernel": PanelKernelVariant.selected.name,
+            "weight_gbps": weightRate, "kernel": PanelKernelVariant.selected.name, "blas_core": BLASCore.name,
         ]
         if reference {
             object["sgemm_gflops"] = MachineReference.sgemmRate(m: batch, n: 2048, k: 1024, threads: threads.count)
@@ -72,8 +79,8 @@ struct BenchCommand: ParsableCommand {
                          threads.count == 1 ? "" : "s", PanelKernelVariant.selected.name, gflops, weightRate))
             if let sgemm = object["sgemm_gflops"] as? Double, let kernel = object["kernel_gflops"] as? Double,
                let memory = object["memory_gbps"] as? Double {
-                print(String(format: "reference: %d×2048×1024 product: OpenBLAS sgemm %.1f GFLOP/s, Recur kernel %.1f GFLOP/s; memory read %.1f GB/s",
-                             batch, sgemm, kernel, memory))
+                print(String(format: "reference: %d×2048×1024 product: OpenBLAS sgemm %.1f GFLOP/s (%@ kernels), Recur kernel %.1f GFLOP/s; memory read %.1f GB/s",
+                             batch, sgemm, BLASCore.name, kernel, memory))
             }
         }
     }
