@@ -111,12 +111,10 @@ extension RecurrentNetwork {
                     inputGateGradients.pointer, rows: positions, columns: width, by: input.pointer, columns: inputSize, into: $0)
             }
             // dX = dXG · W_ih: to the layer below (through its dropout mask), or to the embedding.
+            // Recur's kernel on W_ih packed transposed, as the forward product (one thread per shard).
             let inputGradient = FloatBuffer(count: positions * inputSize, zeroed: false)
-            layer.inputWeights.values.withBaseAddress { w in
-                BLAS.multiply(
-                    inputGateGradients.pointer, rows: positions, inner: width, by: w, columns: inputSize,
-                    into: inputGradient.pointer)
-            }
+            PackedMatrix(transposing: layer.inputWeights)
+                .multiply(inputGateGradients.pointer, rows: positions, into: inputGradient.pointer, outputStride: inputSize, threads: 1)
             if k > 0 {
                 if let mask = trace.layers[k - 1].dropoutMask {
                     for i in 0..<(positions * inputSize) { inputGradient.pointer[i] *= mask.pointer[i] }
