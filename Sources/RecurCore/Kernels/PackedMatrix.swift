@@ -31,17 +31,23 @@ public struct PackedMatrix: Sendable {
         inner = blocks.reduce(0) { $0 + $1.columns }
         self.bias = bias ?? [Float](repeating: 0, count: outputs)
         precondition(self.bias.count == outputs, "bias size")
-        let count = (outputs + Self.panelWidth - 1) / Self.panelWidth
+        let count = (outputs + Self.panelWidth - 1) / Self.panelWidth, inner = inner, outputs = outputs
         var packed = [SIMD16<Float>](repeating: .zero, count: count * inner)
-        var offset = 0
-        for block in blocks {
-            for n in 0..<outputs {
-                let (panel, lane) = n.quotientAndRemainder(dividingBy: Self.panelWidth)
-                for k in 0..<block.columns {
-                    packed[panel * inner + offset + k][lane] = block[n, k]
+        // Training repacks its weights every window: raw pointers, rows read in order.
+        packed.withUnsafeMutableBufferPointer { panels in
+            let floats = UnsafeMutableRawPointer(panels.baseAddress!).assumingMemoryBound(to: Float.self)
+            var offset = 0
+            for block in blocks {
+                block.values.withUnsafeBufferPointer { w in
+                    for n in 0..<outputs {
+                        let (panel, lane) = n.quotientAndRemainder(dividingBy: Self.panelWidth)
+                        let source = w.baseAddress! + n * block.columns
+                        let target = floats + (panel * inner + offset) * Self.panelWidth + lane
+                        for k in 0..<block.columns { target[k * Self.panelWidth] = source[k] }
+                    }
                 }
+                offset += block.columns
             }
-            offset += block.columns
         }
         panels = packed
     }
@@ -60,11 +66,20 @@ public struct PackedMatrix: Sendable {
         bias = [Float](repeating: 0, count: outputs)
         let count = (outputs + Self.panelWidth - 1) / Self.panelWidth
         var packed = [SIMD16<Float>](repeating: .zero, count: count * inner)
-        matrix.values.withUnsafeBufferPointer { w in
-            for k in 0..<inner {
-                for n in 0..<outputs {
-                    let (panel, lane) = n.quotientAndRemainder(dividingBy: Self.panelWidth)
-                    packed[panel * inner + k][lane] = w[k * outputs + n]
+        // A panel's row k is 16 consecutive values of the matrix's row k: one vector copy
+        // (lane by lane only in a last, partial panel).
+        packed.withUnsafeMutableBufferPointer { panels in
+            matrix.values.withUnsafeBufferPointer { w in
+                for panel in 0..<count {
+                    let first = panel * Self.panelWidth, lanes = min(Self.panelWidth, outputs - first)
+                    for k in 0..<inner {
+                        let source = w.baseAddress! + k * outputs + first
+                        if lanes == Self.panelWidth {
+                            panels[panel * inner + k] = UnsafeRawPointer(source).loadUnaligned(as: SIMD16<Float>.self)
+                        } else {
+                            for lane in 0..<lanes { panels[panel * inner + k][lane] = source[lane] }
+                        }
+                    }
                 }
             }
         }
