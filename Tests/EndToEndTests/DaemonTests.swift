@@ -66,7 +66,8 @@ struct DaemonTests {
     }
 
     /// No signal is lost while the daemon starts: SIGTERM at any moment stops it — cleanly
-    /// once its handler is in, at the top of `Daemon.run` — and never leaves it running.
+    /// once `Daemon.run` has its handler in (right after it queues `start()`), by the
+    /// default action before that — and never leaves it running.
     @Test func sigtermDuringStartUpIsNeverIgnored() throws {
         let fixture = try SpoolFixture()
         for attempt in 0..<40 {
