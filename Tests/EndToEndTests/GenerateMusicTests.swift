@@ -57,7 +57,7 @@ struct GenerateMusicTests {
         let badRate = try RecurBinary.run(["generate", "--model", model, "--format", "wav", "--out", directory, "--sample-rate", "7"])
         #expect(badRate.status != 0)
         #expect(badRate.stderr.contains("--sample-rate"))
-        let badFormat = try RecurBinary.run(["generate", "--model", model, "--format", "mp3", "--out", directory])
+        let badFormat = try RecurBinary.run(["generate", "--model", model, "--format", "aiff", "--out", directory])
         #expect(badFormat.status != 0)
         #expect(badFormat.stderr.contains("--format"))
     }

@@ -92,10 +92,10 @@ struct NoteEncodingTests {
     }
 
     @Test func markersTakeNoTime() throws {
-        let barred = NoteEncoding(markers: ["|"])
-        let melody = try barred.decode(tokens("n60 - - - | n62 - - - |")).melody
+        let marked = NoteEncoding(markers: ["%"])
+        let melody = try marked.decode(tokens("n60 - - - % n62 - - - %")).melody
         #expect(melody.notes == [Note(pitch: 60, start: 0, length: 4), Note(pitch: 62, start: 4, length: 4)])
-        #expect(throws: NoteDecodingError.self) { try NoteEncoding.standard.decode(tokens("n60 |")) }
+        #expect(throws: NoteDecodingError.self) { try NoteEncoding.standard.decode(tokens("n60 %")) }
     }
 
     @Test func unknownTokensAreRefusedWithTheirPosition() {
@@ -128,7 +128,7 @@ struct NoteEncodingTests {
     }
 
     @Test func theEncodingRoundTripsThroughModelMetadataJSON() throws {
-        let original = NoteEncoding(lowestPitch: 36, highestPitch: 96, markers: ["|"])
+        let original = NoteEncoding(lowestPitch: 36, highestPitch: 96, markers: ["%"])
         let json = original.json
         #expect(json.contains("\"steps_per_quarter\":4"))
         #expect(json.contains("\"format\":\"recur.notes/1\""))

@@ -120,7 +120,10 @@ struct SoundFileTests {
         #expect(OutputFormat(path: "tune.oga") == .ogg)
         #expect(OutputFormat(path: "tune.mid") == .midi)
         #expect(OutputFormat(path: "tune.midi") == .midi)
-        #expect(OutputFormat(path: "tune.mp3") == nil)
+        #expect(OutputFormat(path: "tune.mp3") == .mp3)
+        #expect(OutputFormat(path: "tune.abc") == .abc)
+        #expect(OutputFormat(path: "tune.svg") == .svg)
+        #expect(OutputFormat(path: "tune.aiff") == nil)
         #expect(OutputFormat(path: "dir.wav/tune") == nil)
         #expect(OutputFormat(path: "tune") == nil)
     }

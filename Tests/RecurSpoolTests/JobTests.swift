@@ -118,7 +118,7 @@ struct JobTests {
         HostileJob("stop too many", "{\"model\": \"x\", \"stop\": [\(Array(repeating: "\"a\"", count: 17).joined(separator: ","))]}",
                    field: "stop", mentions: ["17 entries", "16"]),
         HostileJob("stop empty entry", "{\"model\": \"x\", \"stop\": [\"\"]}", field: "stop[0]", mentions: ["1 to 1000"]),
-        HostileJob("format mp3", "{\"model\": \"x\", \"format\": \"mp3\"}", field: "format", mentions: ["text, wav, flac, ogg, midi"]),
+        HostileJob("format aiff", "{\"model\": \"x\", \"format\": \"aiff\"}", field: "format", mentions: ["text, wav, flac, ogg, mp3, midi, abc, svg"]),
         HostileJob("format WAV", "{\"model\": \"x\", \"format\": \"WAV\"}", field: "format", mentions: ["did you mean \"wav\"?"]),
         HostileJob("format duplicate", "{\"model\": \"x\", \"format\": [\"wav\", \"midi\", \"wav\"]}", field: "format[2]", mentions: ["twice"]),
         HostileJob("format []", "{\"model\": \"x\", \"format\": []}", field: "format", mentions: ["empty"]),

@@ -167,8 +167,13 @@ private struct Row: Sendable {
             if !pending.isEmpty { return nil }
         }
         let parameters = request.request
-        let token = TokenSampler.sample(
-            logits: logits, temperature: parameters.temperature, topK: parameters.topK, topP: parameters.topP, random: &random)
+        let token: Int
+        if generatedTokens < request.guide.count {
+            token = Self.guided(logits: logits, allowed: request.guide[generatedTokens], parameters: parameters, random: &random)
+        } else {
+            token = TokenSampler.sample(
+                logits: logits, temperature: parameters.temperature, topK: parameters.topK, topP: parameters.topP, random: &random)
+        }
         lastSampled = token
         if isNotes && token == endOfTune { return finish(.endOfTune) }
         if isNotes && (generatedTokens > 0 || !primeText.isEmpty) { generated.append(" ") }
@@ -182,6 +187,21 @@ private struct Row: Sendable {
         }
         if generatedTokens >= parameters.length { return finish(.length) }
         return flush(upTo: generated.count - holdBack)
+    }
+
+    /// A token among `allowed` only: forced when there is one, otherwise drawn with the
+    /// request's controls from the logits with every other token masked out.
+    private static func guided(
+        logits: UnsafeBufferPointer<Float>, allowed: [Int], parameters: SamplingRequest, random: inout SampleRandom
+    ) -> Int {
+        if allowed.count == 1 { return allowed[0] }
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: logits.count) { masked in
+            masked.initialize(repeating: -Float.infinity)
+            for id in allowed { masked[id] = logits[id] }
+            return TokenSampler.sample(
+                logits: UnsafeBufferPointer(masked), temperature: parameters.temperature, topK: parameters.topK,
+                topP: parameters.topP, random: &random)
+        }
     }
 
     private mutating func finish(_ ending: Sample.Ending) -> SampleEvent? {

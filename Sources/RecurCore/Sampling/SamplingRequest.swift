@@ -18,6 +18,11 @@ public struct SamplingRequest: Sendable, Equatable {
     public var stop: [String] = []
     /// The seed; sample i draws from the stream `SampleRandom(seed:index: i)`.
     public var seed: UInt64 = 0
+    /// Notes models: the tokens each of the first generated tokens may be, in order. A
+    /// one-token set forces that token; a larger set lets the model choose among those
+    /// tokens only (its probabilities renormalised over them). This is how a tune gets
+    /// the meter and mode asked for, or one the model picks, at its start.
+    public var guide: [[String]] = []
 
     /// Limits a request must respect; the daemon may configure tighter ones.
     public struct Limits: Sendable, Equatable {
@@ -94,6 +99,20 @@ public struct SamplingRequest: Sendable, Equatable {
         if let empty = stop.first(where: { $0.isEmpty || $0.unicodeScalars.count > 1000 }) {
             throw RequestError(field: "stop", value: empty.debugDescription, problem: "entries must be 1 to 1000 characters long")
         }
+        var guideIDs: [[Int]] = []
+        for (position, allowed) in guide.enumerated() {
+            guard !allowed.isEmpty else {
+                throw RequestError(field: "guide", value: "[]", problem: "token \(position + 1) allows no token; give at least one")
+            }
+            var ids: [Int] = []
+            for name in allowed {
+                guard let id = vocabulary.id(of: name), name != Vocabulary.endOfTune else {
+                    throw RequestError(field: "guide", value: name, problem: "is not a token the model '\(model.name)' can start a tune with")
+                }
+                ids.append(id)
+            }
+            guideIDs.append(ids.sorted())
+        }
         let start = vocabulary.kind == .text ? "\n" : Vocabulary.endOfTune
         if primeIDs.isEmpty {
             guard let id = vocabulary.id(of: start) else {
@@ -102,7 +121,7 @@ public struct SamplingRequest: Sendable, Equatable {
             }
             primeIDs = [id]
         }
-        return PreparedRequest(request: self, inputs: primeIDs, stops: stop.map { Array($0.unicodeScalars) })
+        return PreparedRequest(request: self, inputs: primeIDs, stops: stop.map { Array($0.unicodeScalars) }, guide: guideIDs)
     }
 }
 
@@ -114,6 +133,8 @@ public struct PreparedRequest: Sendable {
     public let inputs: [Int]
     /// Stop sequences as Unicode scalars.
     public let stops: [[Unicode.Scalar]]
+    /// The ids each of the first generated tokens may be (`SamplingRequest.guide`), sorted.
+    public var guide: [[Int]] = []
 }
 
 /// A request field that is out of range or does not fit the model.

@@ -6,8 +6,14 @@ public enum OutputFormat: String, Sendable, Hashable, CaseIterable, Codable {
     case flac
     /// Ogg/Vorbis (lossy) through libsndfile.
     case ogg
+    /// MPEG-1 layer III (lossy) through libsndfile, which encodes with LAME.
+    case mp3
     /// A Standard MIDI File (type 0): notes, not sound.
     case midi
+    /// ABC notation 2.1: the tune as text a musician reads (`ABCNotation`).
+    case abc
+    /// A piano-roll picture (`PianoRoll`).
+    case svg
 
     /// The format a file name's extension implies (`.wav`, `.flac`, `.ogg`/`.oga`,
     /// `.mid`/`.midi`), case-insensitive; `nil` for anything else.
@@ -17,7 +23,10 @@ public enum OutputFormat: String, Sendable, Hashable, CaseIterable, Codable {
         case "wav", "wave": self = .wav
         case "flac": self = .flac
         case "ogg", "oga": self = .ogg
+        case "mp3": self = .mp3
         case "mid", "midi", "smf": self = .midi
+        case "abc": self = .abc
+        case "svg": self = .svg
         default: return nil
         }
     }
@@ -25,8 +34,11 @@ public enum OutputFormat: String, Sendable, Hashable, CaseIterable, Codable {
     /// The usual file extension, without the dot.
     public var fileExtension: String { self == .midi ? "mid" : rawValue }
 
-    /// Whether the format holds audio samples (all but MIDI).
-    public var isAudio: Bool { self != .midi }
+    /// Whether the format holds audio samples (WAV, FLAC, Ogg, MP3).
+    public var isAudio: Bool { [.wav, .flac, .ogg, .mp3].contains(self) }
+
+    /// The names a user may give, for help and error messages.
+    public static let names = "wav, flac, ogg, mp3, midi, abc, svg"
 }
 
 /// How audio samples are stored in the file.

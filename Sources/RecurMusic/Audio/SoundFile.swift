@@ -18,7 +18,7 @@ public struct SoundFileError: Error, Sendable, Equatable, CustomStringConvertibl
     public var description: String { "cannot \(operation) audio file \(path): \(reason)" }
 }
 
-/// Audio files through libsndfile: WAV, FLAC and Ogg/Vorbis.
+/// Audio files through libsndfile: WAV, FLAC, Ogg/Vorbis and MP3.
 public enum SoundFile {
     /// Writes `audio` to `path` as `format` (not `.midi`), atomically and durably: the
     /// samples go to a temporary name in the same directory, which is fsync'd and
@@ -35,11 +35,14 @@ public enum SoundFile {
         case .wav: major = SF_FORMAT_WAV
         case .flac: major = SF_FORMAT_FLAC
         case .ogg: major = SF_FORMAT_OGG
-        case .midi: throw SoundFileError(path: path, operation: "write", reason: "MIDI is not an audio format; use MIDIFile")
+        case .mp3: major = SF_FORMAT_MPEG
+        case .midi, .abc, .svg:
+            throw SoundFileError(path: path, operation: "write", reason: "\(format.rawValue) is not an audio format")
         }
         let minor: Int
         switch (format, sampleFormat) {
         case (.ogg, _): minor = SF_FORMAT_VORBIS
+        case (.mp3, _): minor = SF_FORMAT_MPEG_LAYER_III
         case (_, .pcm16): minor = SF_FORMAT_PCM_16
         case (_, .pcm24): minor = SF_FORMAT_PCM_24
         case (.wav, .float): minor = SF_FORMAT_FLOAT

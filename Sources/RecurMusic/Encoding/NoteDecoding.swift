@@ -6,14 +6,27 @@ public struct DecodedMelody: Sendable, Hashable {
     public var movedPitches: Int
     /// Tokens after the `<eos>` that ended the tune, which were not decoded.
     public var ignoredTokens: Int
+    /// The meter of an `M:` header before the first step; nil without one.
+    public var meter: Meter? = nil
+    /// The mode of a `K:` header before the first step; nil without one.
+    public var mode: Mode? = nil
+    /// Steps at which a bar line `|` falls, ascending, each in 1…`melody.steps`.
+    public var barLines: [Int] = []
+    /// Header tokens after the first step, which were ignored.
+    public var misplacedHeaders: Int = 0
+
+    /// The tune: the melody with its meter, mode and bars, still on the white keys.
+    public var tune: Tune { Tune(melody: melody, meter: meter, mode: mode, barLines: barLines) }
 }
 
 /// A token sequence that cannot be turned into a melody.
 public struct NoteDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong.
     public enum Problem: Sendable, Equatable {
-        /// A token that is not a note, hold, rest, `<eos>` or marker.
+        /// A token that is not a note, hold, rest, `<eos>`, bar line, header or marker.
         case unknownToken(String)
+        /// A token that starts like a header (`M:`, `K:`) but names no meter or mode.
+        case unknownHeader(String)
         /// No note, hold or rest before the end (nothing, or only `<eos>` and markers).
         case emptyTune
     }
@@ -30,7 +43,13 @@ public struct NoteDecodingError: Error, Sendable, Equatable, CustomStringConvert
         case .unknownToken(let token):
             let position = (index ?? 0) + 1
             return "unknown note token \(token.debugDescription) (token \(position) of \(count)); "
-                + "expected n<midi> (e.g. n60), '-' (hold), 'r' (rest) or <eos>"
+                + "expected n<midi> (e.g. n60), '-' (hold), 'r' (rest), '|' (bar line), a header (M:6/8, K:minor) or <eos>"
+        case .unknownHeader(let token):
+            let position = (index ?? 0) + 1
+            let expected = token.hasPrefix(NoteEncoding.meterPrefix)
+                ? "a meter is M:N/D with N 1…32 and D 1, 2, 4, 8 or 16 (e.g. M:6/8)"
+                : "a mode is " + Mode.allCases.map { "K:" + $0.rawValue }.joined(separator: ", ")
+            return "unknown header token \(token.debugDescription) (token \(position) of \(count)); \(expected)"
         case .emptyTune:
             return "the tune is empty: \(count) token\(count == 1 ? "" : "s") but no note, hold or rest to render"
         }
@@ -57,17 +76,37 @@ extension NoteEncoding {
         var steps = 0
         var moved = 0
         var inNote = false
+        var decoded = DecodedMelody(melody: Melody(notes: [], steps: 0), movedPitches: 0, ignoredTokens: 0)
+        func finished(ignoring ignored: Int) -> DecodedMelody {
+            decoded.melody = Melody(notes: notes, steps: steps)
+            decoded.movedPitches = moved
+            decoded.ignoredTokens = ignored
+            return decoded
+        }
         for (index, text) in tokens.enumerated() {
             guard let token = NoteToken(text) else {
                 if markerSet.contains(text) { continue }
-                throw NoteDecodingError(problem: .unknownToken(text), index: index, count: tokens.count)
+                if text == Self.barLine {
+                    // A bar line before any step, or right after another, closes no bar.
+                    if steps > 0 && decoded.barLines.last != steps { decoded.barLines.append(steps) }
+                    continue
+                }
+                guard TuneHeaderToken.looksLikeHeader(text) else {
+                    throw NoteDecodingError(problem: .unknownToken(text), index: index, count: tokens.count)
+                }
+                guard let header = TuneHeaderToken(text) else {
+                    throw NoteDecodingError(problem: .unknownHeader(text), index: index, count: tokens.count)
+                }
+                switch header {
+                case .meter(let meter) where steps == 0 && decoded.meter == nil: decoded.meter = meter
+                case .mode(let mode) where steps == 0 && decoded.mode == nil: decoded.mode = mode
+                default: decoded.misplacedHeaders += 1
+                }
+                continue
             }
             switch token {
             case .endOfTune:
-                if steps > 0 {
-                    let melody = Melody(notes: notes, steps: steps)
-                    return DecodedMelody(melody: melody, movedPitches: moved, ignoredTokens: tokens.count - index - 1)
-                }
+                if steps > 0 { return finished(ignoring: tokens.count - index - 1) }
             case .note(let written):
                 let pitch = pitchInRange(written)
                 if pitch != written { moved += 1 }
@@ -83,7 +122,7 @@ extension NoteEncoding {
             }
         }
         guard steps > 0 else { throw NoteDecodingError(problem: .emptyTune, index: nil, count: tokens.count) }
-        return DecodedMelody(melody: Melody(notes: notes, steps: steps), movedPitches: moved, ignoredTokens: 0)
+        return finished(ignoring: 0)
     }
 
     /// The pitch moved by whole octaves into `lowestPitch…highestPitch`, or clamped to

@@ -8,9 +8,22 @@ import Foundation
 /// {"format":"recur.notes/1","steps_per_quarter":4,"lowest_pitch":36,"highest_pitch":96,
 ///  "markers":[],"tokens":{"n<midi>":"…","-":"…","r":"…","<eos>":"…"}}
 /// ```
+///
+/// `recur.notes/2` adds structure a musician asks for: header tokens that open a tune
+/// with its meter and mode (`M:6/8 K:dorian`), and a bar line `|` closing every bar. Its
+/// JSON lists the meters and modes the model was trained on, so a request for another
+/// can be refused before any work.
 public struct NoteEncoding: Sendable, Hashable, Codable {
-    /// The value of `format` this version writes and reads.
+    /// The plain encoding: steps only.
     public static let formatName = "recur.notes/1"
+    /// The encoding with meter and mode headers and bar lines.
+    public static let structuredFormatName = "recur.notes/2"
+    /// The token that closes a bar (`recur.notes/2`); it takes no time.
+    public static let barLine = "|"
+    /// The prefix of a meter header token, e.g. `M:6/8`.
+    public static let meterPrefix = "M:"
+    /// The prefix of a mode header token, e.g. `K:dorian`.
+    public static let modePrefix = "K:"
     /// The token that holds the current note or rest for one more step.
     public static let hold = "-"
     /// The token that starts a rest.
@@ -32,9 +45,57 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
     public var markers: [String]
     /// A description of every kind of token, for people reading the model file.
     public var tokens: [String: String]
+    /// `recur.notes/2`: the meters the model knows (`6/8` …), in its header tokens' order.
+    public var meters: [Meter]
+    /// `recur.notes/2`: the modes the model knows.
+    public var modes: [Mode]
+
+    /// Whether tunes open with meter and mode headers and close bars with `|`.
+    public var isStructured: Bool { format == Self.structuredFormatName }
+
+    /// A `recur.notes/2` encoding that knows `meters` and `modes`.
+    public init(lowestPitch: Int = 21, highestPitch: Int = 108, meters: [Meter], modes: [Mode], markers: [String] = []) {
+        self.init(lowestPitch: lowestPitch, highestPitch: highestPitch, markers: markers)
+        format = Self.structuredFormatName
+        self.meters = meters.sorted()
+        self.modes = modes.sorted()
+        tokens[Self.barLine] = "closes a bar; it takes no time"
+        tokens[Self.meterPrefix + "<meter>"] = "opens a tune: its meter (\(self.meters.map(\.description).joined(separator: ", ")))"
+        tokens[Self.modePrefix + "<mode>"] = "follows the meter: the tune's mode (\(self.modes.map(\.rawValue).joined(separator: ", "))); the tune is on the white keys (C major, A minor, D dorian …)"
+    }
+
+    /// The encoding of a notes corpus's vocabulary: `recur.notes/2` when it has header
+    /// or bar-line tokens, the standard `recur.notes/1` otherwise. Tokens that are
+    /// neither steps nor headers become markers (they take no time).
+    public init(vocabulary: [String]) {
+        var meters: [Meter] = []
+        var modes: [Mode] = []
+        var markers: [String] = []
+        var structured = false
+        for token in vocabulary where NoteToken(token) == nil {
+            if token == Self.barLine {
+                structured = true
+            } else if let header = TuneHeaderToken(token) {
+                structured = true
+                switch header {
+                case .meter(let meter): meters.append(meter)
+                case .mode(let mode): modes.append(mode)
+                }
+            } else {
+                markers.append(token)
+            }
+        }
+        if structured {
+            self.init(meters: meters, modes: modes, markers: markers)
+        } else {
+            self.init(markers: markers)
+        }
+    }
 
     /// An encoding with the given pitch range and markers and the standard grid.
     public init(lowestPitch: Int = 21, highestPitch: Int = 108, markers: [String] = []) {
+        self.meters = []
+        self.modes = []
         self.format = Self.formatName
         self.stepsPerQuarter = 4
         self.lowestPitch = lowestPitch
@@ -56,8 +117,13 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
     /// Every token of the encoding, in vocabulary order: `<eos>`, `-`, `r`, the note
     /// tokens from lowest to highest pitch, then the markers.
     public var vocabulary: [String] {
-        [Self.endOfTune, Self.hold, Self.rest]
+        var tokens = [Self.endOfTune, Self.hold, Self.rest]
             + (lowestPitch...max(lowestPitch, highestPitch)).map { Self.notePrefix + String($0) } + markers
+        if isStructured {
+            tokens.append(Self.barLine)
+            tokens += meters.map { Self.meterPrefix + $0.description } + modes.map { Self.modePrefix + $0.rawValue }
+        }
+        return tokens
     }
 
     /// Reads and checks the JSON of a model's `notes` metadata field.
@@ -83,8 +149,9 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
 
     /// Checks the fields a renderer relies on.
     public func validate() throws(NoteEncodingError) {
-        guard format == Self.formatName else {
-            throw NoteEncodingError(field: "format", reason: "is \(format.debugDescription); this version reads \(Self.formatName)")
+        guard format == Self.formatName || format == Self.structuredFormatName else {
+            throw NoteEncodingError(
+                field: "format", reason: "is \(format.debugDescription); this version reads \(Self.formatName) and \(Self.structuredFormatName)")
         }
         guard stepsPerQuarter == 4 else {
             throw NoteEncodingError(field: "steps_per_quarter", reason: "is \(stepsPerQuarter); DESIGN.md §5 fixes it at 4")
@@ -94,9 +161,12 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
                 field: "lowest_pitch/highest_pitch",
                 reason: "are \(lowestPitch)…\(highestPitch); give MIDI pitches 0…127 with lowest ≤ highest")
         }
-        for marker in markers where marker.isEmpty || marker.contains(where: \.isWhitespace) || NoteToken(marker) != nil {
+        for marker in markers
+        where marker.isEmpty || marker.contains(where: \.isWhitespace) || NoteToken(marker) != nil || marker == Self.barLine
+            || TuneHeaderToken(marker) != nil
+        {
             throw NoteEncodingError(
-                field: "markers", reason: "contains \(marker.debugDescription), which is empty, has spaces or is a note, hold, rest or <eos> token")
+                field: "markers", reason: "contains \(marker.debugDescription), which is empty, has spaces or is a note, hold, rest, <eos>, bar-line or header token")
         }
     }
 
@@ -107,16 +177,56 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
         case highestPitch = "highest_pitch"
         case markers
         case tokens
+        case meters
+        case modes
     }
 
-    /// Reads the JSON; `markers` and `tokens` may be left out.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(format, forKey: .format)
+        try container.encode(stepsPerQuarter, forKey: .stepsPerQuarter)
+        try container.encode(lowestPitch, forKey: .lowestPitch)
+        try container.encode(highestPitch, forKey: .highestPitch)
+        try container.encode(markers, forKey: .markers)
+        try container.encode(tokens, forKey: .tokens)
+        if isStructured {
+            try container.encode(meters.map(\.description), forKey: .meters)
+            try container.encode(modes.map(\.rawValue), forKey: .modes)
+        }
+    }
+
+    /// Reads the JSON; `markers` and `tokens` may be left out, and `meters` and `modes`
+    /// belong to `recur.notes/2` only.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lowest = try container.decode(Int.self, forKey: .lowestPitch)
         let highest = try container.decode(Int.self, forKey: .highestPitch)
         let markers = try container.decodeIfPresent([String].self, forKey: .markers) ?? []
-        self.init(lowestPitch: lowest, highestPitch: highest, markers: markers)
-        format = try container.decode(String.self, forKey: .format)
+        let format = try container.decode(String.self, forKey: .format)
+        if format == Self.structuredFormatName {
+            let meterNames = try container.decodeIfPresent([String].self, forKey: .meters) ?? []
+            let modeNames = try container.decodeIfPresent([String].self, forKey: .modes) ?? []
+            var meters: [Meter] = []
+            for name in meterNames {
+                guard let meter = Meter(name) else {
+                    throw NoteEncodingError(field: "meters", reason: "contains \(name.debugDescription), which is not a meter like 6/8")
+                }
+                meters.append(meter)
+            }
+            var modes: [Mode] = []
+            for name in modeNames {
+                guard let mode = Mode(rawValue: name) else {
+                    throw NoteEncodingError(
+                        field: "modes",
+                        reason: "contains \(name.debugDescription); modes are \(Mode.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                modes.append(mode)
+            }
+            self.init(lowestPitch: lowest, highestPitch: highest, meters: meters, modes: modes, markers: markers)
+        } else {
+            self.init(lowestPitch: lowest, highestPitch: highest, markers: markers)
+        }
+        self.format = format
         stepsPerQuarter = try container.decode(Int.self, forKey: .stepsPerQuarter)
         if let tokens = try container.decodeIfPresent([String: String].self, forKey: .tokens) { self.tokens = tokens }
     }

@@ -39,3 +39,36 @@ public enum NoteToken: Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
+
+/// A header token of `recur.notes/2` (docs/MUSIC.md): `M:<meter>` or `K:<mode>`.
+public enum TuneHeaderToken: Sendable, Hashable, CustomStringConvertible {
+    /// `M:6/8`: the tune's meter.
+    case meter(Meter)
+    /// `K:dorian`: the tune's mode.
+    case mode(Mode)
+
+    /// Parses a header token; nil for anything else, including a malformed header
+    /// (`M:5/7`, `K:blues`), which `looksLikeHeader` tells apart.
+    public init?(_ text: String) {
+        if text.hasPrefix(NoteEncoding.meterPrefix), let meter = Meter(String(text.dropFirst(NoteEncoding.meterPrefix.count))) {
+            self = .meter(meter)
+        } else if text.hasPrefix(NoteEncoding.modePrefix), let mode = Mode(rawValue: String(text.dropFirst(NoteEncoding.modePrefix.count))) {
+            self = .mode(mode)
+        } else {
+            return nil
+        }
+    }
+
+    /// Whether a token is meant as a header (starts with `M:` or `K:`), parsed or not.
+    public static func looksLikeHeader(_ text: String) -> Bool {
+        text.hasPrefix(NoteEncoding.meterPrefix) || text.hasPrefix(NoteEncoding.modePrefix)
+    }
+
+    /// `M:6/8`, `K:dorian`.
+    public var description: String {
+        switch self {
+        case .meter(let meter): NoteEncoding.meterPrefix + meter.description
+        case .mode(let mode): NoteEncoding.modePrefix + mode.rawValue
+        }
+    }
+}

@@ -3,10 +3,11 @@ import RecurCore
 
 /// Standard MIDI Files (type 0, one track) of melodies.
 ///
-/// The track holds: a tempo meta event, a 4/4 time signature, a program change for
-/// the instrument on channel 1, then note-on/note-off pairs on the 16th-note grid
-/// (with the configuration's swing), and end-of-track at the tune's last step.
-/// A note ends (note-off) before the next one at the same tick starts.
+/// The track holds: a tempo meta event, the tune's time signature (4/4 without a meter)
+/// and key signature, a program change for the instrument on channel 1, then
+/// note-on/note-off pairs on the 16th-note grid (with the configuration's swing), and
+/// end-of-track at the tune's last step. A note ends (note-off) before the next one at
+/// the same tick starts.
 public enum MIDIFile {
     /// Ticks per quarter note in the header (120 per 16th step).
     public static let ticksPerQuarter = 480
@@ -15,7 +16,15 @@ public enum MIDIFile {
     /// instrument (program) and velocity.
     /// - Throws: `RenderSettingError` for a setting out of range.
     public static func data(for melody: Melody, configuration: RenderConfiguration) throws(RenderSettingError) -> Data {
+        try data(for: Tune(melody: melody), configuration: configuration)
+    }
+
+    /// The bytes of the MIDI file for `tune`: its notes, with its meter and key as the
+    /// time and key signatures.
+    /// - Throws: `RenderSettingError` for a setting out of range.
+    public static func data(for tune: Tune, configuration: RenderConfiguration) throws(RenderSettingError) -> Data {
         try configuration.validate()
+        let melody = tune.melody
         let timing = configuration.timing
         var track = Data()
         var lastTick = 0
@@ -26,7 +35,8 @@ public enum MIDIFile {
         }
         let microsecondsPerQuarter = max(1, min(0xFF_FFFF, Int((60_000_000 / configuration.tempo).rounded())))
         event(at: 0, [0xFF, 0x51, 0x03] + bigEndian(microsecondsPerQuarter, bytes: 3))
-        event(at: 0, [0xFF, 0x58, 0x04, 0x04, 0x02, 0x18, 0x08])
+        event(at: 0, timeSignature(tune.effectiveMeter))
+        event(at: 0, keySignature(tune.key))
         event(at: 0, [0xC0, UInt8(configuration.instrument.midiProgram)])
         let velocity = UInt8(configuration.velocity)
         for note in melody.notes {
@@ -51,6 +61,27 @@ public enum MIDIFile {
     /// - Throws: `RenderSettingError` for a bad setting, `FileWriteError` naming `path`.
     public static func write(_ melody: Melody, configuration: RenderConfiguration, to path: String) throws {
         try AtomicFile.write(data(for: melody, configuration: configuration), to: path)
+    }
+
+    /// Writes the MIDI file for `tune` to `path` atomically.
+    /// - Throws: `RenderSettingError` for a bad setting, `FileWriteError` naming `path`.
+    public static func write(_ tune: Tune, configuration: RenderConfiguration, to path: String) throws {
+        try AtomicFile.write(data(for: tune, configuration: configuration), to: path)
+    }
+
+    /// `FF 58 04 nn dd cc bb`: numerator, log2 of the denominator, MIDI clocks per
+    /// metronome click (24 a quarter; a dotted quarter, 36, in compound meters) and
+    /// 32nd notes per quarter (8).
+    static func timeSignature(_ meter: Meter) -> [UInt8] {
+        let power = UInt8(meter.denominator.trailingZeroBitCount)
+        let clocks = UInt8(meter.stepsPerBeat * 6)  // 24 clocks a quarter = 6 a 16th step
+        return [0xFF, 0x58, 0x04, UInt8(meter.numerator), power, clocks, 0x08]
+    }
+
+    /// `FF 59 02 sf mi`: sharps (positive) or flats (negative), and 1 for minor, 0 for
+    /// major. MIDI knows no other modes: they keep their signature and say major.
+    static func keySignature(_ key: Key) -> [UInt8] {
+        [0xFF, 0x59, 0x02, UInt8(bitPattern: Int8(key.fifths)), key.mode == .minor ? 1 : 0]
     }
 
     /// A MIDI variable-length quantity: 7 bits a byte, most significant first, high bit

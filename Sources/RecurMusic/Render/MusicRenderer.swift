@@ -1,11 +1,16 @@
+import Foundation
+import RecurCore
+
 /// What a render produced and how long it took.
 public struct RenderReport: Sendable, Equatable {
     /// The file written.
     public var path: String
     /// Its format.
     public var format: OutputFormat
-    /// The melody rendered (after decoding's repairs).
-    public var melody: Melody
+    /// The tune rendered (after decoding's repairs, in the key asked for).
+    public var tune: Tune
+    /// The melody rendered.
+    public var melody: Melody { tune.melody }
     /// Pitches decoding moved by octaves into the encoding's range.
     public var movedPitches: Int
     /// Tokens after the tune's `<eos>`, not rendered.
@@ -26,8 +31,9 @@ public struct RenderReport: Sendable, Equatable {
     public var realtimeFactor: Double { seconds / max(renderSeconds, 1e-9) }
 }
 
-/// The one call that turns a notes model's output into a file: tokens → melody →
-/// audio or MIDI. `recur render` and `recur generate --format wav|flac|ogg|midi` use it.
+/// The one call that turns a notes model's output into a file: tokens → tune → audio,
+/// MIDI, ABC or a piano roll. `recur render`, `recur generate --format …` and the daemon
+/// use it.
 public enum MusicRenderer {
     /// Decodes `tokens` with `encoding` (the model's `notes` metadata, or the standard
     /// one) and writes them to `path` as `format`.
@@ -39,39 +45,58 @@ public enum MusicRenderer {
     ///   `FileWriteError` (the file could not be written; they name the path).
     public static func render(
         tokens: [String], encoding: NoteEncoding = .standard, configuration: RenderConfiguration,
-        format: OutputFormat, to path: String
+        format: OutputFormat, title: String = "Recur tune", to path: String
     ) throws -> RenderReport {
         try configuration.validate()
         let decoded = try encoding.decode(tokens)
-        var report = try render(decoded.melody, configuration: configuration, format: format, to: path)
+        var tune = decoded.tune
+        if let key = configuration.key { tune = tune.inKey(key) }
+        var report = try render(tune, configuration: configuration, format: format, title: title, to: path)
         report.movedPitches = decoded.movedPitches
         report.ignoredTokens = decoded.ignoredTokens
         return report
     }
 
-    /// Writes `melody` to `path` as `format`.
+    /// Writes `melody` to `path` as `format`, as a tune with no meter (4/4) in C major.
     /// - Throws: `RenderSettingError`, `SoundFileError` or `FileWriteError`.
     public static func render(
         _ melody: Melody, configuration: RenderConfiguration, format: OutputFormat, to path: String
     ) throws -> RenderReport {
+        try render(Tune(melody: melody), configuration: configuration, format: format, title: "Recur tune", to: path)
+    }
+
+    /// Writes `tune` to `path` as `format` (its key as it is: `configuration.key` applies
+    /// to tokens only, before this).
+    /// - Throws: `RenderSettingError`, `SoundFileError` or `FileWriteError`.
+    public static func render(
+        _ tune: Tune, configuration: RenderConfiguration, format: OutputFormat, title: String, to path: String
+    ) throws -> RenderReport {
         let clock = ContinuousClock()
         var report = RenderReport(
-            path: path, format: format, melody: melody, movedPitches: 0, ignoredTokens: 0, frames: 0,
-            seconds: configuration.timing.seconds(atStep: melody.steps), synthesisSeconds: 0, encodingSeconds: 0)
-        if format == .midi {
-            let started = clock.now
-            try MIDIFile.write(melody, configuration: configuration, to: path)
-            report.encodingSeconds = (clock.now - started).seconds
+            path: path, format: format, tune: tune, movedPitches: 0, ignoredTokens: 0, frames: 0,
+            seconds: configuration.timing.seconds(atStep: tune.melody.steps), synthesisSeconds: 0, encodingSeconds: 0)
+        let started = clock.now
+        switch format {
+        case .midi:
+            try MIDIFile.write(tune, configuration: configuration, to: path)
+        case .abc:
+            try configuration.validate()
+            let text = ABCNotation.text(for: tune, title: title, tempo: configuration.tempo)
+            try AtomicFile.write(Data(text.utf8), to: path)
+        case .svg:
+            try configuration.validate()
+            try AtomicFile.write(Data(PianoRoll.svg(for: tune, title: title, tempo: configuration.tempo).utf8), to: path)
+        case .wav, .flac, .ogg, .mp3:
+            let audio = try Synthesizer.render(tune.melody, configuration: configuration)
+            let synthesised = clock.now
+            try SoundFile.write(audio, to: path, format: format, sampleFormat: configuration.sampleFormat)
+            report.synthesisSeconds = (synthesised - started).seconds
+            report.encodingSeconds = (clock.now - synthesised).seconds
+            report.frames = audio.frames
+            report.seconds = audio.seconds
             return report
         }
-        let started = clock.now
-        let audio = try Synthesizer.render(melody, configuration: configuration)
-        let synthesised = clock.now
-        try SoundFile.write(audio, to: path, format: format, sampleFormat: configuration.sampleFormat)
-        report.synthesisSeconds = (synthesised - started).seconds
-        report.encodingSeconds = (clock.now - synthesised).seconds
-        report.frames = audio.frames
-        report.seconds = audio.seconds
+        report.encodingSeconds = (clock.now - started).seconds
         return report
     }
 }

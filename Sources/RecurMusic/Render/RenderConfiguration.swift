@@ -25,12 +25,16 @@ public struct RenderConfiguration: Sendable, Hashable {
     /// 0 (straight) … 1 (triplet feel): how far every second 16th note is delayed,
     /// as a fraction of the delay that makes a pair of 16ths a 2:1 triplet.
     public var swing: Double
+    /// The tonic the tune is moved to, keeping its mode (`E` makes an A-minor tune
+    /// E minor); nil keeps the model's white-key tonic. Applies to every format.
+    public var key: Tonic?
 
     /// A configuration; the defaults are 120 BPM, pluck, 44.1 kHz mono 16-bit, velocity 100, no swing.
     public init(
         tempo: Double = 120, instrument: Instrument = .pluck, sampleRate: Int = 44100, channels: Int = 1,
-        sampleFormat: SampleFormat = .pcm16, velocity: Int = 100, swing: Double = 0
+        sampleFormat: SampleFormat = .pcm16, velocity: Int = 100, swing: Double = 0, key: Tonic? = nil
     ) {
+        self.key = key
         self.tempo = tempo
         self.instrument = instrument
         self.sampleRate = sampleRate

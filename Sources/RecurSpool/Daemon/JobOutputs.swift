@@ -12,31 +12,37 @@ enum JobOutputs {
         var files: [String] = []
         var warnings: [String] = []
         let encoding = try run.model.notesJSON.map { try NoteEncoding(json: $0) } ?? .standard
+        let isNotes = run.model.vocabulary.kind == .notes
+        let rendered = run.job.formats.compactMap(\.audioFormat)
+        var summaries: [Int: TuneSummary] = [:]
         for sample in samples {
-            for kind in run.job.formats {
-                if kind == .text {
-                    let name = SampleFiles.name(index: sample.id.index, count: count, fileExtension: "txt")
-                    try SpoolIO.writeNew(Data(sample.text.utf8), to: run.work + "/" + name)
-                    files.append(name)
-                    continue
-                }
-                guard let format = kind.audioFormat else { continue }
-                let tokens = sample.text.split(separator: " ").map(String.init)
-                guard !tokens.isEmpty else {
-                    warnings.append("sample \(sample.id.index + 1) is an empty tune; no \(format.rawValue) written")
-                    continue
-                }
-                let name = SampleFiles.name(index: sample.id.index, count: count, fileExtension: format.fileExtension)
-                _ = try MusicRenderer.render(tokens: tokens, encoding: encoding, configuration: run.job.render, format: format, to: run.work + "/" + name)
+            if run.job.formats.contains(.text) {
+                let name = SampleFiles.name(index: sample.id.index, count: count, fileExtension: "txt")
+                try SpoolIO.writeNew(Data(sample.text.utf8), to: run.work + "/" + name)
                 files.append(name)
             }
+            guard isNotes else { continue }
+            let tokens = sample.text.split(separator: " ").map(String.init)
+            let written = try TuneFiles.write(
+                tokens: tokens, encoding: encoding, formats: rendered, configuration: run.job.render,
+                title: "\(run.model.name) \(sample.id.index + 1) (seed \(run.prepared.request.seed))", index: sample.id.index,
+                count: count, to: run.work)
+            files += written.names
+            if let warning = written.warning { warnings.append(warning) }
+            summaries[sample.id.index] =
+                written.summary ?? TuneFiles.summary(tokens: tokens, encoding: encoding, key: run.job.render.key)
         }
         let seconds = Date().timeIntervalSince(run.started)
         let result: [String: Any] = [
             "id": run.id, "files": files, "seed": run.prepared.request.seed,
             "model": ["name": run.model.name, "data_sha256": run.model.dataSHA256],
             "formats": run.job.formats.map(\.rawValue),
-            "samples": samples.map { ["index": $0.id.index + 1, "tokens": $0.generatedTokens, "ending": $0.ending.rawValue] as [String: Any] },
+            "samples": samples.map { sample -> [String: Any] in
+                let object: [String: Any] = [
+                    "index": sample.id.index + 1, "tokens": sample.generatedTokens, "ending": sample.ending.rawValue,
+                ]
+                return object.merging(summaries[sample.id.index]?.json ?? [:]) { a, _ in a }
+            },
             "tokens": samples.reduce(0) { $0 + $1.generatedTokens },
             "timings": [
                 "queued_seconds": max(0, run.started.timeIntervalSince(run.received)), "run_seconds": seconds,

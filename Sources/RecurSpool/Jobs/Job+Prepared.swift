@@ -1,4 +1,5 @@
 import RecurCore
+import RecurMusic
 
 extension Job {
     /// Checks the job against the model it names and prepares the request: the
@@ -13,7 +14,26 @@ extension Job {
             throw JobError(
                 error: "\"\(rendered.rawValue)\" needs a notes model, but '\(model.name)' is a text model.",
                 field: field, value: "\"\(rendered.rawValue)\"",
-                hint: "Use \"format\": \"text\" with this model, or name a notes model for wav, flac, ogg or midi.")
+                hint: "Use \"format\": \"text\" with this model, or name a notes model for \(OutputFormat.names).")
+        }
+        var request = self.request
+        if model.vocabulary.kind == .text, !tune.isEmpty {
+            let field = tune.meter != nil ? "meter" : tune.mode != nil ? "mode" : "key"
+            throw JobError(
+                error: "\"\(field)\" is for notes models, but '\(model.name)' is a text model.", field: field,
+                value: (tune.meter ?? tune.mode ?? tune.key ?? "").debugDescription,
+                hint: "Leave \"\(field)\" out, or name a notes model such as folk.")
+        }
+        if model.vocabulary.kind == .notes {
+            do {
+                let encoding = try model.notesJSON.map { try NoteEncoding(json: $0) } ?? .standard
+                request.guide = try tune.guide(for: encoding, prime: request.prime, model: model.name)
+            } catch let error as TuneOptionError {
+                throw JobDecoder.tuneError(error)
+            } catch {
+                throw JobError(error: "The model '\(model.name)' has a note encoding this version cannot read: \(error).",
+                               hint: "Retrain or replace the model file.")
+            }
         }
         do {
             return try request.prepared(for: model, limits: limits.sampling)

@@ -14,8 +14,11 @@ public struct Job: Sendable, Equatable {
     public var seed: UInt64?
     /// The files to write for every sample, in the order given; never empty.
     public var formats: [OutputKind]
-    /// How notes become sound; the defaults when the file has no `render`.
+    /// How notes become sound; the defaults when the file has no `render`. Its `key`
+    /// is the job's `key`.
     public var render: RenderConfiguration
+    /// The job's `meter`, `mode` and `key` (notes models).
+    public var tune = TuneOptions()
 
     /// A job for `model` with every default: one text sample of 400 tokens.
     public init(model: String, request: SamplingRequest = SamplingRequest(), seed: UInt64? = nil,
@@ -38,8 +41,14 @@ public enum OutputKind: String, Sendable, Equatable, CaseIterable {
     case flac
     /// Ogg/Vorbis audio (notes models).
     case ogg
+    /// MP3 audio (notes models).
+    case mp3
     /// A Standard MIDI File (notes models).
     case midi
+    /// ABC notation (notes models).
+    case abc
+    /// An SVG piano roll (notes models).
+    case svg
 
     /// The rendered format, so the writer can hand it to RecurMusic; nil for text,
     /// which needs no renderer.
@@ -49,7 +58,10 @@ public enum OutputKind: String, Sendable, Equatable, CaseIterable {
         case .wav: .wav
         case .flac: .flac
         case .ogg: .ogg
+        case .mp3: .mp3
         case .midi: .midi
+        case .abc: .abc
+        case .svg: .svg
         }
     }
 }

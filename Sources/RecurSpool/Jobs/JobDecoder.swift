@@ -9,7 +9,10 @@ import RecurMusic
 /// a missing `model`.
 struct JobDecoder {
     /// The fields a job file may have, in the order they are checked.
-    static let fields = ["model", "count", "length", "temperature", "top_k", "top_p", "prime", "stop", "seed", "format", "render"]
+    static let fields = [
+        "model", "count", "length", "temperature", "top_k", "top_p", "prime", "stop", "seed", "format", "render", "meter", "mode",
+        "key",
+    ]
 
     /// The longest model name; also the longest file name most filesystems allow.
     static let maximumModelNameLength = 255
@@ -89,7 +92,26 @@ struct JobDecoder {
         if let field = given["render"] {
             job.render = try RenderDecoder.decode(field, formats: job.formats)
         }
+        job.tune = TuneOptions(meter: try given["meter"]?.string(), mode: try given["mode"]?.string(), key: try given["key"]?.string())
+        do {
+            try job.tune.validate()
+            job.render.key = try job.tune.tonic()
+        } catch {
+            throw Self.tuneError(error)
+        }
         return job
+    }
+
+    /// A tune option's error as the job file's: the field, its value, and the fix.
+    static func tuneError(_ error: TuneOptionError) -> JobError {
+        let hint =
+            switch error.field {
+            case "meter": "Leave \"meter\" out to let the model choose, or give one it knows (see `recur info MODEL`)."
+            case "mode": "Leave \"mode\" out to let the model choose, or give one it knows (see `recur info MODEL`)."
+            default: "Give the tonic alone, such as \"E\", \"F#\" or \"Bb\"; the mode comes from \"mode\"."
+            }
+        return JobError(error: "\"\(error.field)\" \(error.value.debugDescription) \(error.problem).", field: error.field,
+                        value: error.value.debugDescription, hint: hint)
     }
 
     /// The model's name: a file stem, never a path, because the daemon serves only

@@ -22,8 +22,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the samples into this directory (created if missing).", valueName: "dir"))
     var out: String?
     @Option(help: ArgumentHelp(
-        "text, or for notes models wav, flac, ogg, midi; several separated by commas (needs --out).", valueName: "formats"))
+        "text, or for notes models \(OutputFormat.names); several separated by commas (needs --out).", valueName: "formats"))
     var format: String = "text"
+    @OptionGroup(title: "Tunes (notes models)") var tune: TuneFlags
     @OptionGroup(title: "Rendering (notes models)") var render: RenderOptions
     @OptionGroup var models: ModelsDirectoryOption
     @OptionGroup var threads: ThreadsOption
@@ -33,8 +34,19 @@ struct GenerateCommand: ParsableCommand {
         threads.applyToKernels()
         let loaded = try models.loadModel(model)
         let formats = try outputFormats(for: loaded)
+        let encoding = try loaded.noteEncoding()
         let seed = request.seed ?? UInt64.random(in: 0...UInt64(Int64.max))
-        let prepared = try loaded.prepare(request.request(seed: seed))
+        var sampling = request.request(seed: seed)
+        let tonic: Tonic?
+        do {
+            if loaded.vocabulary.kind == .text, !tune.options.isEmpty {
+                let flag = tune.meter != nil ? "--meter" : tune.mode != nil ? "--mode" : "--key"
+                throw InputError(description: "\(flag) is for notes models; '\(loaded.name)' is a text model")
+            }
+            if let encoding { sampling.guide = try tune.options.guide(for: encoding, prime: sampling.prime, model: loaded.name) }
+            tonic = try tune.options.tonic()
+        } catch let error as TuneOptionError { throw error.flagError }
+        let prepared = try loaded.prepare(sampling)
         if request.seed == nil && !json { FileHandle.standardError.write(Data("seed: \(seed)\n".utf8)) }
         if let out { try createDirectory(out) }
 
@@ -61,7 +73,7 @@ struct GenerateCommand: ParsableCommand {
                 guard !streaming, failure == nil else { return }
                 if let out {
                     do {
-                        files += try write(sample, count: count, formats: formats, model: loaded, to: out)
+                        files += try write(sample, count: count, formats: formats, encoding: encoding, tonic: tonic, seed: seed, to: out)
                     } catch { failure = error }
                 } else if !json {
                     while nextToPrint < count, let ready = finished[nextToPrint] {
@@ -85,6 +97,9 @@ struct GenerateCommand: ParsableCommand {
                 "samples": samples.map { sample -> [String: Any] in
                     var object: [String: Any] = ["index": sample.id.index + 1, "tokens": sample.generatedTokens, "ending": sample.ending.rawValue]
                     if out == nil { object["text"] = sample.text }
+                    if let encoding, let summary = TuneFiles.summary(tokens: sample.tokens, encoding: encoding, key: tonic) {
+                        object.merge(summary.json) { a, _ in a }
+                    }
                     return object
                 },
             ])
@@ -93,7 +108,8 @@ struct GenerateCommand: ParsableCommand {
         }
     }
 
-    /// The requested formats, checked against the model: audio needs a notes model and --out.
+    /// The requested formats, checked against the model: rendered ones need a notes
+    /// model and --out. nil stands for text.
     private func outputFormats(for model: RecurModel) throws -> [OutputFormat?] {
         var formats: [OutputFormat?] = []
         for name in format.lowercased().split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
@@ -102,7 +118,7 @@ struct GenerateCommand: ParsableCommand {
                 continue
             }
             guard let parsed = OutputFormat(rawValue: name == "mid" ? "midi" : name) else {
-                throw ValidationError("--format must be text, wav, flac, ogg or midi (or a comma-separated list), got '\(name)'")
+                throw ValidationError("--format must be text, \(OutputFormat.names) (or a comma-separated list), got '\(name)'")
             }
             guard model.vocabulary.kind == .notes else {
                 throw InputError(description: "--format \(name) needs a notes model; '\(model.name)' is a text model (use --format text)")
@@ -116,24 +132,23 @@ struct GenerateCommand: ParsableCommand {
     }
 
     /// Writes one sample in every format; an empty tune gets its text file only, with a warning.
-    private func write(_ sample: Sample, count: Int, formats: [OutputFormat?], model: RecurModel, to directory: String) throws -> [String] {
+    private func write(
+        _ sample: Sample, count: Int, formats: [OutputFormat?], encoding: NoteEncoding?, tonic: Tonic?, seed: UInt64,
+        to directory: String
+    ) throws -> [String] {
         var paths: [String] = []
-        for format in formats {
-            guard let format else {
-                paths.append(try SampleFiles.writeText(sample.text, index: sample.id.index, count: count, to: directory))
-                continue
-            }
-            let tokens = sample.text.split(separator: " ").map(String.init)
-            guard !tokens.isEmpty else {
-                FileHandle.standardError.write(Data("warning: sample \(sample.id.index + 1) is an empty tune (the model ended it at once); no \(format.rawValue) written\n".utf8))
-                continue
-            }
-            let path = directory + "/" + SampleFiles.name(index: sample.id.index, count: count, fileExtension: format.fileExtension)
-            let encoding = try model.notesJSON.map { try NoteEncoding(json: $0) } ?? .standard
-            paths.append(try MusicRenderer.render(
-                tokens: tokens, encoding: encoding, configuration: render.configuration(for: format), format: format, to: path).path)
+        if formats.contains(where: { $0 == nil }) {
+            paths.append(try SampleFiles.writeText(sample.text, index: sample.id.index, count: count, to: directory))
         }
-        return paths
+        let rendered = formats.compactMap { $0 }
+        guard let encoding, let first = rendered.first else { return paths }
+        var configuration = try render.configuration(for: first)
+        configuration.key = tonic
+        let written = try TuneFiles.write(
+            tokens: sample.tokens, encoding: encoding, formats: rendered, configuration: configuration,
+            title: "\(model) \(sample.id.index + 1) (seed \(seed))", index: sample.id.index, count: count, to: directory)
+        if let warning = written.warning { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+        return paths + written.names.map { directory + "/" + $0 }
     }
 
     private func createDirectory(_ path: String) throws {
@@ -145,7 +160,22 @@ struct GenerateCommand: ParsableCommand {
     }
 }
 
+extension Sample {
+    /// A notes sample's tokens.
+    var tokens: [String] { text.split(separator: " ").map(String.init) }
+}
+
 extension RecurModel {
+    /// A notes model's encoding (the standard one when it records none); nil for text.
+    func noteEncoding() throws -> NoteEncoding? {
+        guard vocabulary.kind == .notes else { return nil }
+        do {
+            return try notesJSON.map { try NoteEncoding(json: $0) } ?? .standard
+        } catch {
+            throw InputError(description: "\(name): \(error)")
+        }
+    }
+
     /// Checks a request against this model, as an error that names the flag to fix.
     func prepare(_ request: SamplingRequest) throws -> PreparedRequest {
         do {

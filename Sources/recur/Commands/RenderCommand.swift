@@ -3,38 +3,49 @@ import Foundation
 import RecurCore
 import RecurMusic
 
-/// `recur render`: a file of note tokens to audio or MIDI.
+/// `recur render`: a file of note tokens to audio, MIDI, ABC or a piano roll.
 struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
-        abstract: "Render a tune of note tokens to WAV, FLAC, Ogg/Vorbis or MIDI.",
+        abstract: "Render a tune of note tokens to WAV, FLAC, Ogg, MP3, MIDI, ABC or an SVG piano roll.",
         discussion: """
             NOTES.txt holds one tune of note tokens separated by whitespace: n<midi> starts a \
-            note (n60 is middle C), '-' holds it for another 16th, 'r' starts a rest, and an \
-            optional <eos> ends the tune. The format comes from --out's extension (.wav, .flac, \
-            .ogg, .mid) unless --format is given. See docs/MUSIC.md.
+            note (n60 is middle C), '-' holds it for another 16th, 'r' starts a rest, '|' closes \
+            a bar, and an optional <eos> ends the tune; headers before the first note give the \
+            meter and mode (M:6/8 K:minor). The format comes from --out's extension (.wav, \
+            .flac, .ogg, .mp3, .mid, .abc, .svg) unless --format is given. --key moves the tune \
+            to another tonic, keeping its mode. See docs/MUSIC.md.
             """)
 
     @Argument(help: ArgumentHelp("A text file of note tokens.", valueName: "notes.txt")) var notes: String
     @Option(help: ArgumentHelp("The file to write.", valueName: "file")) var out: String
-    @Option(help: ArgumentHelp("wav, flac, ogg or midi (default: from --out's extension).", valueName: "format"))
+    @Option(help: ArgumentHelp("\(OutputFormat.names) (default: from --out's extension).", valueName: "format"))
     var format: String?
+    @Option(help: ArgumentHelp("Write the tune in this key: its tonic, e.g. E, F#, Bb (the mode stays).", valueName: "tonic"))
+    var key: String?
     @OptionGroup var render: RenderOptions
     @Flag(help: "Print one JSON object: path, format, notes, steps, frames, seconds, render_seconds, realtime_factor.")
     var json = false
 
     func validate() throws {
         try render.validate(for: resolvedFormat())
+        do {
+            _ = try TuneOptions(key: key).tonic()
+        } catch { throw error.flagError }
     }
 
     func run() throws {
         let outputFormat = try resolvedFormat()
-        let configuration = try render.configuration(for: outputFormat)
+        var configuration = try render.configuration(for: outputFormat)
+        do {
+            configuration.key = try TuneOptions(key: key).tonic()
+        } catch { throw error.flagError }
         let text = try readTextFile(notes, what: "notes file")
         let tokens = text.split(whereSeparator: \.isWhitespace).map(String.init)
         let report: RenderReport
         do {
-            report = try MusicRenderer.render(tokens: tokens, configuration: configuration, format: outputFormat, to: out)
+            let title = ((notes as NSString).lastPathComponent as NSString).deletingPathExtension
+            report = try MusicRenderer.render(tokens: tokens, configuration: configuration, format: outputFormat, title: title, to: out)
         } catch let error as NoteDecodingError {
             throw InputError(description: "\(notes): \(error)")
         }
@@ -47,12 +58,12 @@ struct RenderCommand: ParsableCommand {
                 "synthesis_seconds": report.synthesisSeconds, "encoding_seconds": report.encodingSeconds,
                 "realtime_factor": report.realtimeFactor, "moved_pitches": report.movedPitches,
                 "ignored_tokens": report.ignoredTokens,
-            ])
+            ].merging(TuneSummary(report.tune).json) { a, _ in a })
             return
         }
-        let what = outputFormat == .midi
-            ? "MIDI"
-            : "\(outputFormat.rawValue.uppercased()) \(configuration.sampleRate) Hz \(configuration.channels == 1 ? "mono" : "stereo")"
+        let what = outputFormat.isAudio
+            ? "\(outputFormat.rawValue.uppercased()) \(configuration.sampleRate) Hz \(configuration.channels == 1 ? "mono" : "stereo")"
+            : outputFormat == .midi ? "MIDI" : outputFormat.rawValue.uppercased()
         print(String(format: "%@: %d notes, %.1f s of %@ (%@) in %.3f s, %.0f× real time",
                      out, report.melody.notes.count, report.seconds, what, configuration.instrument.rawValue,
                      report.renderSeconds, report.realtimeFactor))
@@ -67,12 +78,12 @@ struct RenderCommand: ParsableCommand {
     private func resolvedFormat() throws -> OutputFormat {
         if let format {
             guard let parsed = OutputFormat(rawValue: format.lowercased()) else {
-                throw ValidationError("--format must be wav, flac, ogg or midi, got '\(format)'")
+                throw ValidationError("--format must be one of \(OutputFormat.names), got '\(format)'")
             }
             return parsed
         }
         guard let implied = OutputFormat(path: out) else {
-            throw ValidationError("cannot tell the format from --out \(out); name it .wav, .flac, .ogg or .mid, or give --format")
+            throw ValidationError("cannot tell the format from --out \(out); name it .wav, .flac, .ogg, .mp3, .mid, .abc or .svg, or give --format")
         }
         return implied
     }

@@ -91,7 +91,8 @@ struct TrainCommand: ParsableCommand {
         try trainer.saveCheckpoint(to: checkpointPath)
         let name = ((out as NSString).lastPathComponent as NSString).deletingPathExtension
         var model = trainer.model(name: name, summary: description ?? "\(c.cell.rawValue.uppercased()) \(c.layers)×\(c.hidden) trained on \((c.corpus as NSString).lastPathComponent)")
-        if c.kind == .notes { model.notesJSON = NoteEncoding.standard.json }
+        // The corpus's header and bar-line tokens make it recur.notes/2 (docs/MUSIC.md).
+        if c.kind == .notes { model.notesJSON = NoteEncoding(vocabulary: model.vocabulary.tokens).json }
         try model.save(to: out)
         let p = trainer.progress
         if json {

@@ -1,0 +1,154 @@
+import Foundation
+
+/// What a user may ask of a tune before it is sampled: its meter, its mode and the key
+/// it is written in (`recur generate --meter 6/8 --mode minor --key E`, or the job
+/// fields `meter`, `mode`, `key`). Any may be left out: the model then chooses the
+/// meter and mode, and the tune keeps its white-key tonic.
+public struct TuneOptions: Sendable, Hashable {
+    /// `6/8`, `C` or `C|`; nil lets the model choose.
+    public var meter: String?
+    /// `major`, `minor`, `dorian` …; nil lets the model choose.
+    public var mode: String?
+    /// The tonic to write the tune in (`E`, `F#`, `Bb`); nil keeps the model's.
+    public var key: String?
+
+    /// Options; every one may be nil.
+    public init(meter: String? = nil, mode: String? = nil, key: String? = nil) {
+        self.meter = meter
+        self.mode = mode
+        self.key = key
+    }
+
+    /// Whether no option is given.
+    public var isEmpty: Bool { meter == nil && mode == nil && key == nil }
+
+    /// The tokens that must open the tune (`SamplingRequest.guide`): for a
+    /// `recur.notes/2` model, its meter header then its mode header, each the one asked
+    /// for or any the model knows (so that every tune has both); nothing for a
+    /// `recur.notes/1` model, which has no headers.
+    ///
+    /// - Parameter prime: the request's prime; a tune with a prime starts where the prime
+    ///   says, so meter and mode must then be written in the prime itself.
+    /// - Throws: `TuneOptionError` naming `meter` or `mode` for a value that is not a
+    ///   meter or mode, one the model does not know, or one combined with a prime.
+    public func guide(for encoding: NoteEncoding, prime: String, model: String) throws(TuneOptionError) -> [[String]] {
+        let meter = try parsedMeter()
+        let mode = try parsedMode()
+        let primed = !prime.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        guard encoding.isStructured else {
+            if let value = self.meter {
+                throw TuneOptionError(
+                    field: "meter", value: value,
+                    problem: "the model '\(model)' knows no meters (its tunes have no headers, \(encoding.format)); leave the meter out or use a model with meters, such as folk")
+            }
+            if let value = self.mode {
+                throw TuneOptionError(
+                    field: "mode", value: value,
+                    problem: "the model '\(model)' knows no modes (its tunes have no headers, \(encoding.format)); leave the mode out or use a model with modes, such as folk")
+            }
+            return []
+        }
+        if let meter, !encoding.meters.contains(meter) {
+            throw TuneOptionError(
+                field: "meter", value: self.meter ?? "",
+                problem: "is not a meter the model '\(model)' knows; it knows \(encoding.meters.map(\.description).joined(separator: ", "))")
+        }
+        if let mode, !encoding.modes.contains(mode) {
+            throw TuneOptionError(
+                field: "mode", value: mode.rawValue,
+                problem: "is not a mode the model '\(model)' knows; it knows \(encoding.modes.map(\.rawValue).joined(separator: ", "))")
+        }
+        if primed {
+            if let value = self.meter ?? self.mode {
+                throw TuneOptionError(
+                    field: self.meter != nil ? "meter" : "mode", value: value,
+                    problem: "cannot be combined with a prime; start the prime with the headers instead, e.g. \"M:6/8 K:minor n69 - -\"")
+            }
+            return []
+        }
+        let meters = meter.map { [$0] } ?? encoding.meters
+        let modes = mode.map { [$0] } ?? encoding.modes
+        guard !meters.isEmpty, !modes.isEmpty else { return [] }
+        return [
+            meters.map { NoteEncoding.meterPrefix + $0.description },
+            modes.map { NoteEncoding.modePrefix + $0.rawValue },
+        ]
+    }
+
+    /// The tonic asked for, or nil.
+    /// - Throws: `TuneOptionError` naming `key` when it is not a tonic such as `E`, `F#`, `Bb`.
+    public func tonic() throws(TuneOptionError) -> Tonic? {
+        guard let key else { return nil }
+        guard let tonic = Tonic(key) else {
+            throw TuneOptionError(
+                field: "key", value: key,
+                problem: "is not a key's tonic; give a letter A–G with an optional # or b, such as \(Tonic.examples) (the mode comes from \"mode\")")
+        }
+        return tonic
+    }
+
+    /// Checks every option that needs no model: meter and mode spelled right, key a tonic.
+    public func validate() throws(TuneOptionError) {
+        _ = try parsedMeter()
+        _ = try parsedMode()
+        _ = try tonic()
+    }
+
+    private func parsedMeter() throws(TuneOptionError) -> Meter? {
+        guard let meter = self.meter else { return nil }
+        guard let parsed = Meter(meter) else {
+            throw TuneOptionError(
+                field: "meter", value: meter,
+                problem: "is not a meter; give beats/beat note such as 2/4, 3/4, 4/4, 6/8 (C is 4/4, C| is 2/2)")
+        }
+        return parsed
+    }
+
+    private func parsedMode() throws(TuneOptionError) -> Mode? {
+        guard let mode = self.mode else { return nil }
+        guard let parsed = Mode(rawValue: mode.lowercased()) else {
+            throw TuneOptionError(
+                field: "mode", value: mode, problem: "is not a mode; give one of \(Mode.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return parsed
+    }
+}
+
+/// A tune option that cannot be honoured: the field (`meter`, `mode`, `key`), its value
+/// and what to do.
+public struct TuneOptionError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// `meter`, `mode` or `key`, as in a job file.
+    public let field: String
+    /// The value given.
+    public let value: String
+    /// What is wrong and how to fix it.
+    public let problem: String
+
+    public var description: String { "\(field) \(value.debugDescription) \(problem)" }
+}
+
+/// What a sample turned out to be, for result.json and `recur generate --json`: the
+/// meter, mode and key it is written in and its number of bars.
+public struct TuneSummary: Sendable, Hashable {
+    /// `6/8`, or nil when the tune has no meter header.
+    public var meter: String?
+    /// `minor`, or nil when the tune has no mode header.
+    public var mode: String?
+    /// The key's tonic as written (`E`).
+    public var key: String
+    /// Bars, as the writers lay them out (`Tune.bars`).
+    public var bars: Int
+
+    /// The summary of `tune` (already in its final key).
+    public init(_ tune: Tune) {
+        meter = tune.meter?.description
+        mode = tune.mode?.rawValue
+        key = tune.key.tonic.description
+        bars = tune.bars.count
+    }
+
+    /// The fields as a JSON object's members.
+    public var json: [String: Any] {
+        ["meter": meter ?? NSNull(), "mode": mode ?? NSNull(), "key": key, "bars": bars]
+    }
+}

@@ -1,0 +1,168 @@
+/// ABC notation 2.1 of a tune: the text format folk musicians read, share and import
+/// into notation programs (abcjs, music21, EasyABC, MuseScore's importer).
+///
+/// The unit length is an eighth (`L:1/8`), the tempo is in quarter notes (`Q:1/4=120`),
+/// the key is written with its tonic and mode (`K:Edor`). Bars are the tune's own bars
+/// (`Tune.bars`), four to a line, the last closed by `|]`. A note or rest that is not one
+/// written value (five 16ths, say), or that crosses a bar line, is split into written
+/// values joined by ties (`-`). Pitches are spelled in the key: no accidental where the
+/// signature gives it, and an explicit one (`^`, `_`, `=`) wherever a reader could
+/// otherwise go wrong — on a note off the signature, and on any later note of that
+/// letter and octave in the same bar.
+public enum ABCNotation {
+    /// Written values in 16th steps, longest first: whole, dotted half, half, dotted
+    /// quarter, quarter, dotted eighth, eighth, 16th (and the long values of 3/2, 4/2).
+    static let writtenValues = [32, 24, 16, 12, 8, 6, 4, 3, 2, 1]
+
+    /// Bars per line of music.
+    public static let barsPerLine = 4
+
+    /// The ABC text of one tune.
+    /// - Parameters:
+    ///   - reference: the `X:` number.
+    ///   - title: the `T:` line.
+    ///   - tempo: quarter notes per minute, for `Q:`.
+    public static func text(for tune: Tune, reference: Int = 1, title: String, tempo: Double) -> String {
+        let meter = tune.effectiveMeter
+        var lines = [
+            "X:\(reference)",
+            "T:\(title.replacingOccurrences(of: "\n", with: " "))",
+            "M:\(meter)",
+            "L:1/8",
+            "Q:1/4=\(Int(tempo.rounded()))",
+            "K:\(tune.key.tonic)\(tune.key.mode.abcSuffix)",
+        ]
+        let bars = tune.bars
+        var line = ""
+        var barsOnLine = 0
+        let notes = tune.melody.notes
+        var next = 0  // the first note that may still sound in the current bar
+        for (index, bar) in bars.enumerated() {
+            var speller = Speller(key: tune.key)
+            var items: [String] = []
+            var step = bar.lowerBound
+            while next < notes.count && notes[next].end <= bar.lowerBound { next += 1 }
+            var n = next
+            while step < bar.upperBound {
+                if n < notes.count, notes[n].start <= step {
+                    let note = notes[n]
+                    let end = min(note.end, bar.upperBound)
+                    let spelling = Spelling(pitch: note.pitch, key: tune.key)
+                    let pieces = split(end - step)
+                    for (p, piece) in pieces.enumerated() {
+                        let tied = p < pieces.count - 1 || note.end > bar.upperBound
+                        items.append(
+                            beatSpace(step, bar: bar, meter: meter) + speller.text(spelling) + length(piece)
+                                + (tied ? "-" : ""))
+                        step += piece
+                    }
+                    if note.end <= bar.upperBound { n += 1 }
+                } else {
+                    let end = n < notes.count ? min(notes[n].start, bar.upperBound) : bar.upperBound
+                    for piece in split(end - step) {
+                        items.append(beatSpace(step, bar: bar, meter: meter) + "z" + length(piece))
+                        step += piece
+                    }
+                }
+            }
+            let last = index == bars.count - 1
+            line += items.joined().trimmingCharacters(in: [" "]) + (last ? " |]" : " | ")
+            // A short first bar (a pickup) does not count towards the line's four.
+            if !(index == 0 && bar.count < meter.stepsPerBar && !last) { barsOnLine += 1 }
+            if barsOnLine == barsPerLine || last {
+                lines.append(line.trimmingCharacters(in: [" "]))
+                line = ""
+                barsOnLine = 0
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A space before a note that starts a beat (not the bar's first), so that notes beam
+    /// by beat as a musician writes them.
+    static func beatSpace(_ step: Int, bar: Range<Int>, meter: Meter) -> String {
+        let offset = step - bar.lowerBound
+        return offset > 0 && offset % meter.stepsPerBeat == 0 ? " " : ""
+    }
+
+    /// `steps` 16ths as written values, longest first (5 → 4 + 1).
+    static func split(_ steps: Int) -> [Int] {
+        var rest = steps
+        var pieces: [Int] = []
+        while rest > 0 {
+            let piece = writtenValues.first { $0 <= rest }!
+            pieces.append(piece)
+            rest -= piece
+        }
+        return pieces
+    }
+
+    /// The length suffix for `steps` 16ths with `L:1/8`: 1 → `/`, 2 → ``, 3 → `3/`, 4 → `2`.
+    static func length(_ steps: Int) -> String {
+        if steps == 2 { return "" }
+        if steps % 2 == 0 { return String(steps / 2) }
+        return steps == 1 ? "/" : "\(steps)/"
+    }
+}
+
+/// How a pitch is written in a key: a letter, an alteration and an octave.
+struct Spelling: Hashable {
+    /// 0 = C … 6 = B.
+    let letter: Int
+    /// −1 flat, 0 natural, +1 sharp.
+    let alteration: Int
+    /// The octave of scientific pitch notation (C4 = MIDI 60).
+    let octave: Int
+
+    /// The spelling of `pitch` in `key`: the signature's letter when the pitch is in the
+    /// signature's scale; otherwise the natural letter, or else a sharp in sharp keys (and
+    /// C major) and a flat in flat keys.
+    init(pitch: Int, key: Key) {
+        let pitchClass = ((pitch % 12) + 12) % 12
+        let signature = key.signature
+        let natural = Tonic.naturalPitchClasses
+        func octave(_ letter: Int, _ alteration: Int) -> Int {
+            Int((Double(pitch - alteration - natural[letter]) / 12).rounded(.down)) - 1
+        }
+        if let letter = (0..<7).first(where: { ((natural[$0] + signature[$0]) % 12 + 12) % 12 == pitchClass }) {
+            self.init(letter: letter, alteration: signature[letter], octave: octave(letter, signature[letter]))
+        } else if let letter = natural.firstIndex(of: pitchClass) {
+            self.init(letter: letter, alteration: 0, octave: octave(letter, 0))
+        } else {
+            let alteration = key.fifths >= 0 ? 1 : -1
+            let letter = natural.firstIndex(of: ((pitchClass - alteration) % 12 + 12) % 12)!
+            self.init(letter: letter, alteration: alteration, octave: octave(letter, alteration))
+        }
+    }
+
+    init(letter: Int, alteration: Int, octave: Int) {
+        self.letter = letter
+        self.alteration = alteration
+        self.octave = octave
+    }
+
+    /// The letter with ABC's octave marks: `C` = C4, `c` = C5, `c'` = C6, `C,` = C3.
+    var abcLetter: String {
+        let name = String(Tonic.letters[letter])
+        if octave >= 5 { return name.lowercased() + String(repeating: "'", count: octave - 5) }
+        return name + String(repeating: ",", count: max(0, 4 - octave))
+    }
+}
+
+/// Writes the accidentals of one bar: an explicit one where the note is off the
+/// signature, and on every later note of a letter and octave that already had one.
+struct Speller {
+    let key: Key
+    private var marked: Set<Int> = []
+
+    init(key: Key) { self.key = key }
+
+    mutating func text(_ spelling: Spelling) -> String {
+        let slot = spelling.octave * 7 + spelling.letter
+        let needsMark = spelling.alteration != key.signature[spelling.letter] || marked.contains(slot)
+        guard needsMark else { return spelling.abcLetter }
+        marked.insert(slot)
+        let mark = spelling.alteration > 0 ? "^" : spelling.alteration < 0 ? "_" : "="
+        return mark + spelling.abcLetter
+    }
+}
