@@ -93,7 +93,8 @@ struct RenderCommandTests {
             (["--velocity", "200"], "--velocity 200 is not allowed; use 1…127"),
             (["--instrument", "banjo"], "--instrument must be one of pluck, organ, square, got 'banjo'"),
             (["--bits", "8"], "--bits must be 16, 24 or float"),
-            (["--format", "mp3"], "--format must be wav, flac, ogg or midi"),
+            (["--format", "aiff"], "--format must be one of wav, flac, ogg, mp3, midi, abc, svg"),
+            (["--key", "H"], "--key H: is not a key's tonic"),
             (["--format", "ogg", "--bits", "24"], "--bits applies to WAV and FLAC, not ogg"),
             (["--format", "flac", "--bits", "float"], "--bits float is for WAV only"),
         ]
@@ -102,9 +103,9 @@ struct RenderCommandTests {
             #expect(result.status != 0)
             #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
         }
-        let noFormat = try RecurBinary.run(["render", "notes.txt", "--out", "x.mp3"], directory: directory)
+        let noFormat = try RecurBinary.run(["render", "notes.txt", "--out", "x.aiff"], directory: directory)
         #expect(noFormat.status != 0)
-        #expect(noFormat.stderr.contains("cannot tell the format from --out x.mp3"))
+        #expect(noFormat.stderr.contains("cannot tell the format from --out x.aiff"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["notes.txt"])
     }
 

@@ -1,0 +1,146 @@
+import Foundation
+import RecurCore
+import Testing
+
+/// Asking for a meter, a mode and a key — `recur generate` and a daemon job — with a
+/// small random `recur.notes/2` model, and every format that reads the structure.
+@Suite(.serialized)
+struct TuneRequestTests {
+    static let meters = ["2/4", "3/4", "4/4", "6/8"]
+    static let modes = ["major", "minor", "dorian", "mixolydian"]
+
+    /// A small random notes model with headers and bar lines, saved as `NAME.safetensors`.
+    static func structuredModel(in directory: String, name: String = "tiny-tunes") throws -> String {
+        let tokens = ["<eos>", "r", "-"] + (60...72).map { "n\($0)" } + ["|"] + meters.map { "M:" + $0 } + modes.map { "K:" + $0 }
+        var generator = SystemRandomNumberGenerator()
+        var network = RecurrentNetwork(cell: .lstm, vocabularySize: tokens.count, hiddenSize: 12, layerCount: 1)
+        func fill(_ values: inout [Float]) { for i in values.indices { values[i] = Float.random(in: -0.8...0.8, using: &generator) } }
+        fill(&network.layers[0].inputWeights.values)
+        fill(&network.layers[0].hiddenWeights.values)
+        fill(&network.headWeights.values)
+        network.headBias[0] = -3  // tunes rarely end at once
+        var model = RecurModel(network: network, vocabulary: Vocabulary(kind: .notes, tokens: tokens)!, name: name)
+        let metersJSON = meters.map { "\"\($0)\"" }.joined(separator: ",")
+        let modesJSON = modes.map { "\"\($0)\"" }.joined(separator: ",")
+        model.notesJSON = """
+            {"format":"recur.notes/2","steps_per_quarter":4,"lowest_pitch":21,"highest_pitch":108,"meters":[\(metersJSON)],"modes":[\(modesJSON)]}
+            """
+        let path = directory + "/\(name).safetensors"
+        try model.save(to: path)
+        return path
+    }
+
+    @Test func generateWritesJigsInEMinorInEveryFormat() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let model = try Self.structuredModel(in: directory)
+        let out = directory + "/out"
+        let result = try RecurBinary.run([
+            "generate", "--model", model, "--count", "4", "--length", "60", "--seed", "3", "--temperature", "1",
+            "--meter", "6/8", "--mode", "minor", "--key", "E", "--format", "text,abc,svg,mp3,midi", "--out", out, "--json",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try RecurBinary.json(result)
+        let samples = try #require(json["samples"] as? [[String: Any]])
+        #expect(samples.count == 4)
+        for sample in samples {
+            #expect(sample["meter"] as? String == "6/8")
+            #expect(sample["mode"] as? String == "minor")
+            #expect(sample["key"] as? String == "E")
+            #expect((sample["bars"] as? Int ?? 0) >= 1)
+        }
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: out))
+        for ext in ["txt", "abc", "svg", "mp3", "mid"] { #expect(files.contains("sample-001.\(ext)"), "\(files)") }
+        let text = try String(contentsOfFile: out + "/sample-001.txt", encoding: .utf8)
+        #expect(text.hasPrefix("M:6/8 K:minor"))
+        let abc = try String(contentsOfFile: out + "/sample-001.abc", encoding: .utf8)
+        #expect(abc.contains("\nM:6/8\n") && abc.contains("\nK:Em\n"), "\(abc)")
+        let svg = try String(contentsOfFile: out + "/sample-001.svg", encoding: .utf8)
+        #expect(svg.hasPrefix("<?xml") && svg.contains("E minor, 6/8"))
+        // The same sample rendered from its text with --key gives the same MIDI file.
+        let again = directory + "/again.mid"
+        let render = try RecurBinary.run(["render", out + "/sample-001.txt", "--out", again, "--key", "E", "--json"])
+        #expect(render.status == 0, "\(render.stderr)")
+        #expect(try RecurBinary.json(render)["key"] as? String == "E")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: again)) == Data(contentsOf: URL(fileURLWithPath: out + "/sample-001.mid")))
+    }
+
+    @Test func leftOutTheModelChoosesAndEveryTuneStillHasHeaders() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let model = try Self.structuredModel(in: directory)
+        let result = try RecurBinary.run([
+            "generate", "--model", model, "--count", "12", "--length", "30", "--seed", "11", "--temperature", "1", "--json",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let samples = try #require(try RecurBinary.json(result)["samples"] as? [[String: Any]])
+        for sample in samples {
+            let text = try #require(sample["text"] as? String)
+            let words = text.split(separator: " ").map(String.init)
+            #expect(words.count >= 2 && words[0].hasPrefix("M:") && words[1].hasPrefix("K:"), "\(text)")
+            #expect(Self.meters.contains(sample["meter"] as? String ?? ""))
+            #expect(Self.modes.contains(sample["mode"] as? String ?? ""))
+        }
+        // A sample is the same alone as in a batch of twelve: the guide keeps batch invariance.
+        let alone = try RecurBinary.run([
+            "generate", "--model", model, "--count", "1", "--length", "30", "--seed", "11", "--temperature", "1", "--json",
+        ])
+        let first = try #require(try RecurBinary.json(alone)["samples"] as? [[String: Any]]).first
+        #expect(first?["text"] as? String == samples.first { $0["index"] as? Int == 1 }?["text"] as? String)
+    }
+
+    @Test func unknownMetersModesAndKeysAreRefusedBeforeAnyWork() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let model = try Self.structuredModel(in: directory)
+        for (flags, mentions) in [
+            (["--meter", "5/4"], "--meter 5/4: is not a meter the model 'tiny-tunes' knows; it knows 2/4, 3/4, 4/4, 6/8"),
+            (["--mode", "phrygian"], "it knows major, minor, dorian, mixolydian"),
+            (["--key", "H"], "--key H: is not a key's tonic"),
+            (["--meter", "6/8", "--prime", "n60 -"], "cannot be combined with a prime"),
+        ] {
+            let out = directory + "/never"
+            let result = try RecurBinary.run(["generate", "--model", model, "--format", "abc", "--out", out] + flags)
+            #expect(result.status != 0)
+            #expect(result.stderr.contains(mentions), "\(flags): \(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+        // A model without headers knows no meter.
+        let plain = try GenerateMusicTests.notesModel(in: directory)
+        let old = try RecurBinary.run(["generate", "--model", plain, "--meter", "6/8"])
+        #expect(old.status != 0)
+        #expect(old.stderr.contains("knows no meters"), "\(old.stderr)")
+    }
+
+    @Test func aDaemonJobGetsItsMeterModeAndKeyAndRefusesWhatTheModelLacks() throws {
+        let fixture = try SpoolFixture()
+        _ = try Self.structuredModel(in: fixture.models)
+        try fixture.submit(
+            #"{"model": "tiny-tunes", "count": 2, "length": 50, "seed": 4, "meter": "3/4", "mode": "dorian", "key": "Bb", "format": ["text", "abc", "mp3"]}"#,
+            id: "waltz")
+        try fixture.submit(#"{"model": "tiny-tunes", "meter": "7/8"}"#, id: "odd")
+        try fixture.submit(#"{"model": "tiny-tunes", "key": "Q#"}"#, id: "badkey")
+        try fixture.submit(#"{"model": "lstm-l2-emb5", "mode": "minor"}"#, id: "textmodel")
+        let daemon = try fixture.startDaemon(["--once"])
+        daemon.waitUntilExit()
+        #expect(daemon.terminationStatus == 0)
+        #expect(fixture.list("done") == ["waltz"])
+        #expect(fixture.list("failed") == ["badkey", "odd", "textmodel"])
+        #expect(fixture.list("done/waltz").contains("sample-002.mp3"))
+        let result = fixture.json("done/waltz/result.json")
+        let samples = result["samples"] as? [[String: Any]] ?? []
+        #expect(samples.count == 2)
+        for sample in samples {
+            #expect(sample["meter"] as? String == "3/4")
+            #expect(sample["mode"] as? String == "dorian")
+            #expect(sample["key"] as? String == "Bb")
+        }
+        let abc = try String(contentsOfFile: fixture.spool + "/done/waltz/sample-001.abc", encoding: .utf8)
+        #expect(abc.contains("\nK:Bbdor\n"), "\(abc)")
+        let odd = fixture.json("failed/odd/error.json")
+        #expect(odd["field"] as? String == "meter")
+        #expect((odd["error"] as? String ?? "").contains("2/4, 3/4, 4/4, 6/8"), "\(odd)")
+        #expect(fixture.json("failed/badkey/error.json")["field"] as? String == "key")
+        #expect(fixture.json("failed/textmodel/error.json")["field"] as? String == "mode")
+    }
+}
