@@ -26,7 +26,8 @@ struct SubmitCommand: ParsableCommand {
     @Option(help: "Text fed first; every sample starts with it.") var prime: String?
     @Option(help: "End a text sample before this text (repeatable; \\n understood).") var stop: [String] = []
     @Option(help: "Random seed.") var seed: UInt64?
-    @Option(help: "text, wav, flac, ogg, midi; comma-separated for several.") var format: String?
+    @Option(help: "text, wav, flac, ogg, mp3, midi, abc, svg; comma-separated for several.") var format: String?
+    @OptionGroup(title: "Tunes (notes models)") var tune: TuneFlags
     @Flag(help: "Wait for the job to finish; print its output directory (exit 1 if it failed).") var wait = false
     @Option(help: "With --wait: give up after this many seconds (exit 2).") var timeout: Double = 3600
 
@@ -96,6 +97,9 @@ struct SubmitCommand: ParsableCommand {
         object["top_p"] = topP
         object["prime"] = prime
         object["seed"] = seed
+        object["meter"] = tune.meter
+        object["mode"] = tune.mode
+        object["key"] = tune.key
         if !stop.isEmpty { object["stop"] = stop.map(RequestOptions.unescape) }
         if let format {
             let formats = format.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
