@@ -261,6 +261,44 @@ struct SamplingEngineTests {
         }
     }
 
+    @Test func aGuideForcesOrRestrictsTheFirstTokensAndKeepsSamplesBatchInvariant() throws {
+        let tokens = ["<eos>", "n60", "n62", "-", "r", "M:3/4", "M:6/8", "K:major", "K:minor"]
+        let network = randomNetwork(cell: .lstm, vocabulary: tokens.count, hidden: 8, layers: 1, seed: 5)
+        let model = RecurModel(network: network, vocabulary: Vocabulary(kind: .notes, tokens: tokens)!, name: "guided")
+        func run(count: Int, guide: [[String]], threads: Int = 1) throws -> [Sample] {
+            var request = SamplingRequest()
+            request.count = count
+            request.length = 12
+            request.temperature = 1
+            request.seed = 9
+            request.guide = guide
+            var sampler = BatchSampler(model: model, threads: threads)
+            sampler.joinAll(try request.prepared(for: model), key: "g")
+            return sampler.runToCompletion().sorted { $0.id.index < $1.id.index }
+        }
+        let any = [["M:3/4", "M:6/8"], ["K:major", "K:minor"]]
+        let samples = try run(count: 40, guide: any)
+        var firsts = Set<String>()
+        for sample in samples {
+            let names = sample.text.split(separator: " ").map(String.init)
+            #expect(names.count >= 2)
+            #expect(any[0].contains(names[0]) && any[1].contains(names[1]), "\(sample.text)")
+            firsts.insert(names[0])
+        }
+        #expect(firsts.count == 2)  // both meters drawn: the guide restricts, it does not pick one
+        let forced = try run(count: 5, guide: [["M:6/8"], ["K:minor"]])
+        #expect(forced.allSatisfy { $0.text.hasPrefix("M:6/8 K:minor") })
+        // Sample 3 alone equals sample 3 of 40, on two threads too.
+        let alone = try run(count: 3, guide: any, threads: 2)
+        #expect(alone[2].text == samples[2].text)
+        // A guide token outside the vocabulary, or <eos>, is refused.
+        var bad = SamplingRequest()
+        bad.guide = [["M:5/4"]]
+        #expect(throws: RequestError.self) { try bad.prepared(for: model) }
+        bad.guide = [["<eos>"]]
+        #expect(throws: RequestError.self) { try bad.prepared(for: model) }
+    }
+
     @Test func badRequestsNameTheField() throws {
         let model = Self.mediumModel(cell: .lstm)
         func field(_ change: (inout SamplingRequest) -> Void) -> String? {
