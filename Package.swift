@@ -14,9 +14,10 @@ let kernelSettings: [SwiftSetting] = []
 let wideKernelSettings: [SwiftSetting] = []
 #endif
 
+// Linux only: the daemon uses Glibc, inotify, flock and sd_notify directly, so no Apple
+// platform is declared (docs/DESIGN.md §1).
 let package = Package(
     name: "Recur",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "recur", targets: ["recur"]),
         .library(name: "RecurCore", targets: ["RecurCore"]),
