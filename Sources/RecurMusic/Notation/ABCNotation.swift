@@ -115,8 +115,9 @@ struct Spelling: Hashable {
     let octave: Int
 
     /// The spelling of `pitch` in `key`: the signature's letter when the pitch is in the
-    /// signature's scale; otherwise the natural letter, or else a sharp in sharp keys (and
-    /// C major) and a flat in flat keys.
+    /// signature's scale. A note off the scale is, in sharp keys (and C major), a raised
+    /// scale note — G# in A minor, E# in F# minor — and in flat keys a lowered one; failing
+    /// that a natural, failing that the other direction.
     init(pitch: Int, key: Key) {
         let pitchClass = ((pitch % 12) + 12) % 12
         let signature = key.signature
@@ -124,14 +125,21 @@ struct Spelling: Hashable {
         func octave(_ letter: Int, _ alteration: Int) -> Int {
             Int((Double(pitch - alteration - natural[letter]) / 12).rounded(.down)) - 1
         }
-        if let letter = (0..<7).first(where: { ((natural[$0] + signature[$0]) % 12 + 12) % 12 == pitchClass }) {
-            self.init(letter: letter, alteration: signature[letter], octave: octave(letter, signature[letter]))
-        } else if let letter = natural.firstIndex(of: pitchClass) {
-            self.init(letter: letter, alteration: 0, octave: octave(letter, 0))
+        func letter(altered alteration: Int, onlyNatural: Bool) -> Int? {
+            (0..<7).first {
+                (!onlyNatural || signature[$0] == 0) && ((natural[$0] + alteration) % 12 + 12) % 12 == pitchClass
+            }
+        }
+        let preferred = key.fifths >= 0 ? 1 : -1
+        if let inKey = (0..<7).first(where: { ((natural[$0] + signature[$0]) % 12 + 12) % 12 == pitchClass }) {
+            self.init(letter: inKey, alteration: signature[inKey], octave: octave(inKey, signature[inKey]))
+        } else if let raised = letter(altered: preferred, onlyNatural: true) {
+            self.init(letter: raised, alteration: preferred, octave: octave(raised, preferred))
+        } else if let plain = letter(altered: 0, onlyNatural: false) {
+            self.init(letter: plain, alteration: 0, octave: octave(plain, 0))
         } else {
-            let alteration = key.fifths >= 0 ? 1 : -1
-            let letter = natural.firstIndex(of: ((pitchClass - alteration) % 12 + 12) % 12)!
-            self.init(letter: letter, alteration: alteration, octave: octave(letter, alteration))
+            let other = letter(altered: -preferred, onlyNatural: false)!
+            self.init(letter: other, alteration: -preferred, octave: octave(other, -preferred))
         }
     }
 
