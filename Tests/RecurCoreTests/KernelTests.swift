@@ -234,8 +234,10 @@ struct PackedMatrixTests {
 
 struct VectorMathTests {
     /// Every kernel build's cells, forward, training and backward, on rows of 37 (so
-    /// that vectors end part-way), must give the eight-lane build's bits.
-    @Test func everyBuildsCellsGiveTheSameBits() {
+    /// that vectors end part-way), must give the eight-lane build's bits. Without AVX-512
+    /// there is one build, and nothing to compare: the test reports itself skipped.
+    @Test(.enabled(if: PanelKernelVariant.available.contains(.avx512), "the CPU has no AVX-512: one cell build only"))
+    func everyBuildsCellsGiveTheSameBits() {
         let (batch, n) = (3, 37)
         var generator = TestRandom(seed: 9)
         func values(_ count: Int) -> [Float] { (0..<count).map { _ in Float.random(in: -3...3, using: &generator) } }

@@ -150,7 +150,6 @@ public struct StepBatch: Sendable {
     /// passed is zero.
     private mutating func pointwise(layer k: Int, tokens: [Int]?, batch: Int, width: Int, threads: Int) {
         let h = weights.hiddenSize, cell = weights.cell
-        if cell != .gru && hiddenGates.count < batch * width { hiddenGates = [Float](repeating: 0, count: capacity * width) }
         weights.tokenTable.withUnsafeBufferPointer { table in
             gates.withUnsafeMutableBufferPointer { xg in
                 hiddenGates.withUnsafeBufferPointer { hg in
