@@ -37,49 +37,30 @@ struct SubmitCommand: ParsableCommand {
     }
 
     func run() throws {
-        let layout = SpoolLayout(root: spool.path)
-        try layout.create()
+        let client = try SpoolClient(root: spool.path)
         let data = try jobData()
         do {
             _ = try JobFile.parse(data, limits: JobLimits())
         } catch {
             throw InputError(description: "the job is invalid: \(error)")
         }
-        let id = Self.newID()
-        let temporary = layout.temporary + "/.\(id).json"
-        try SpoolIO.writeNew(data, to: temporary)
-        try SpoolIO.rename(temporary, layout.incoming + "/\(id).json")
-        try? SpoolIO.sync(layout.incoming, directory: true)
+        let id = try client.submit(data)
         guard wait else {
             print(id)
             return
         }
         FileHandle.standardError.write(Data("submitted \(id); waiting…\n".utf8))
-        // Follow done/ and failed/ with inotify (plus a slow rescan as a safety net).
-        let changed = DispatchSemaphore(value: 0)
-        let queue = DispatchQueue(label: "recur.submit.wait")
-        let watchers = try [layout.done, layout.failed].map { directory in
-            try DirectoryWatcher(directory: directory, rescanInterval: 1, queue: queue) { _ in changed.signal() }
+        switch try client.wait(for: id, timeout: timeout) {
+        case .done(let directory):
+            print(directory)
+        case .failed(let errorJSON):
+            FileHandle.standardError.write(Data("job \(id) failed: \(errorJSON)\n".utf8))
+            throw ExitCode(1)
+        case .timedOut:
+            FileHandle.standardError.write(
+                Data("job \(id) did not finish within \(Int(timeout)) s (is `recur serve` running on \(client.layout.root)?)\n".utf8))
+            throw ExitCode(2)
         }
-        defer { watchers.forEach { $0.cancel() } }
-        let deadline = Date().addingTimeInterval(timeout)
-        while true {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: layout.done + "/" + id, isDirectory: &isDirectory) {
-                print(layout.done + "/" + id)
-                return
-            }
-            if FileManager.default.fileExists(atPath: layout.failed + "/" + id + "/error.json") {
-                let text = (try? String(contentsOfFile: layout.failed + "/" + id + "/error.json", encoding: .utf8)) ?? "{}"
-                FileHandle.standardError.write(Data("job \(id) failed: \(text)\n".utf8))
-                throw ExitCode(1)
-            }
-            let left = deadline.timeIntervalSinceNow
-            if left <= 0 { break }
-            _ = changed.wait(timeout: .now() + min(left, 1))
-        }
-        FileHandle.standardError.write(Data("job \(id) did not finish within \(Int(timeout)) s (is `recur serve` running on \(layout.root)?)\n".utf8))
-        throw ExitCode(2)
     }
 
     private func jobData() throws -> Data {
@@ -106,15 +87,5 @@ struct SubmitCommand: ParsableCommand {
             object["format"] = formats.count == 1 ? formats[0] as Any : formats as Any
         }
         return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-    }
-
-    /// A job ID that sorts by time and never repeats: UTC time plus random letters.
-    static func newID() -> String {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss"
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        let letters = Array("abcdefghijklmnopqrstuvwxyz0123456789")
-        let suffix = String((0..<8).map { _ in letters[Int.random(in: 0..<letters.count)] })
-        return formatter.string(from: Date()) + "-" + suffix
     }
 }
