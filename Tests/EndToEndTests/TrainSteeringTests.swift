@@ -1,9 +1,12 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import RecurCore
 import Testing
 
-/// `recur train`'s steering flags, run as a user runs them: --keep-best, --patience
-/// and --init.
+/// `recur train`'s steering flags, run as a user runs them: --keep-best, --patience,
+/// --init, --sample-every and --plot.
 struct TrainSteeringTests {
     /// A tiny corpus and a differently ordered validation file: a large model over-fits
     /// it in a few dozen steps.
@@ -62,5 +65,34 @@ struct TrainSteeringTests {
                                             "--hidden", "64", "--out", out])
         #expect(conflict.status != 0)
         #expect(conflict.stderr.contains("--init parent has hidden size 48 but --hidden 64 was given; drop --hidden"), "\(conflict.stderr)")
+    }
+
+    @Test func samplesAndTheLossPlotAppearWhileTraining() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let flags = try Self.overfittingCorpus(in: directory) + ["--steps", "6", "--sample-every", "3", "--out", directory + "/cat.safetensors"]
+        let plot = directory + "/loss.svg"
+        let result = try RecurBinary.run(["train"] + flags + ["--plot", plot, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = try result.stdout.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        #expect(lines.count == 3)
+        #expect(lines.prefix(2).map { $0["step"] as? Int } == [3, 6])
+        #expect(lines.prefix(2).allSatisfy { ($0["sample"] as? String)?.isEmpty == false })
+        #expect(lines.last?["steps"] as? Int == 6)
+
+        let parser = XMLParser(data: try Data(contentsOf: URL(fileURLWithPath: plot)))
+        #expect(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")")
+        let svg = try String(contentsOfFile: plot, encoding: .utf8)
+        #expect(svg.components(separatedBy: "<polyline").count == 3, "a training and a validation curve")
+        #expect(svg.contains("best "))
+
+        let text = try RecurBinary.run(["train"] + flags)
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stderr.contains("── sample at step 3 ──") && text.stderr.contains("── sample at step 6 ──"))
+        let unwritable = try RecurBinary.run(["train"] + flags + ["--plot", directory + "/missing/loss.svg"])
+        #expect(unwritable.status != 0)
+        #expect(unwritable.stderr.contains("missing/loss.svg"), "\(unwritable.stderr)")
     }
 }

@@ -93,6 +93,7 @@ struct BestValidationTests {
         #expect(resumed.best == first.best)
         run(&resumed, until: .max)
         #expect(resumed.best == straight.best)
+        #expect(resumed.history == straight.history, "the loss curve continues across the resume")
         #expect(resumed.step == straight.step && resumed.stoppedEarly == straight.stoppedEarly)
         #expect(resumed.model(name: "m", summary: "").network == straight.model(name: "m", summary: "").network)
     }

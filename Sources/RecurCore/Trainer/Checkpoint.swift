@@ -26,12 +26,13 @@ struct CheckpointState: Codable, Sendable {
     var bestLoss: Double?
     var bestStep: Int?
     var validationsSinceBest: Int?
+    var history: LossHistory?
 
     enum CodingKeys: String, CodingKey {
         case configuration, step, epoch, window, random, seconds
         case corpusSHA256 = "corpus_sha256", adamSteps = "adam_steps", learningRate = "lr"
         case recentLosses = "recent_losses", validationLoss = "val_loss"
-        case bestLoss = "best_val_loss", bestStep = "best_step", validationsSinceBest = "validations_since_best"
+        case bestLoss = "best_val_loss", bestStep = "best_step", validationsSinceBest = "validations_since_best", history
     }
 }
 

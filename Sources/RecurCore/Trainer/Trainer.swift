@@ -40,6 +40,8 @@ public struct Trainer: Sendable {
     public private(set) var validationLoss: Double?
     /// The lowest validation loss so far, its step, and (with `keepBest`) its weights.
     public private(set) var best = BestValidation()
+    /// The training and validation losses so far, for the loss curve.
+    public private(set) var history = LossHistory()
 
     private var optimizer: AdamOptimizer
     private var random: SampleRandom
@@ -92,6 +94,7 @@ public struct Trainer: Sendable {
         try self.init(configuration: configuration, corpus: corpus, network: saved.network, optimizer: saved.optimizer, random: random)
         // A run that starts keeping the best weights on resume counts the best from here.
         if !configuration.keepBest || saved.best.network != nil { best = saved.best }
+        history = saved.state.history ?? LossHistory()
         step = saved.state.step
         epoch = saved.state.epoch
         window = saved.state.window
@@ -169,6 +172,7 @@ public struct Trainer: Sendable {
         window += 1
         step += 1
         recentLosses.append(loss)
+        history.recordTraining(loss: loss, step: step, tokens: tokensSeen)
         if recentLosses.count > 100 { recentLosses.removeFirst(recentLosses.count - 100) }
         let elapsed = clock.now - started
         seconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
@@ -183,6 +187,7 @@ public struct Trainer: Sendable {
         let loss = heldOutLoss()
         if let loss, validatedStep != step {
             best.record(loss: loss, step: step, network: network, keepWeights: configuration.keepBest)
+            history.recordValidation(loss: loss, step: step, tokens: tokensSeen)
         }
         validatedStep = step
         return loss
@@ -226,9 +231,12 @@ public struct Trainer: Sendable {
         return validationLoss
     }
 
+    /// Training tokens seen so far: steps × seq-len × batch.
+    public var tokensSeen: Int { step * configuration.seqLen * configuration.batch }
+
     /// The current progress.
     public var progress: TrainingProgress {
-        let tokens = Double(step * configuration.seqLen * configuration.batch)
+        let tokens = Double(tokensSeen)
         return TrainingProgress(
             step: step, steps: configuration.steps, epoch: epoch + 1,
             trainLoss: recentLosses.isEmpty ? .nan : recentLosses.reduce(0, +) / Double(recentLosses.count),
@@ -242,7 +250,7 @@ public struct Trainer: Sendable {
             configuration: configuration, corpusSHA256: corpus.sha256, step: step, epoch: epoch, window: window,
             adamSteps: optimizer.t, learningRate: learningRate, random: random.state.map(String.init), seconds: seconds,
             recentLosses: recentLosses, validationLoss: validationLoss, bestLoss: best.loss, bestStep: best.step,
-            validationsSinceBest: best.validationsSinceBest)
+            validationsSinceBest: best.validationsSinceBest, history: history)
         try CheckpointFile.write(network: network, best: best.network, optimizer: optimizer, carried: state,
                                  vocabulary: corpus.vocabulary, state: saved, to: path)
     }

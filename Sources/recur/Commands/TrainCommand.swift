@@ -51,6 +51,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Checkpoint file (default: OUT with .ckpt).", valueName: "path")) var checkpoint: String?
     @Option(help: "Write a checkpoint every N steps.") var checkpointEvery: Int = 500
     @Option(help: "Off a terminal, log one line every N steps.") var logEvery: Int = 50
+    @Option(help: "Print a short sample (fixed seed) every N steps: on stderr, or a JSON line with --json.") var sampleEvery: Int?
+    @Option(help: ArgumentHelp("Draw the training and validation loss curves to this SVG file as training goes.", valueName: "file.svg"))
+    var plot: String?
     @Option(help: "Model description for `recur models`.") var description: String?
     @OptionGroup var threads: ThreadsOption
     @Flag(help: "Print one JSON object at the end (tokens_per_second, train_loss, val_loss, best_val_loss, best_step, stopped_early, steps, seconds).")
@@ -63,6 +66,8 @@ struct TrainCommand: ParsableCommand {
         }
         if steps != nil && epochs != nil { throw ValidationError("give --steps or --epochs, not both") }
         if checkpointEvery < 1 || logEvery < 1 { throw ValidationError("--checkpoint-every and --log-every must be at least 1") }
+        if let sampleEvery, sampleEvery < 1 { throw ValidationError("--sample-every must be at least 1, got \(sampleEvery)") }
+        if let plot, !plot.hasSuffix(".svg") { throw ValidationError("--plot must name an .svg file, got \(plot)") }
         if let patience, patience < 1 { throw ValidationError("--patience must be at least 1 (validations without improvement), got \(patience)") }
         if !out.hasSuffix(".safetensors") { throw ValidationError("--out must name a .safetensors file, got \(out)") }
     }
@@ -80,6 +85,12 @@ struct TrainCommand: ParsableCommand {
         }
         let terminal = isatty(STDERR_FILENO) == 1
         let bar = ProgressBar(total: c.steps, unit: "steps", enabled: terminal)
+        let samples = sampleEvery.map { ($0, SampleReporter(json: json, bar: bar)) }
+        let title = ((out as NSString).lastPathComponent as NSString).deletingPathExtension
+            + ": \(c.cell.rawValue.uppercased()) \(c.layers)×\(c.hidden) on \((c.corpus as NSString).lastPathComponent)"
+            + (c.initModel.map { ", from \($0)" } ?? "")
+        let plotter = plot.map { LossPlotWriter(path: $0, title: title) }
+        try plotter?.draw(trainer) // a path that cannot be written fails now, not after an hour
         while !trainer.isFinished {
             if let signal = stop.signalReceived {
                 bar.finish()
@@ -89,8 +100,11 @@ struct TrainCommand: ParsableCommand {
             }
             trainer.runStep()
             let step = trainer.step
-            if step % c.validateEvery == 0 || trainer.isFinished { trainer.validate() }
+            let validating = step % c.validateEvery == 0 || trainer.isFinished
+            if validating { trainer.validate() }
             if step % checkpointEvery == 0 && !trainer.isFinished { try trainer.saveCheckpoint(to: checkpointPath) }
+            if validating || step % checkpointEvery == 0 || trainer.isFinished { redraw(plotter, trainer) }
+            if let (every, reporter) = samples, step % every == 0 { reporter.report(trainer) }
             let p = trainer.progress
             let summary = String(format: "epoch %d · loss %.4f · val %@ · %@ tok/s", p.epoch, p.trainLoss,
                                  p.validationLoss.map { String(format: "%.4f", $0) } ?? "–", formatCount(Int(p.tokensPerSecond)))
@@ -172,6 +186,11 @@ struct TrainCommand: ParsableCommand {
                 + (added.isEmpty ? "" : "; \(added.count) new tokens added: \(added.prefix(20).map(\.debugDescription).joined(separator: " "))"))
         }
         return trainer
+    }
+
+    /// Redraws the loss plot; a failure mid-run is reported and training goes on.
+    private func redraw(_ plotter: LossPlotWriter?, _ trainer: Trainer) {
+        do { try plotter?.draw(trainer) } catch { note("warning: \(error.description); the plot was not updated") }
     }
 
     private func note(_ text: String) {
