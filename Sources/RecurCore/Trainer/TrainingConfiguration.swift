@@ -105,8 +105,6 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
     case needsValidation(flag: String, tokens: Int, needed: Int)
     /// A shape flag disagrees with the model given to `--init`.
     case initConflict(model: String, has: String, flag: String, given: String)
-    /// The model given to `--init` cannot be trained on this corpus.
-    case initUnusable(model: String, problem: String)
 
     public var description: String {
         switch self {
@@ -118,7 +116,6 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(flag) needs a validation loss, but the held-out part has \(tokens) tokens and one validation window needs \(needed) (--seq-len + 1); raise --val-fraction or give --val-corpus FILE"
         case .initConflict(let model, let has, let flag, let given):
             "--init \(model) has \(has) but \(flag) \(given) was given; drop \(flag)"
-        case .initUnusable(let model, let problem): "--init \(model): \(problem)"
         }
     }
 }

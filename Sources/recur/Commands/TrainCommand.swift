@@ -56,7 +56,7 @@ struct TrainCommand: ParsableCommand {
     var plot: String?
     @Option(help: "Model description for `recur models`.") var description: String?
     @OptionGroup var threads: ThreadsOption
-    @Flag(help: "Print one JSON object at the end (tokens_per_second, train_loss, val_loss, best_val_loss, best_step, stopped_early, steps, seconds).")
+    @Flag(help: "Print one JSON object at the end (tokens_per_second, train_loss, val_loss, best_val_loss, best_step, stopped_early, steps, seconds), after a JSON line per --sample-every sample.")
     var json = false
 
     func validate() throws {
@@ -95,6 +95,7 @@ struct TrainCommand: ParsableCommand {
             if let signal = stop.signalReceived {
                 bar.finish()
                 try trainer.saveCheckpoint(to: checkpointPath)
+                redraw(plotter, trainer)
                 note("stopped by signal \(signal) at step \(trainer.step); checkpoint written to \(checkpointPath); continue with --resume \(checkpointPath)")
                 throw ExitCode(128 + signal)
             }
