@@ -5,7 +5,9 @@ import Foundation
 /// safetensors file, written atomically.
 ///
 /// Tensors: the model's (PyTorch names), `adam.m.NAME` and `adam.v.NAME`, and the
-/// hidden state carried into the next window, `state.h.K` (and `state.c.K` for LSTM).
+/// hidden state carried into the next window, `state.h.K` (and `state.c.K` for LSTM);
+/// with `--keep-best`, the best weights so far as `best.NAME`, so that one atomic
+/// rename saves them together with the run they belong to.
 /// Metadata: `format` = `recur.checkpoint/1`, `vocab`, `kind`, and `checkpoint` =
 /// JSON of `CheckpointState`, and `data_sha256` over the tensor bytes.
 struct CheckpointState: Codable, Sendable {
@@ -21,23 +23,31 @@ struct CheckpointState: Codable, Sendable {
     var seconds: Double
     var recentLosses: [Double]
     var validationLoss: Double?
+    var bestLoss: Double?
+    var bestStep: Int?
+    var validationsSinceBest: Int?
+    var history: LossHistory?
 
     enum CodingKeys: String, CodingKey {
         case configuration, step, epoch, window, random, seconds
         case corpusSHA256 = "corpus_sha256", adamSteps = "adam_steps", learningRate = "lr"
         case recentLosses = "recent_losses", validationLoss = "val_loss"
+        case bestLoss = "best_val_loss", bestStep = "best_step", validationsSinceBest = "validations_since_best", history
     }
 }
 
 enum CheckpointFile {
-    static func write(network: RecurrentNetwork, optimizer: AdamOptimizer, carried: NetworkState, vocabulary: Vocabulary,
-                      state: CheckpointState, to path: String) throws(TrainingError) {
+    static let bestPrefix = "best."
+
+    static func write(network: RecurrentNetwork, best: RecurrentNetwork?, optimizer: AdamOptimizer, carried: NetworkState,
+                      vocabulary: Vocabulary, state: CheckpointState, to path: String) throws(TrainingError) {
         var tensors: [String: (shape: [Int], values: [Float])] = [:]
         for (index, entry) in ParameterList(for: network).entries.enumerated() {
             let values = network[keyPath: entry.weights]
             tensors[entry.name] = ([values.count], values)
             tensors["adam.m." + entry.name] = ([values.count], optimizer.first[index])
             tensors["adam.v." + entry.name] = ([values.count], optimizer.second[index])
+            if let best { tensors[bestPrefix + entry.name] = ([values.count], best[keyPath: entry.weights]) }
         }
         for (k, h) in carried.hidden.enumerated() { tensors["state.h.\(k)"] = ([h.rows, h.columns], h.values) }
         for (k, c) in carried.memory.enumerated() { tensors["state.c.\(k)"] = ([c.rows, c.columns], c.values) }
@@ -58,7 +68,8 @@ enum CheckpointFile {
     }
 
     static func read(_ path: String) throws(TrainingError)
-        -> (network: RecurrentNetwork, optimizer: AdamOptimizer, carried: NetworkState, vocabulary: Vocabulary, state: CheckpointState)
+        -> (network: RecurrentNetwork, best: BestValidation, optimizer: AdamOptimizer, carried: NetworkState, vocabulary: Vocabulary,
+            state: CheckpointState)
     {
         func fail(_ problem: String) -> TrainingError { .checkpoint(path: path, problem: problem) }
         let file: Safetensors
@@ -80,6 +91,8 @@ enum CheckpointFile {
                                        layerCount: c.layers, embeddingSize: c.embedding)
         var optimizer = AdamOptimizer(for: network, beta1: c.beta1, beta2: c.beta2)
         optimizer.t = state.adamSteps
+        let keptBest = c.keepBest && state.bestLoss != nil
+        var bestNetwork = network
         for (index, entry) in ParameterList(for: network).entries.enumerated() {
             let count = network[keyPath: entry.weights].count
             guard let weights = file.floats(entry.name), let m = file.floats("adam.m." + entry.name),
@@ -89,7 +102,15 @@ enum CheckpointFile {
             network[keyPath: entry.weights] = weights
             optimizer.first[index] = m
             optimizer.second[index] = v
+            if keptBest {
+                guard let kept = file.floats(bestPrefix + entry.name), kept.count == count else {
+                    throw fail("the best weights \(bestPrefix + entry.name) are missing or have the wrong size")
+                }
+                bestNetwork[keyPath: entry.weights] = kept
+            }
         }
+        let best = BestValidation(loss: state.bestLoss, step: state.bestStep, network: keptBest ? bestNetwork : nil,
+                                  validationsSinceBest: state.validationsSinceBest ?? 0)
         var carried = NetworkState(for: network, batch: c.batch)
         for k in 0..<c.layers {
             guard let h = file.floats("state.h.\(k)"), h.count == carried.hidden[k].count else { throw fail("the carried state state.h.\(k) is missing") }
@@ -99,6 +120,6 @@ enum CheckpointFile {
                 carried.memory[k].values = m
             }
         }
-        return (network, optimizer, carried, vocabulary, state)
+        return (network, best, optimizer, carried, vocabulary, state)
     }
 }

@@ -10,6 +10,8 @@ public struct TrainingProgress: Sendable {
     public var trainLoss: Double
     /// The last validation loss, if any.
     public var validationLoss: Double?
+    /// The lowest validation loss so far and its step.
+    public var bestValidationLoss: Double?, bestStep: Int?
     /// Training tokens per second (windows × seq-len × batch over training time).
     public var tokensPerSecond: Double
     /// Training seconds so far (excluding validation and checkpoints).
@@ -36,6 +38,10 @@ public struct Trainer: Sendable {
     public private(set) var step = 0
     /// The last validation loss.
     public private(set) var validationLoss: Double?
+    /// The lowest validation loss so far, its step, and (with `keepBest`) its weights.
+    public private(set) var best = BestValidation()
+    /// The training and validation losses so far, for the loss curve.
+    public private(set) var history = LossHistory()
 
     private var optimizer: AdamOptimizer
     private var random: SampleRandom
@@ -47,26 +53,38 @@ public struct Trainer: Sendable {
     private var learningRate: Double
     private var seconds = 0.0
     private var recentLosses: [Double] = []
+    private var validatedStep: Int?
 
-    /// A fresh run: corpus read and split, weights initialised from the seed.
-    public init(configuration: TrainingConfiguration) throws(TrainingError) {
-        try configuration.validate()
-        let corpus = try Self.readCorpus(configuration)
+    /// A fresh run: corpus read and split, weights initialised from the seed — or, with
+    /// `initial`, that model's weights, its vocabulary extended by the corpus's new tokens.
+    public init(configuration recipe: TrainingConfiguration, startingFrom initial: InitialModel? = nil) throws(TrainingError) {
+        try recipe.validate()
+        let configuration = try initial?.verified(recipe) ?? recipe
+        let corpus = try Self.readCorpus(configuration, extending: initial?.model.vocabulary)
         var random = SampleRandom(seed: configuration.seed, index: 0)
-        let shape = RecurrentNetwork(cell: configuration.cell, vocabularySize: corpus.vocabulary.count, hiddenSize: configuration.hidden,
-                                     layerCount: configuration.layers, embeddingSize: configuration.embedding)
-        let network = RecurrentNetwork.initialized(shape, random: &random)
+        let network: RecurrentNetwork
+        if let initial {
+            network = initial.network(for: corpus.vocabulary, random: &random)
+        } else {
+            let shape = RecurrentNetwork(cell: configuration.cell, vocabularySize: corpus.vocabulary.count, hiddenSize: configuration.hidden,
+                                         layerCount: configuration.layers, embeddingSize: configuration.embedding)
+            network = RecurrentNetwork.initialized(shape, random: &random)
+        }
         try self.init(configuration: configuration, corpus: corpus, network: network,
                       optimizer: AdamOptimizer(for: network, beta1: configuration.beta1, beta2: configuration.beta2), random: random)
     }
 
-    /// Continues the run saved in `checkpoint`. `steps`, when given, replaces the total.
-    public init(resuming checkpoint: String, steps: Int? = nil) throws(TrainingError) {
+    /// Continues the run saved in `checkpoint`. `steps` and `patience`, when given,
+    /// replace the saved ones; `keepBest` can turn keeping the best weights on.
+    public init(resuming checkpoint: String, steps: Int? = nil, patience: Int? = nil, keepBest: Bool = false) throws(TrainingError) {
         let saved = try CheckpointFile.read(checkpoint)
         var configuration = saved.state.configuration
         if let steps { configuration.steps = steps }
+        if let patience { configuration.patience = patience }
+        if keepBest { configuration.keepBest = true }
         try configuration.validate()
-        let corpus = try Self.readCorpus(configuration)
+        // A fine-tuned run's vocabulary starts with its parent's tokens; the checkpoint has them.
+        let corpus = try Self.readCorpus(configuration, extending: configuration.initModel != nil ? saved.vocabulary : nil)
         guard corpus.sha256 == saved.state.corpusSHA256, corpus.vocabulary == saved.vocabulary else {
             throw .checkpoint(path: checkpoint, problem: "the corpus \(configuration.corpus) changed since the checkpoint was written; resume needs the same file")
         }
@@ -74,6 +92,9 @@ public struct Trainer: Sendable {
             throw .checkpoint(path: checkpoint, problem: "has no valid random state")
         }
         try self.init(configuration: configuration, corpus: corpus, network: saved.network, optimizer: saved.optimizer, random: random)
+        // A run that starts keeping the best weights on resume counts the best from here.
+        if !configuration.keepBest || saved.best.network != nil { best = saved.best }
+        history = saved.state.history ?? LossHistory()
         step = saved.state.step
         epoch = saved.state.epoch
         window = saved.state.window
@@ -84,10 +105,10 @@ public struct Trainer: Sendable {
         state = saved.carried
     }
 
-    private static func readCorpus(_ configuration: TrainingConfiguration) throws(TrainingError) -> TrainingCorpus {
+    private static func readCorpus(_ configuration: TrainingConfiguration, extending base: Vocabulary?) throws(TrainingError) -> TrainingCorpus {
         do {
             return try TrainingCorpus(path: configuration.corpus, validationPath: configuration.validationCorpus,
-                                      kind: configuration.kind, validationFraction: configuration.validationFraction)
+                                      kind: configuration.kind, validationFraction: configuration.validationFraction, extending: base)
         } catch { throw .corpus(error) }
     }
 
@@ -108,10 +129,19 @@ public struct Trainer: Sendable {
         parameters = ParameterList(for: network)
         state = NetworkState(for: network, batch: configuration.batch)
         learningRate = configuration.learningRate
+        let needed = configuration.seqLen + 1
+        if corpus.validation.count < needed, let flag = configuration.keepBest ? "--keep-best" : configuration.patience.map({ _ in "--patience" }) {
+            throw .needsValidation(flag: flag, tokens: corpus.validation.count, needed: needed)
+        }
     }
 
-    /// Whether all steps are done.
-    public var isFinished: Bool { step >= configuration.steps }
+    /// Whether all steps are done, or `patience` validations in a row did not improve.
+    public var isFinished: Bool { step >= configuration.steps || stoppedEarly }
+
+    /// Whether the run ends before its last step because validation stopped improving.
+    public var stoppedEarly: Bool {
+        configuration.patience.map { best.validationsSinceBest >= $0 } ?? false
+    }
 
     /// Windows in one epoch.
     public var windowsPerEpoch: Int { reader.windowsPerEpoch }
@@ -142,6 +172,7 @@ public struct Trainer: Sendable {
         window += 1
         step += 1
         recentLosses.append(loss)
+        history.recordTraining(loss: loss, step: step, tokens: tokensSeen)
         if recentLosses.count > 100 { recentLosses.removeFirst(recentLosses.count - 100) }
         let elapsed = clock.now - started
         seconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
@@ -149,9 +180,20 @@ public struct Trainer: Sendable {
     }
 
     /// Mean cross-entropy on the held-out tokens (nil when there are too few), computed
-    /// with up to `batch` streams from the zero state.
+    /// with up to `batch` streams from the zero state, and counted towards the best
+    /// loss and the patience (once per step).
     @discardableResult
     public mutating func validate() -> Double? {
+        let loss = heldOutLoss()
+        if let loss, validatedStep != step {
+            best.record(loss: loss, step: step, network: network, keepWeights: configuration.keepBest)
+            history.recordValidation(loss: loss, step: step, tokens: tokensSeen)
+        }
+        validatedStep = step
+        return loss
+    }
+
+    private mutating func heldOutLoss() -> Double? {
         let ids = corpus.validation
         let steps = configuration.seqLen
         let streams = min(configuration.batch, ids.count / (steps + 1))
@@ -189,13 +231,17 @@ public struct Trainer: Sendable {
         return validationLoss
     }
 
+    /// Training tokens seen so far: steps × seq-len × batch.
+    public var tokensSeen: Int { step * configuration.seqLen * configuration.batch }
+
     /// The current progress.
     public var progress: TrainingProgress {
-        let tokens = Double(step * configuration.seqLen * configuration.batch)
+        let tokens = Double(tokensSeen)
         return TrainingProgress(
             step: step, steps: configuration.steps, epoch: epoch + 1,
             trainLoss: recentLosses.isEmpty ? .nan : recentLosses.reduce(0, +) / Double(recentLosses.count),
-            validationLoss: validationLoss, tokensPerSecond: seconds > 0 ? tokens / seconds : 0, seconds: seconds)
+            validationLoss: validationLoss, bestValidationLoss: best.loss, bestStep: best.step,
+            tokensPerSecond: seconds > 0 ? tokens / seconds : 0, seconds: seconds)
     }
 
     /// Writes a checkpoint atomically.
@@ -203,11 +249,14 @@ public struct Trainer: Sendable {
         let saved = CheckpointState(
             configuration: configuration, corpusSHA256: corpus.sha256, step: step, epoch: epoch, window: window,
             adamSteps: optimizer.t, learningRate: learningRate, random: random.state.map(String.init), seconds: seconds,
-            recentLosses: recentLosses, validationLoss: validationLoss)
-        try CheckpointFile.write(network: network, optimizer: optimizer, carried: state, vocabulary: corpus.vocabulary, state: saved, to: path)
+            recentLosses: recentLosses, validationLoss: validationLoss, bestLoss: best.loss, bestStep: best.step,
+            validationsSinceBest: best.validationsSinceBest, history: history)
+        try CheckpointFile.write(network: network, best: best.network, optimizer: optimizer, carried: state,
+                                 vocabulary: corpus.vocabulary, state: saved, to: path)
     }
 
-    /// The trained model, with the `training` metadata of DESIGN.md §3.
+    /// The trained model — with `keepBest`, the weights of the lowest validation loss —
+    /// and the `training` metadata of DESIGN.md §3.
     public func model(name: String, summary: String) -> RecurModel {
         let p = progress
         var training: [String: Any] = [
@@ -223,8 +272,19 @@ public struct Trainer: Sendable {
         training["val_corpus"] = configuration.validationCorpus.map { ($0 as NSString).lastPathComponent }
         if configuration.validationCorpus != nil { training["val_fraction"] = nil }
         training["val_loss"] = validationLoss
+        training["init"] = configuration.initModel
+        training["init_data_sha256"] = configuration.initSHA256
+        training["patience"] = configuration.patience
+        if configuration.patience != nil { training["stopped_early"] = stoppedEarly }
+        var weights = network
+        if configuration.keepBest, let kept = best.network {
+            weights = kept
+            training["keep_best"] = true
+            training["val_loss"] = best.loss
+            training["best_step"] = best.step
+        }
         let json = (try? JSONSerialization.data(withJSONObject: training, options: [.sortedKeys, .withoutEscapingSlashes]))
             .map { String(decoding: $0, as: UTF8.self) }
-        return RecurModel(network: network, vocabulary: corpus.vocabulary, name: name, summary: summary, trainingJSON: json)
+        return RecurModel(network: weights, vocabulary: corpus.vocabulary, name: name, summary: summary, trainingJSON: json)
     }
 }

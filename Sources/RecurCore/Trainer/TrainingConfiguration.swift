@@ -40,6 +40,21 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     public var validateEvery = 200
     /// Seed for initialisation, dropout and everything random.
     public var seed: UInt64 = 1
+    /// Stop after this many validations in a row without a lower loss (nil = never).
+    public var patience: Int?
+    /// The file stem of the model the run started from (`--init`), nil for random weights.
+    public var initModel: String?
+    /// The `data_sha256` of that model, so that a fine-tuned model names its exact parent.
+    public var initSHA256: String?
+
+    /// Whether the model written at the end holds the weights of the lowest validation
+    /// loss rather than the last ones. Stored only when set, so checkpoints written
+    /// before the flag existed still read.
+    public var keepBest: Bool {
+        get { keepBestFlag ?? false }
+        set { keepBestFlag = newValue ? true : nil }
+    }
+    private var keepBestFlag: Bool?
 
     /// A configuration for `corpus` with the defaults.
     public init(corpus: String) {
@@ -50,6 +65,7 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
         case corpus, kind, cell, layers, hidden, embedding, batch, steps, epochs, clip, dropout, seed, beta1, beta2
         case seqLen = "seq_len", learningRate = "lr", learningRateDecay = "lr_decay"
         case validationFraction = "val_fraction", validationCorpus = "val_corpus", validateEvery = "validate_every"
+        case patience, keepBestFlag = "keep_best", initModel = "init", initSHA256 = "init_data_sha256"
     }
 
     /// Checks the ranges, naming the flag to fix.
@@ -70,6 +86,7 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
         try check(learningRateDecay > 0 && learningRateDecay <= 1, "--lr-decay", learningRateDecay, "greater than 0 and at most 1")
         try check(validationFraction >= 0 && validationFraction < 0.5, "--val-fraction", validationFraction, "at least 0 and below 0.5")
         try check(validateEvery >= 1, "--validate-every", validateEvery, "at least 1")
+        try check(patience.map { $0 >= 1 } ?? true, "--patience", patience ?? 0, "at least 1 (validations without improvement)")
         try check(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "--beta", "\(beta1),\(beta2)", "in [0, 1)")
     }
 }
@@ -84,6 +101,10 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
     case checkpoint(path: String, problem: String)
     /// A file could not be written.
     case write(FileWriteError)
+    /// A flag needs validation tokens and the held-out part has too few.
+    case needsValidation(flag: String, tokens: Int, needed: Int)
+    /// A shape flag disagrees with the model given to `--init`.
+    case initConflict(model: String, has: String, flag: String, given: String)
 
     public var description: String {
         switch self {
@@ -91,6 +112,10 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
         case .corpus(let error): error.description
         case .checkpoint(let path, let problem): "\(path): \(problem)"
         case .write(let error): error.description
+        case .needsValidation(let flag, let tokens, let needed):
+            "\(flag) needs a validation loss, but the held-out part has \(tokens) tokens and one validation window needs \(needed) (--seq-len + 1); raise --val-fraction or give --val-corpus FILE"
+        case .initConflict(let model, let has, let flag, let given):
+            "--init \(model) has \(has) but \(flag) \(given) was given; drop \(flag)"
         }
     }
 }

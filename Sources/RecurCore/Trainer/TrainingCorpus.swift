@@ -30,14 +30,18 @@ public struct TrainingCorpus: Sendable {
     /// Reads and splits a corpus file, or — with `validationPath` — trains on all of `path`
     /// and validates on the other file (for example whole held-out plays). The vocabulary
     /// then covers both files, so that validation never meets an unknown token.
-    public init(path: String, validationPath: String? = nil, kind: Vocabulary.Kind, validationFraction: Double) throws(CorpusError) {
+    ///
+    /// With `base` (fine-tuning), the vocabulary is `base`'s tokens, in order, followed by
+    /// the corpus's tokens that `base` lacks, so that a trained model's ids stay valid.
+    public init(path: String, validationPath: String? = nil, kind: Vocabulary.Kind, validationFraction: Double,
+                extending base: Vocabulary? = nil) throws(CorpusError) {
         let text = try Self.readText(path)
         guard let validationPath else {
-            try self.init(text: text, path: path, kind: kind, validationFraction: validationFraction)
+            try self.init(text: text, path: path, kind: kind, validationFraction: validationFraction, extending: base)
             return
         }
         let held = try Self.readText(validationPath)
-        let vocabulary = try Self.vocabulary(of: text + "\n" + held, path: path, kind: kind)
+        let vocabulary = try Self.vocabulary(of: text + "\n" + held, path: path, kind: kind, extending: base)
         let validation = vocabulary.encode(held).ids
         guard !validation.isEmpty else {
             throw CorpusError(path: validationPath, problem: "has no tokens to validate on; give a non-empty validation file")
@@ -68,19 +72,21 @@ public struct TrainingCorpus: Sendable {
     }
 
     /// Splits corpus text; `path` only labels errors.
-    public init(text: String, path: String, kind: Vocabulary.Kind, validationFraction: Double) throws(CorpusError) {
+    public init(text: String, path: String, kind: Vocabulary.Kind, validationFraction: Double,
+                extending base: Vocabulary? = nil) throws(CorpusError) {
         guard validationFraction >= 0, validationFraction < 0.5 else {
             throw CorpusError(path: path, problem: "--val-fraction \(validationFraction) must be at least 0 and below 0.5")
         }
-        let vocabulary = try Self.vocabulary(of: text, path: path, kind: kind)
+        let vocabulary = try Self.vocabulary(of: text, path: path, kind: kind, extending: base)
         let ids = vocabulary.encode(text).ids
         let held = Int((Double(ids.count) * validationFraction).rounded())
         self.init(vocabulary: vocabulary, training: Array(ids[..<(ids.count - held)]), validation: Array(ids[(ids.count - held)...]),
                   sha256: RecurModel.sha256(Data(text.utf8)))
     }
 
-    private static func vocabulary(of text: String, path: String, kind: Vocabulary.Kind) throws(CorpusError) -> Vocabulary {
-        let tokens: [String]
+    private static func vocabulary(of text: String, path: String, kind: Vocabulary.Kind,
+                                   extending base: Vocabulary?) throws(CorpusError) -> Vocabulary {
+        var tokens: [String]
         switch kind {
         case .text:
             tokens = Set(text.unicodeScalars).sorted { $0.value < $1.value }.map { String($0) }
@@ -88,6 +94,9 @@ public struct TrainingCorpus: Sendable {
             var names = Set(text.split(whereSeparator: \.isWhitespace).map(String.init))
             names.remove(Vocabulary.endOfTune)
             tokens = [Vocabulary.endOfTune] + names.sorted(by: Self.noteOrder)
+        }
+        if let base {
+            tokens = base.tokens + tokens.filter { base.id(of: $0) == nil }
         }
         guard tokens.count >= 2 else {
             throw CorpusError(path: path, problem: "has \(tokens.count == 1 && kind == .text ? "only one distinct character" : "no tokens"); a model needs at least two different tokens to learn anything")

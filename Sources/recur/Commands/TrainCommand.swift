@@ -15,15 +15,21 @@ struct TrainCommand: ParsableCommand {
             carried from window to window. A checkpoint (weights, Adam state, data position, \
             random state) is written every --checkpoint-every steps and on SIGINT/SIGTERM; \
             --resume CKPT continues exactly where it stopped. The model is written to --out \
-            when training ends.
+            when training ends: the last weights, or with --keep-best those of the lowest \
+            validation loss. --patience N stops after N validations without a lower loss.
             """)
 
     @Option(help: ArgumentHelp("UTF-8 text file (notes: one tune of tokens per line).", valueName: "file")) var corpus: String?
-    @Option(help: "text or notes.") var kind: String = "text"
-    @Option(help: "lstm, gru or rnn.") var cell: String = "lstm"
-    @Option(help: "Stacked recurrent layers.") var layers: Int = 2
-    @Option(help: "Hidden units per layer.") var hidden: Int = 256
+    @Option(help: "text or notes (default text).") var kind: String?
+    @Option(help: "lstm, gru or rnn (default lstm).") var cell: String?
+    @Option(help: "Stacked recurrent layers (default 2).") var layers: Int?
+    @Option(help: "Hidden units per layer (default 256).") var hidden: Int?
     @Option(help: "Embedding size (default: one-hot input).") var embedding: Int?
+    @Option(name: .customLong("init"),
+            help: ArgumentHelp("Start from this model's weights (a name or a path); its kind, cell, layers, hidden and embedding are used.",
+                               valueName: "model"))
+    var initialModel: String?
+    @OptionGroup var models: ModelsDirectoryOption
     @Option(help: "Tokens per BPTT window.") var seqLen: Int = 64
     @Option(help: "Parallel streams per step.") var batch: Int = 32
     @Option(help: "Optimizer steps (default 1000 unless --epochs is given).") var steps: Int?
@@ -36,6 +42,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Validate on this file instead of the end of the corpus (trains on all of --corpus).", valueName: "file"))
     var valCorpus: String?
     @Option(help: "Validate every N steps (and at the end).") var validateEvery: Int = 200
+    @Flag(help: "Write the weights of the lowest validation loss to --out, not the last ones.") var keepBest = false
+    @Option(help: "Stop after N validations in a row without a lower validation loss.") var patience: Int?
     @Option(help: "Random seed (initialisation, dropout).") var seed: UInt64 = 1
     @Option(help: ArgumentHelp("Continue from this checkpoint (the other recipe flags come from it).", valueName: "ckpt"))
     var resume: String?
@@ -43,14 +51,24 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Checkpoint file (default: OUT with .ckpt).", valueName: "path")) var checkpoint: String?
     @Option(help: "Write a checkpoint every N steps.") var checkpointEvery: Int = 500
     @Option(help: "Off a terminal, log one line every N steps.") var logEvery: Int = 50
+    @Option(help: "Print a short sample (fixed seed) every N steps: on stderr, or a JSON line with --json.") var sampleEvery: Int?
+    @Option(help: ArgumentHelp("Draw the training and validation loss curves to this SVG file as training goes.", valueName: "file.svg"))
+    var plot: String?
     @Option(help: "Model description for `recur models`.") var description: String?
     @OptionGroup var threads: ThreadsOption
-    @Flag(help: "Print one JSON object at the end (tokens_per_second, train_loss, val_loss, steps, seconds).") var json = false
+    @Flag(help: "Print one JSON object at the end (tokens_per_second, train_loss, val_loss, best_val_loss, best_step, stopped_early, steps, seconds), after a JSON line per --sample-every sample.")
+    var json = false
 
     func validate() throws {
         if resume == nil && corpus == nil { throw ValidationError("give --corpus FILE (or --resume CKPT)") }
+        if resume != nil && initialModel != nil {
+            throw ValidationError("--init starts a new run and --resume continues one (its checkpoint holds the weights); give one of them")
+        }
         if steps != nil && epochs != nil { throw ValidationError("give --steps or --epochs, not both") }
         if checkpointEvery < 1 || logEvery < 1 { throw ValidationError("--checkpoint-every and --log-every must be at least 1") }
+        if let sampleEvery, sampleEvery < 1 { throw ValidationError("--sample-every must be at least 1, got \(sampleEvery)") }
+        if let plot, !plot.hasSuffix(".svg") { throw ValidationError("--plot must name an .svg file, got \(plot)") }
+        if let patience, patience < 1 { throw ValidationError("--patience must be at least 1 (validations without improvement), got \(patience)") }
         if !out.hasSuffix(".safetensors") { throw ValidationError("--out must name a .safetensors file, got \(out)") }
     }
 
@@ -67,17 +85,27 @@ struct TrainCommand: ParsableCommand {
         }
         let terminal = isatty(STDERR_FILENO) == 1
         let bar = ProgressBar(total: c.steps, unit: "steps", enabled: terminal)
+        let samples = sampleEvery.map { ($0, SampleReporter(json: json, bar: bar)) }
+        let title = ((out as NSString).lastPathComponent as NSString).deletingPathExtension
+            + ": \(c.cell.rawValue.uppercased()) \(c.layers)×\(c.hidden) on \((c.corpus as NSString).lastPathComponent)"
+            + (c.initModel.map { ", from \($0)" } ?? "")
+        let plotter = plot.map { LossPlotWriter(path: $0, title: title) }
+        try plotter?.draw(trainer) // a path that cannot be written fails now, not after an hour
         while !trainer.isFinished {
             if let signal = stop.signalReceived {
                 bar.finish()
                 try trainer.saveCheckpoint(to: checkpointPath)
+                redraw(plotter, trainer)
                 note("stopped by signal \(signal) at step \(trainer.step); checkpoint written to \(checkpointPath); continue with --resume \(checkpointPath)")
                 throw ExitCode(128 + signal)
             }
             trainer.runStep()
             let step = trainer.step
-            if step % c.validateEvery == 0 || trainer.isFinished { trainer.validate() }
+            let validating = step % c.validateEvery == 0 || trainer.isFinished
+            if validating { trainer.validate() }
             if step % checkpointEvery == 0 && !trainer.isFinished { try trainer.saveCheckpoint(to: checkpointPath) }
+            if validating || step % checkpointEvery == 0 || trainer.isFinished { redraw(plotter, trainer) }
+            if let (every, reporter) = samples, step % every == 0 { reporter.report(trainer) }
             let p = trainer.progress
             let summary = String(format: "epoch %d · loss %.4f · val %@ · %@ tok/s", p.epoch, p.trainLoss,
                                  p.validationLoss.map { String(format: "%.4f", $0) } ?? "–", formatCount(Int(p.tokensPerSecond)))
@@ -88,6 +116,9 @@ struct TrainCommand: ParsableCommand {
             }
         }
         bar.finish()
+        if trainer.stoppedEarly && !json {
+            note("stopped early at step \(trainer.step): \(c.patience ?? 0) validations without a lower loss than \(trainer.best.loss.map { String(format: "%.4f", $0) } ?? "–") at step \(trainer.best.step ?? 0)")
+        }
         try trainer.saveCheckpoint(to: checkpointPath)
         let name = ((out as NSString).lastPathComponent as NSString).deletingPathExtension
         var model = trainer.model(name: name, summary: description ?? "\(c.cell.rawValue.uppercased()) \(c.layers)×\(c.hidden) trained on \((c.corpus as NSString).lastPathComponent)")
@@ -99,26 +130,37 @@ struct TrainCommand: ParsableCommand {
             printJSON([
                 "tokens_per_second": p.tokensPerSecond, "train_loss": p.trainLoss, "val_loss": p.validationLoss ?? NSNull(),
                 "steps": p.step, "seconds": p.seconds, "model": out, "checkpoint": checkpointPath,
+                "best_val_loss": p.bestValidationLoss ?? NSNull(), "best_step": p.bestStep ?? NSNull(),
+                "stopped_early": trainer.stoppedEarly,
             ])
         } else {
             print(String(format: "wrote %@: %d steps in %.1f s, train loss %.4f, validation loss %@ nats/token, %@ tokens/s",
                          out, p.step, p.seconds, p.trainLoss, p.validationLoss.map { String(format: "%.4f", $0) } ?? "–",
                          formatCount(Int(p.tokensPerSecond))))
+            if c.keepBest, let loss = p.bestValidationLoss, let step = p.bestStep {
+                print(String(format: "kept the best weights: validation loss %.4f at step %d", loss, step))
+            }
         }
     }
 
     private func makeTrainer() throws -> Trainer {
         if let resume {
-            return try Trainer(resuming: resume, steps: steps)
+            return try Trainer(resuming: resume, steps: steps, patience: patience, keepBest: keepBest)
         }
         guard let corpus else { throw ValidationError("give --corpus FILE") }
         var c = TrainingConfiguration(corpus: corpus)
-        guard let kind = Vocabulary.Kind(rawValue: kind) else { throw ValidationError("--kind must be text or notes, got '\(kind)'") }
-        guard let cell = CellKind(rawValue: cell.lowercased()) else { throw ValidationError("--cell must be lstm, gru or rnn, got '\(cell)'") }
-        c.kind = kind
-        c.cell = cell
-        c.layers = layers
-        c.hidden = hidden
+        let kind = try kind.map { name in
+            guard let kind = Vocabulary.Kind(rawValue: name) else { throw ValidationError("--kind must be text or notes, got '\(name)'") }
+            return kind
+        }
+        let cell = try cell.map { name in
+            guard let cell = CellKind(rawValue: name.lowercased()) else { throw ValidationError("--cell must be lstm, gru or rnn, got '\(name)'") }
+            return cell
+        }
+        c.kind = kind ?? .text
+        c.cell = cell ?? .lstm
+        c.layers = layers ?? 2
+        c.hidden = hidden ?? 256
         c.embedding = embedding
         c.seqLen = seqLen
         c.batch = batch
@@ -129,10 +171,28 @@ struct TrainCommand: ParsableCommand {
         c.validationFraction = valFraction
         c.validationCorpus = valCorpus
         c.validateEvery = validateEvery
+        c.keepBest = keepBest
+        c.patience = patience
         c.seed = seed
         c.steps = steps ?? 1000
         c.epochs = epochs
-        return try Trainer(configuration: c)
+        guard let initialModel else { return try Trainer(configuration: c) }
+        let path = try models.catalog.path(for: initialModel)
+        let initial = InitialModel(model: try RecurModel(contentsOf: path),
+                                   name: ((path as NSString).lastPathComponent as NSString).deletingPathExtension)
+        try initial.configure(&c, kind: kind, cell: cell, layers: layers, hidden: hidden, embedding: embedding)
+        let trainer = try Trainer(configuration: c, startingFrom: initial)
+        if !json {
+            let added = trainer.corpus.vocabulary.tokens.dropFirst(initial.model.vocabulary.count)
+            note("starting from \(initial.name) (\(initial.model.vocabulary.count) tokens)"
+                + (added.isEmpty ? "" : "; \(added.count) new tokens added: \(added.prefix(20).map(\.debugDescription).joined(separator: " "))"))
+        }
+        return trainer
+    }
+
+    /// Redraws the loss plot; a failure mid-run is reported and training goes on.
+    private func redraw(_ plotter: LossPlotWriter?, _ trainer: Trainer) {
+        do { try plotter?.draw(trainer) } catch { note("warning: \(error.description); the plot was not updated") }
     }
 
     private func note(_ text: String) {

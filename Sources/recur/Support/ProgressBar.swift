@@ -34,6 +34,13 @@ final class ProgressBar {
         FileHandle.standardError.write(Data(line.utf8))
     }
 
+    /// Prints `text` (whole lines) above the bar, which is drawn again at the next update.
+    func interrupt(with text: String) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + text + (text.hasSuffix("\n") ? "" : "\n")).utf8))
+        lastDraw = .distantPast
+    }
+
     /// Clears the line.
     func finish() {
         guard enabled else { return }

@@ -1,0 +1,50 @@
+/// The losses of a run against the tokens trained on, for the loss curve (`--plot`);
+/// kept in checkpoints so that a resumed run draws the whole curve.
+///
+/// Training losses are recorded every step; past `maximumTrainingPoints` neighbours are
+/// merged pairwise into their mean, so a long run keeps a bounded, evenly thinned curve.
+public struct LossHistory: Sendable, Codable, Equatable {
+    /// One point of a curve.
+    public struct Point: Sendable, Codable, Equatable {
+        /// Training tokens seen (steps × seq-len × batch).
+        public var tokens: Int
+        /// Loss in nats per token.
+        public var loss: Double
+        /// The step it was measured at (for a merged training point, the last one).
+        public var step: Int
+        /// How many steps a training point averages.
+        var weight = 1
+
+        enum CodingKeys: String, CodingKey {
+            case tokens = "t", loss = "l", step = "s", weight = "w"
+        }
+    }
+
+    /// Training loss, a point per step or per merged run of steps.
+    public private(set) var training: [Point] = []
+    /// Validation loss, a point per validation.
+    public private(set) var validation: [Point] = []
+
+    /// Training points kept before neighbours are merged.
+    static let maximumTrainingPoints = 1000
+
+    /// An empty history.
+    public init() {}
+
+    mutating func recordTraining(loss: Double, step: Int, tokens: Int) {
+        guard loss.isFinite else { return }
+        training.append(Point(tokens: tokens, loss: loss, step: step))
+        guard training.count > Self.maximumTrainingPoints else { return }
+        training = stride(from: 0, to: training.count, by: 2).map { i in
+            guard i + 1 < training.count else { return training[i] }
+            let a = training[i], b = training[i + 1], weight = a.weight + b.weight
+            return Point(tokens: b.tokens, loss: (a.loss * Double(a.weight) + b.loss * Double(b.weight)) / Double(weight),
+                         step: b.step, weight: weight)
+        }
+    }
+
+    mutating func recordValidation(loss: Double, step: Int, tokens: Int) {
+        guard loss.isFinite, validation.last?.step != step else { return }
+        validation.append(Point(tokens: tokens, loss: loss, step: step))
+    }
+}

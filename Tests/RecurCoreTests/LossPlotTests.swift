@@ -1,0 +1,69 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+@testable import RecurCore
+
+/// The loss curve: a bounded history, and an SVG that XML parsers accept.
+struct LossPlotTests {
+    /// Collects element names and text while parsing.
+    final class Collector: NSObject, XMLParserDelegate {
+        var elements: [String] = []
+        var text = ""
+        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                    attributes: [String: String] = [:]) {
+            elements.append(name)
+        }
+        func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+    }
+
+    static func parse(_ svg: String) -> (ok: Bool, collector: Collector, error: String) {
+        let parser = XMLParser(data: Data(svg.utf8))
+        let collector = Collector()
+        parser.delegate = collector
+        let ok = parser.parse()
+        return (ok, collector, parser.parserError.map { "\($0)" } ?? "")
+    }
+
+    @Test func theSVGIsWellFormedAndMarksTheBestPoint() throws {
+        var history = LossHistory()
+        for step in 1...300 { history.recordTraining(loss: 4 / Double(step).squareRoot(), step: step, tokens: step * 64) }
+        for step in stride(from: 50, through: 300, by: 50) {
+            history.recordValidation(loss: 1 + abs(Double(step) - 150) / 300, step: step, tokens: step * 64)
+        }
+        let svg = LossPlot(history: history, best: (loss: 1, step: 150), title: "tiny & <odd> \"name\"").svg()
+        let (ok, collector, error) = Self.parse(svg)
+        #expect(ok, "\(error)")
+        #expect(collector.elements.first == "svg")
+        #expect(collector.elements.filter { $0 == "polyline" }.count == 2)
+        #expect(collector.text.contains("tiny & <odd> \"name\""))
+        #expect(collector.text.contains("best 1.0000 at step 150"))
+        #expect(collector.text.contains("training tokens seen") && collector.text.contains("loss (nats per token)"))
+        #expect(collector.text.contains("20k"), "the last x tick: 300 × 64 tokens, rounded up")
+    }
+
+    @Test func anEmptyHistoryStillDrawsAxes() {
+        let (ok, collector, error) = Self.parse(LossPlot(history: LossHistory(), best: nil, title: "new").svg())
+        #expect(ok, "\(error)")
+        #expect(!collector.elements.contains("polyline"))
+        #expect(collector.elements.contains("path"))
+    }
+
+    @Test func aLongRunIsThinnedToBoundedPointsThatKeepTheMean() {
+        var history = LossHistory()
+        let losses = (1...2500).map { Double($0 % 37) / 10 }
+        for (i, loss) in losses.enumerated() { history.recordTraining(loss: loss, step: i + 1, tokens: (i + 1) * 10) }
+        #expect(history.training.count <= LossHistory.maximumTrainingPoints)
+        #expect(history.training.count > LossHistory.maximumTrainingPoints / 2)
+        let weighted = history.training.reduce(0.0) { $0 + $1.loss * Double($1.weight) }
+        #expect(abs(weighted - losses.reduce(0, +)) < 1e-6)
+        #expect(history.training.last?.step == 2500 && history.training.last?.tokens == 25_000)
+    }
+
+    @Test func ticksAreRoundAndCoverTheRange() {
+        #expect(LossPlot.ticks(from: 1.23, to: 4.4) == [1, 2, 3, 4, 5])
+        #expect(LossPlot.ticks(from: 0, to: 245_760) == [0, 50_000, 100_000, 150_000, 200_000, 250_000])
+        #expect(LossPlot.tokenLabel(1_500_000) == "1.5M" && LossPlot.tokenLabel(0) == "0")
+    }
+}
