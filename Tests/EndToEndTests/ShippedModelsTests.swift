@@ -35,4 +35,28 @@ import Testing
         let again = try RecurBinary.run(arguments)
         #expect(again.stdout == first.stdout)
     }
+
+    /// The folk model knows the meters and modes folk musicians ask for first, and writes
+    /// what it was asked for.
+    @Test func theFolkModelWritesJigsInEMinor() throws {
+        let info = try RecurBinary.json(try RecurBinary.run(["info", "folk", "--models", Self.directory, "--json"]))
+        let notes = try #require(info["notes"] as? [String: Any])
+        #expect(notes["format"] as? String == "recur.notes/2")
+        let meters = Set(notes["meters"] as? [String] ?? []), modes = Set(notes["modes"] as? [String] ?? [])
+        #expect(meters.isSuperset(of: ["2/4", "3/4", "4/4", "6/8"]), "\(meters)")
+        #expect(modes.isSuperset(of: ["major", "minor", "dorian", "mixolydian"]), "\(modes)")
+        let out = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let result = try RecurBinary.run([
+            "generate", "--models", Self.directory, "--model", "folk", "--count", "3", "--seed", "2", "--length", "400",
+            "--meter", "6/8", "--mode", "minor", "--key", "E", "--format", "abc", "--out", out, "--json",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        for sample in try RecurBinary.json(result)["samples"] as? [[String: Any]] ?? [] {
+            #expect(sample["meter"] as? String == "6/8" && sample["mode"] as? String == "minor" && sample["key"] as? String == "E")
+            #expect(sample["bars"] as? Int ?? 0 >= 2)
+        }
+        let abc = try String(contentsOfFile: out + "/sample-001.abc", encoding: .utf8)
+        #expect(abc.contains("\nM:6/8\n") && abc.contains("\nK:Em\n"), "\(abc)")
+    }
 }

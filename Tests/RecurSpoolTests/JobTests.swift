@@ -345,7 +345,7 @@ struct JobTests {
              "temperature": 0, "top_k": 40, "top_p": 0.9, "prime": "n60 - n62 \\u00e9\\ud83c\\udfb5"}
             """
         let job = try JobFile.parse(Data(text.utf8), limits: JobLimits())
-        #expect(job.formats == [.midi, .wav, .flac, .ogg])
+        #expect(job.formats == [.rendered(.midi), .rendered(.wav), .rendered(.flac), .rendered(.ogg)])
         #expect(job.formats.map(\.audioFormat) == [.midi, .wav, .flac, .ogg])
         #expect(job.render == RenderConfiguration(tempo: 96.5, instrument: .organ, sampleRate: 48000, channels: 2,
                                                   sampleFormat: .pcm24, velocity: 90, swing: 0.25))

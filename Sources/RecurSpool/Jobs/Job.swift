@@ -31,37 +31,42 @@ public struct Job: Sendable, Equatable {
     }
 }
 
-/// A kind of file a job can ask for: the `format` values of a job file.
-public enum OutputKind: String, Sendable, Equatable, CaseIterable {
+/// A kind of file a job can ask for: the `format` values of a job file — `text`, or
+/// any format a tune is rendered to (notes models).
+public enum OutputKind: Sendable, Hashable {
     /// The sample as text (text models) or as its note tokens (notes models).
     case text
-    /// RIFF WAVE audio (notes models).
-    case wav
-    /// FLAC audio (notes models).
-    case flac
-    /// Ogg/Vorbis audio (notes models).
-    case ogg
-    /// MP3 audio (notes models).
-    case mp3
-    /// A Standard MIDI File (notes models).
-    case midi
-    /// ABC notation (notes models).
-    case abc
-    /// An SVG piano roll (notes models).
-    case svg
+    /// A tune written as audio, MIDI, ABC or a piano roll.
+    case rendered(OutputFormat)
+
+    /// Every kind, text first, as a job file names them.
+    public static var allCases: [OutputKind] { [.text] + OutputFormat.allCases.map { .rendered($0) } }
+
+    /// The kind a job file's name stands for (`"text"`, `"wav"`, `"abc"` …).
+    public init?(rawValue: String) {
+        if rawValue == "text" {
+            self = .text
+        } else if let format = OutputFormat(rawValue: rawValue) {
+            self = .rendered(format)
+        } else {
+            return nil
+        }
+    }
+
+    /// The name in a job file.
+    public var rawValue: String {
+        switch self {
+        case .text: "text"
+        case .rendered(let format): format.rawValue
+        }
+    }
 
     /// The rendered format, so the writer can hand it to RecurMusic; nil for text,
     /// which needs no renderer.
     public var audioFormat: OutputFormat? {
         switch self {
         case .text: nil
-        case .wav: .wav
-        case .flac: .flac
-        case .ogg: .ogg
-        case .mp3: .mp3
-        case .midi: .midi
-        case .abc: .abc
-        case .svg: .svg
+        case .rendered(let format): format
         }
     }
 }

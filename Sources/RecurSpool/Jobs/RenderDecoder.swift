@@ -66,7 +66,7 @@ enum RenderDecoder {
             throw field.error("\"render.bits\" must be 16, 24 or \"float\", not \(field.value.kindDescription).", hint: hint)
         }
         guard let parsed else { throw field.error("\"render.bits\" must be 16, 24 or \"float\".", hint: hint) }
-        if parsed == .float && formats.contains(.flac) {
+        if parsed == .float && formats.contains(.rendered(.flac)) {
             throw field.error("\"render.bits\" is \"float\", but FLAC stores only 16- or 24-bit samples.",
                               hint: "Use 16 or 24 for FLAC, or ask for \"wav\" instead of \"flac\".")
         }
