@@ -300,6 +300,26 @@ struct SamplingEngineTests {
         #expect(throws: RequestError.self) { try bad.prepared(for: model) }
     }
 
+    @Test func aWarmUpIsFedBeforeTheTuneAndIsNotPartOfIt() throws {
+        let tokens = ["<eos>", "n60", "n62", "-", "r", "|"]
+        let network = randomNetwork(cell: .lstm, vocabulary: tokens.count, hidden: 8, layers: 1, seed: 6)
+        let model = RecurModel(network: network, vocabulary: Vocabulary(kind: .notes, tokens: tokens)!, name: "warm")
+        var request = SamplingRequest()
+        request.warmup = ["n60", "-", "|"]
+        request.length = 10
+        request.seed = 3
+        let plain = try request.prepared(for: model)
+        #expect(plain.inputs == [1, 3, 5, 0])  // warm-up, then the tune starts after <eos>
+        request.prime = "n62 -"
+        #expect(try request.prepared(for: model).inputs == [1, 3, 5, 0, 2, 3])
+        var sampler = BatchSampler(model: model, threads: 1)
+        sampler.joinAll(try request.prepared(for: model), key: "w")
+        let sample = try #require(sampler.runToCompletion().first)
+        #expect(sample.text.hasPrefix("n62 -"))
+        request.warmup = ["n61"]
+        #expect(throws: RequestError.self) { try request.prepared(for: model) }
+    }
+
     @Test func badRequestsNameTheField() throws {
         let model = Self.mediumModel(cell: .lstm)
         func field(_ change: (inout SamplingRequest) -> Void) -> String? {

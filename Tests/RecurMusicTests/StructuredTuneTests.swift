@@ -25,8 +25,12 @@ struct StructuredTuneTests {
         #expect(back == Self.encoding)
         #expect(back.isStructured)
         #expect(back.vocabulary.suffix(8) == ["|", "M:2/4", "M:3/4", "M:4/4", "M:6/8", "K:major", "K:minor", "K:dorian"])
-        // A plain encoding stays recur.notes/1 and writes no meters.
+        // A plain encoding stays recur.notes/1 and writes no meters and no warm-up.
         #expect(!NoteEncoding.standard.json.contains("meters"))
+        #expect(NoteEncoding.standard.warmup.isEmpty)
+        #expect(back.warmup == NoteEncoding.defaultWarmup)
+        #expect(TuneOptions.warmup(for: back, vocabulary: ["<eos>", "n60", "-", "|"]) == NoteEncoding.defaultWarmup)
+        #expect(TuneOptions.warmup(for: back, vocabulary: ["<eos>", "n62", "-", "|"]).isEmpty)  // no n60: no warm-up
     }
 
     @Test func aCorpusVocabularyWithHeadersIsStructured() {

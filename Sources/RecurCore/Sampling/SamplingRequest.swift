@@ -23,6 +23,11 @@ public struct SamplingRequest: Sendable, Equatable {
     /// tokens only (its probabilities renormalised over them). This is how a tune gets
     /// the meter and mode asked for, or one the model picks, at its start.
     public var guide: [[String]] = []
+    /// Notes models: tokens fed before the tune, which are not part of the sample. A model
+    /// trained with its state carried from one tune into the next has only ever started
+    /// a tune after the end of another; from the zero state its first tokens go astray.
+    /// The warm-up gives it such an end to start after (`NoteEncoding.warmup`).
+    public var warmup: [String] = []
 
     /// Limits a request must respect; the daemon may configure tighter ones.
     public struct Limits: Sendable, Equatable {
@@ -121,7 +126,19 @@ public struct SamplingRequest: Sendable, Equatable {
             }
             primeIDs = [id]
         }
-        return PreparedRequest(request: self, inputs: primeIDs, stops: stop.map { Array($0.unicodeScalars) }, guide: guideIDs)
+        var inputs: [Int] = []
+        for name in warmup {
+            guard let id = vocabulary.id(of: name) else {
+                throw RequestError(field: "warmup", value: name, problem: "is not a token of the model '\(model.name)'")
+            }
+            inputs.append(id)
+        }
+        // After a warm-up, a notes tune starts where training tunes start: after <eos>.
+        if !inputs.isEmpty, vocabulary.kind == .notes, let end = vocabulary.id(of: Vocabulary.endOfTune), primeIDs.first != end {
+            inputs.append(end)
+        }
+        return PreparedRequest(
+            request: self, inputs: inputs + primeIDs, stops: stop.map { Array($0.unicodeScalars) }, guide: guideIDs)
     }
 }
 

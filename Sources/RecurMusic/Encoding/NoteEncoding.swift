@@ -49,6 +49,14 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
     public var meters: [Meter]
     /// `recur.notes/2`: the modes the model knows.
     public var modes: [Mode]
+    /// `recur.notes/2`: the end of a tune fed before every sample (then `<eos>`), so that
+    /// a tune starts from a state like the ones training saw at tune boundaries
+    /// (`SamplingRequest.warmup`). Not part of any output.
+    public var warmup: [String]
+
+    /// The warm-up of a `recur.notes/2` encoding that names none: a whole bar of middle C
+    /// and a bar line, the most ordinary end of a tune.
+    public static let defaultWarmup = ["n60", "-", "-", "-", "-", "-", "-", "-", "|"]
 
     /// Whether tunes open with meter and mode headers and close bars with `|`.
     public var isStructured: Bool { format == Self.structuredFormatName }
@@ -57,6 +65,7 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
     public init(lowestPitch: Int = 21, highestPitch: Int = 108, meters: [Meter], modes: [Mode], markers: [String] = []) {
         self.init(lowestPitch: lowestPitch, highestPitch: highestPitch, markers: markers)
         format = Self.structuredFormatName
+        warmup = Self.defaultWarmup
         self.meters = meters.sorted()
         self.modes = modes.sorted()
         tokens[Self.barLine] = "closes a bar; it takes no time"
@@ -96,6 +105,7 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
     public init(lowestPitch: Int = 21, highestPitch: Int = 108, markers: [String] = []) {
         self.meters = []
         self.modes = []
+        self.warmup = []
         self.format = Self.formatName
         self.stepsPerQuarter = 4
         self.lowestPitch = lowestPitch
@@ -179,6 +189,7 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
         case tokens
         case meters
         case modes
+        case warmup
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -192,6 +203,7 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
         if isStructured {
             try container.encode(meters.map(\.description), forKey: .meters)
             try container.encode(modes.map(\.rawValue), forKey: .modes)
+            try container.encode(warmup, forKey: .warmup)
         }
     }
 
@@ -223,6 +235,7 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
                 modes.append(mode)
             }
             self.init(lowestPitch: lowest, highestPitch: highest, meters: meters, modes: modes, markers: markers)
+            if let warmup = try container.decodeIfPresent([String].self, forKey: .warmup) { self.warmup = warmup }
         } else {
             self.init(lowestPitch: lowest, highestPitch: highest, markers: markers)
         }

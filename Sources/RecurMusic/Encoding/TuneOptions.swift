@@ -75,6 +75,14 @@ public struct TuneOptions: Sendable, Hashable {
         ]
     }
 
+    /// The tokens to feed before every tune of a model with `vocabulary`: the encoding's
+    /// warm-up when the model has all its tokens (and `<eos>`), otherwise none.
+    public static func warmup(for encoding: NoteEncoding, vocabulary: [String]) -> [String] {
+        let known = Set(vocabulary)
+        guard known.contains(NoteEncoding.endOfTune), encoding.warmup.allSatisfy(known.contains) else { return [] }
+        return encoding.warmup
+    }
+
     /// The tonic asked for, or nil.
     /// - Throws: `TuneOptionError` naming `key` when it is not a tonic such as `E`, `F#`, `Bb`.
     public func tonic() throws(TuneOptionError) -> Tonic? {

@@ -28,6 +28,7 @@ extension Job {
             do {
                 let encoding = try model.notesJSON.map { try NoteEncoding(json: $0) } ?? .standard
                 request.guide = try tune.guide(for: encoding, prime: request.prime, model: model.name)
+                request.warmup = TuneOptions.warmup(for: encoding, vocabulary: model.vocabulary.tokens)
             } catch let error as TuneOptionError {
                 throw JobDecoder.tuneError(error)
             } catch {

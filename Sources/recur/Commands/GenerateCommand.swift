@@ -43,7 +43,10 @@ struct GenerateCommand: ParsableCommand {
                 let flag = tune.meter != nil ? "--meter" : tune.mode != nil ? "--mode" : "--key"
                 throw InputError(description: "\(flag) is for notes models; '\(loaded.name)' is a text model")
             }
-            if let encoding { sampling.guide = try tune.options.guide(for: encoding, prime: sampling.prime, model: loaded.name) }
+            if let encoding {
+                sampling.guide = try tune.options.guide(for: encoding, prime: sampling.prime, model: loaded.name)
+                sampling.warmup = TuneOptions.warmup(for: encoding, vocabulary: loaded.vocabulary.tokens)
+            }
             tonic = try tune.options.tonic()
         } catch let error as TuneOptionError { throw error.flagError }
         let prepared = try loaded.prepare(sampling)
