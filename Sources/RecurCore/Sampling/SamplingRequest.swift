@@ -94,14 +94,7 @@ public struct SamplingRequest: Sendable, Equatable {
         if let empty = stop.first(where: { $0.isEmpty || $0.unicodeScalars.count > 1000 }) {
             throw RequestError(field: "stop", value: empty.debugDescription, problem: "entries must be 1 to 1000 characters long")
         }
-        let start = vocabulary.kind == .text ? "\n" : Vocabulary.endOfTune
-        if primeIDs.isEmpty {
-            guard let id = vocabulary.id(of: start) else {
-                throw RequestError(field: "prime", value: "\"\"",
-                                   problem: "is empty, and the model has no \(start.debugDescription) to start from; give a prime")
-            }
-            primeIDs = [id]
-        }
+        if primeIDs.isEmpty { primeIDs = [vocabulary.startID] }
         return PreparedRequest(request: self, inputs: primeIDs, stops: stop.map { Array($0.unicodeScalars) })
     }
 }
