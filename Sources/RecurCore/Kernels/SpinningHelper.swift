@@ -23,8 +23,10 @@ import Synchronization
 ///   sleeps: there it only takes time from the caller.
 /// - After any of these signs — an awake helper that did not start, a started half that
 ///   took longer than the caller's own, a helper on the caller's CPU — the caller runs
-///   alone for a while (2 ms, doubling up to 64 ms while the signs persist; back to 2 ms
-///   after 64 clean parallel calls), then tries the helper again. `scripts/bench-contention`
+///   alone for a while, then tries the helper again. The pause starts at 2 ms, doubles
+///   with each sign up to 256 ms and halves after every 64 clean parallel calls: a
+///   helper that keeps losing its core is tried a few times a second, and a stall costs
+///   a few percent at most. `scripts/bench-contention`
 ///   measures the result against one thread, on a quiet and on a busy machine.
 final class SpinningHelper: @unchecked Sendable {
     static let shared = SpinningHelper()
@@ -48,11 +50,11 @@ final class SpinningHelper: @unchecked Sendable {
     /// Caller-side, under `taken`: when to try the helper again, and the next pause.
     private var aloneUntil: UInt64 = 0
     private var pause: UInt64 = SpinningHelper.shortestPause
-    /// Parallel calls in a row without a sign of trouble; the pause shrinks back after 64.
+    /// Parallel calls in a row without a sign of trouble; every 64 halve the pause.
     private var cleanCalls = 0
 
     private static let shortestPause: UInt64 = 2_000_000
-    private static let longestPause: UInt64 = 64_000_000
+    private static let longestPause: UInt64 = 256_000_000
 
     /// Products use `shared`; tests make their own so that no other test holds it.
     init() {
@@ -103,7 +105,10 @@ final class SpinningHelper: @unchecked Sendable {
             runAlone(from: now)
         } else {
             cleanCalls += 1
-            if cleanCalls >= 64 { pause = Self.shortestPause }
+            if cleanCalls >= 64 {
+                cleanCalls = 0
+                pause = max(pause / 2, Self.shortestPause)
+            }
         }
         return true
     }
