@@ -53,6 +53,12 @@ final class SpoolFixture {
         return waitUntil(seconds) { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains(" serving ") }
     }
 
+    /// What `daemon` has logged so far.
+    func log(of daemon: Process) -> String {
+        guard let path = logs[daemon.processIdentifier] else { return "" }
+        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    }
+
     /// Drops a job file into incoming/ the way clients must: write in tmp/, rename.
     func submit(_ json: String, id: String) throws {
         let temporary = spool + "/tmp/.\(id).json"

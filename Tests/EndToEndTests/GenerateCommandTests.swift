@@ -1,4 +1,5 @@
 import Foundation
+import RecurCore
 import Testing
 
 /// `recur generate` and `recur bench`, run as a user runs them.
@@ -102,5 +103,24 @@ struct GenerateCommandTests {
         // The warm-up is bounded and validated.
         let bad = try RecurBinary.run(["bench", "--model", Self.model, "--warmup", "100"])
         #expect(bad.status != 0 && bad.stderr.contains("--warmup"))
+    }
+    /// A valid text model need not know "\n": with no prime, bench and generate start
+    /// from its first token instead of refusing to run.
+    @Test func aVocabularyWithoutNewlineBenchesAndGenerates() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let tokens = ["a", "b", "c", " ", "."]
+        var network = RecurrentNetwork(cell: .gru, vocabularySize: tokens.count, hiddenSize: 8, layerCount: 1)
+        for i in network.headWeights.values.indices { network.headWeights.values[i] = Float(i % 7) / 7 - 0.5 }
+        var model = RecurModel(network: network, vocabulary: Vocabulary(kind: .text, tokens: tokens)!, name: "no-newline")
+        let path = directory + "/no-newline.safetensors"
+        try model.save(to: path)
+        let bench = try RecurBinary.run(["bench", "--model", path, "--batch", "2", "--length", "10", "--threads", "1", "--warmup", "0", "--json"])
+        #expect(bench.status == 0, "\(bench.stderr)")
+        #expect(try RecurBinary.json(bench)["tokens"] as? Int == 20)
+        let generated = try RecurBinary.run(["generate", "--model", path, "--length", "12", "--seed", "3", "--json"])
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let text = (try RecurBinary.json(generated)["samples"] as? [[String: Any]])?.first?["text"] as? String ?? ""
+        #expect(text.count == 12 && text.allSatisfy { tokens.contains(String($0)) }, "\(text.debugDescription)")
     }
 }

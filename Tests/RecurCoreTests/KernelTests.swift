@@ -186,6 +186,25 @@ struct PackedMatrixTests {
         #expect(results.withLock { $0.allSatisfy { $0 == reference } })
     }
 
+    @Test("a product split in two by outputs equals OpenBLAS's whole product", arguments: [1, 37])
+    func splitProductEqualsTheWholeProduct(rows: Int) {
+        let w = Self.random(rows: 300, columns: 256, seed: 21), x = Self.random(rows: rows, columns: 256, seed: 22)
+        let c0 = Self.random(rows: rows, columns: 300, seed: 23)
+        var whole = c0, split = c0
+        x.values.withUnsafeBufferPointer { a in
+            w.values.withUnsafeBufferPointer { b in
+                whole.values.withUnsafeMutableBufferPointer { c in
+                    BLAS.multiplyTransposed(a.baseAddress!, rows: rows, inner: 256, by: b.baseAddress!, outputs: 300, into: c.baseAddress!, beta: 1)
+                }
+                split.values.withUnsafeMutableBufferPointer { c in
+                    SplitProduct.multiplyTransposed(a.baseAddress!, rows: rows, inner: 256, by: b.baseAddress!, outputs: 300,
+                                                    into: c.baseAddress!, beta: 1, threads: 2)
+                }
+            }
+        }
+        #expect(zip(whole.values, split.values).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($0)) })
+    }
+
     @Test("rows read from two inputs give the bits of the joined rows")
     func readsJoinedRowsInPlace() {
         let w = Self.random(rows: 150, columns: 600, seed: 5), packed = PackedMatrix(w)

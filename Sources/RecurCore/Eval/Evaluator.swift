@@ -35,9 +35,10 @@ public struct EvaluationError: Error, Sendable, Equatable, CustomStringConvertib
 /// every token but the first is predicted, so the result is exact for the whole file,
 /// not an average over independent chunks. Chunks only bound the memory used.
 public enum Evaluator {
-    /// Evaluates `corpus` (the text of a file named `label`).
+    /// Evaluates `corpus` (the text of a file named `label`), each product on up to
+    /// `threads` threads (OpenBLAS itself single-threaded, see `SplitProduct`).
     public static func evaluate(
-        _ model: RecurModel, corpus: String, label: String, chunkLength: Int = 512,
+        _ model: RecurModel, corpus: String, label: String, chunkLength: Int = 512, threads: Int = 1,
         progress: ((_ done: Int, _ total: Int) -> Void)? = nil
     ) throws(EvaluationError) -> Evaluation {
         let encoding = model.vocabulary.encode(corpus)
@@ -56,7 +57,7 @@ public enum Evaluator {
         var start = 0
         while start < ids.count - 1 {
             let end = min(start + chunkLength, ids.count - 1)
-            let logits = model.network.forward(tokens: Array(ids[start..<end]), steps: end - start, state: &state)
+            let logits = model.network.forward(tokens: Array(ids[start..<end]), steps: end - start, state: &state, threads: threads)
             logits.values.withUnsafeBufferPointer { rows in
                 for i in 0..<(end - start) {
                     let row = UnsafeBufferPointer(rebasing: rows[(i * v)..<((i + 1) * v)])

@@ -12,18 +12,49 @@ import Synchronization
 /// sampling at batch 1, 16 and 64 measured 15–20 % faster (docs/SAMPLING.md). After a job
 /// it polls 200,000 times (0.2–0.35 ms here, longer than a batch-1 token) and then
 /// blocks, so an idle daemon does not burn a core.
+///
+/// On a busy host the helper may not be running: its core is shared with another
+/// process, which the scheduler hands the core for milliseconds at a time, or with the
+/// caller itself. Three rules keep that from costing more than one thread would:
+/// - The helper's half is claimed (one atomic exchange) by whoever gets to it first. A
+///   caller done with its own half while the helper has not started runs the other half
+///   itself, instead of waiting for a thread that may be descheduled for milliseconds.
+/// - A helper that finds itself spinning on the caller's CPU (`CurrentCPU`) stops and
+///   sleeps: there it only takes time from the caller.
+/// - After any of these signs — an awake helper that did not start, a started half that
+///   took longer than the caller's own, a helper on the caller's CPU — the caller runs
+///   alone for a while, then tries the helper again. The pause starts at 2 ms, doubles
+///   with each sign up to 256 ms and halves after every 64 clean parallel calls: a
+///   helper that keeps losing its core is tried a few times a second, and a stall costs
+///   a few percent at most. `scripts/bench-contention`
+///   measures the result against one thread, on a quiet and on a busy machine.
 final class SpinningHelper: @unchecked Sendable {
     static let shared = SpinningHelper()
 
-    /// Generation of the last job posted, and of the last one the helper finished.
+    /// Generation of the last job posted, of the last one claimed (by the helper or
+    /// taken back by the caller), and of the last one the helper finished.
     private let posted = Atomic<Int>(0)
+    private let claimed = Atomic<Int>(0)
     private let finished = Atomic<Int>(0)
     private let sleeping = Atomic<Bool>(false)
+    /// The CPU the caller last posted from, and whether the helper found itself
+    /// spinning on that same CPU (where it only takes time from the caller).
+    private let callerCPU = Atomic<Int>(-1)
+    private let crowded = Atomic<Bool>(false)
     /// Held by the caller using the helper; other callers fall back to Dispatch.
     private let taken = Atomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)
-    /// Written by the caller before `posted` moves on, read by the helper after.
+    /// Written by the caller before `posted` moves on, read by the helper after it
+    /// claims the generation (the caller waits for a claimed job before changing it).
     private var job: (@Sendable () -> Void)?
+    /// Caller-side, under `taken`: when to try the helper again, and the next pause.
+    private var aloneUntil: UInt64 = 0
+    private var pause: UInt64 = SpinningHelper.shortestPause
+    /// Parallel calls in a row without a sign of trouble; every 64 halve the pause.
+    private var cleanCalls = 0
+
+    private static let shortestPause: UInt64 = 2_000_000
+    private static let longestPause: UInt64 = 256_000_000
 
     /// Products use `shared`; tests make their own so that no other test holds it.
     init() {
@@ -32,25 +63,61 @@ final class SpinningHelper: @unchecked Sendable {
         thread.start()
     }
 
-    /// Runs `here` on this thread and `there` on the helper at the same time and returns
-    /// when both are done; returns false, running neither, when another caller has the
-    /// helper.
+    /// Runs `here` and `there`, at the same time on this thread and the helper when it
+    /// is free, and returns when both are done; returns false, running neither, when
+    /// another caller has the helper.
     func run(_ here: () -> Void, _ there: @escaping @Sendable () -> Void) -> Bool {
         guard taken.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
         defer { taken.store(false, ordering: .releasing) }
+        let started = DispatchTime.now().uptimeNanoseconds
+        if crowded.exchange(false, ordering: .relaxed) { runAlone(from: started) }
+        if started < aloneUntil {
+            here()
+            there()
+            return true
+        }
         job = there
+        callerCPU.store(CurrentCPU.number ?? -1, ordering: .relaxed)
         let generation = posted.add(1, ordering: .sequentiallyConsistent).newValue
         // The helper announces sleep before its last look at `posted` (both sequentially
         // consistent): either it sees this job or this sees it sleeping.
-        if sleeping.load(ordering: .sequentiallyConsistent) { wake.signal() }
+        let asleep = sleeping.load(ordering: .sequentiallyConsistent)
+        if asleep { wake.signal() }
         here()
+        if claimed.compareExchange(expected: generation - 1, desired: generation, ordering: .acquiringAndReleasing).exchanged {
+            // The helper has not started: no waiting for a thread that may not run.
+            there()
+            job = nil
+            // Awake, it should have started within microseconds: it has no core.
+            if !asleep { runAlone(from: DispatchTime.now().uptimeNanoseconds) }
+            return true
+        }
+        let ownHalf = DispatchTime.now().uptimeNanoseconds - started
+        let waitFrom = DispatchTime.now().uptimeNanoseconds
         var spins = 0
         while finished.load(ordering: .acquiring) != generation {
             spins += 1
             if spins > 4_096 { sched_yield() }  // the helper lost its core: let it run
         }
         job = nil
+        let now = DispatchTime.now().uptimeNanoseconds
+        if now - waitFrom > ownHalf {
+            runAlone(from: now)
+        } else {
+            cleanCalls += 1
+            if cleanCalls >= 64 {
+                cleanCalls = 0
+                pause = max(pause / 2, Self.shortestPause)
+            }
+        }
         return true
+    }
+
+    /// Stops posting jobs for the current pause, and doubles the next one.
+    private func runAlone(from now: UInt64) {
+        cleanCalls = 0
+        aloneUntil = now + pause
+        pause = min(pause * 2, Self.longestPause)
     }
 
     private func loop() {
@@ -59,13 +126,20 @@ final class SpinningHelper: @unchecked Sendable {
             var spins = 0
             while posted.load(ordering: .acquiring) == seen {
                 spins += 1
-                if spins < 200_000 { continue }
+                if spins & 255 == 0, let cpu = CurrentCPU.number, cpu == callerCPU.load(ordering: .relaxed) {
+                    // Sharing the caller's CPU: spinning only delays the caller.
+                    crowded.store(true, ordering: .relaxed)
+                } else if spins < 200_000 {
+                    continue
+                }
                 sleeping.store(true, ordering: .sequentiallyConsistent)
                 if posted.load(ordering: .sequentiallyConsistent) == seen { wake.wait() }
                 sleeping.store(false, ordering: .sequentiallyConsistent)
                 spins = 0
             }
             seen = posted.load(ordering: .acquiring)
+            // The caller may have taken this half back (and posted no newer one yet).
+            guard claimed.compareExchange(expected: seen - 1, desired: seen, ordering: .acquiringAndReleasing).exchanged else { continue }
             job?()
             finished.store(seen, ordering: .releasing)
         }

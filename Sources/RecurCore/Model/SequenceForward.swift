@@ -9,8 +9,10 @@ extension RecurrentNetwork {
     /// - Parameters:
     ///   - tokens: time-major token ids, `tokens[t * batch + b]`, each in `0..<V`.
     ///   - state: the carried state; updated to the state after the last step.
+    ///   - threads: threads for each product (`SplitProduct`); OpenBLAS itself should
+    ///     run single-threaded when this is more than one.
     /// - Returns: logits `[steps·batch × V]`, row `t * batch + b`.
-    public func forward(tokens: [Int], steps: Int, state: inout NetworkState) -> Matrix {
+    public func forward(tokens: [Int], steps: Int, state: inout NetworkState, threads: Int = 1) -> Matrix {
         let batch = state.batch
         precondition(tokens.count == steps * batch, "need steps × batch tokens")
         let positions = steps * batch
@@ -21,7 +23,7 @@ extension RecurrentNetwork {
             var inputGates = Matrix(rows: positions, columns: width)
             fillRows(&inputGates, with: layer.inputBias)
             if let x = layerInput {
-                gemm(x, layer.inputWeights, into: &inputGates, beta: 1)
+                gemm(x, layer.inputWeights, into: &inputGates, beta: 1, threads: threads)
             } else {
                 addOneHotColumns(of: layer.inputWeights, tokens: tokens, into: &inputGates)
             }
@@ -31,7 +33,7 @@ extension RecurrentNetwork {
             var c = layer.kind.hasMemoryCell ? state.memory[k] : Matrix(rows: 0, columns: 0)
             for t in 0..<steps {
                 fillRows(&hiddenGates, with: layer.hiddenBias)
-                gemm(h, layer.hiddenWeights, into: &hiddenGates, beta: 1)
+                gemm(h, layer.hiddenWeights, into: &hiddenGates, beta: 1, threads: threads)
                 inputGates.values.withUnsafeBufferPointer { xg in
                     hiddenGates.values.withUnsafeBufferPointer { hg in
                         h.values.withUnsafeMutableBufferPointer { hp in
@@ -52,7 +54,7 @@ extension RecurrentNetwork {
         }
         var logits = Matrix(rows: positions, columns: vocabularySize)
         fillRows(&logits, with: headBias)
-        if let top = layerInput { gemm(top, headWeights, into: &logits, beta: 1) }
+        if let top = layerInput { gemm(top, headWeights, into: &logits, beta: 1, threads: threads) }
         return logits
     }
 
@@ -93,16 +95,16 @@ func fillRows(_ matrix: inout Matrix, with row: [Float]) {
     }
 }
 
-/// `c = a · wᵀ + beta · c` for whole matrices.
-func gemm(_ a: Matrix, _ w: Matrix, into c: inout Matrix, beta: Float) {
+/// `c = a · wᵀ + beta · c` for whole matrices, on up to `threads` threads.
+func gemm(_ a: Matrix, _ w: Matrix, into c: inout Matrix, beta: Float, threads: Int = 1) {
     precondition(a.columns == w.columns && c.rows == a.rows && c.columns == w.rows, "gemm shapes")
     guard a.rows > 0, w.rows > 0 else { return }
     a.values.withUnsafeBufferPointer { pa in
         w.values.withUnsafeBufferPointer { pw in
             c.values.withUnsafeMutableBufferPointer { pc in
-                BLAS.multiplyTransposed(
+                SplitProduct.multiplyTransposed(
                     pa.baseAddress!, rows: a.rows, inner: a.columns, by: pw.baseAddress!, outputs: w.rows,
-                    into: pc.baseAddress!, beta: beta)
+                    into: pc.baseAddress!, beta: beta, threads: threads)
             }
         }
     }

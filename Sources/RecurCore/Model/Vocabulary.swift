@@ -41,6 +41,13 @@ public struct Vocabulary: Sendable, Equatable {
     /// The id of `token`, if the vocabulary has it.
     public func id(of token: String) -> Int? { ids[token] }
 
+    /// The token an unprimed sample starts from: "\n" for text (the start of a line),
+    /// `<eos>` for notes (the start of a tune). A vocabulary without it starts from its
+    /// first token, so that every valid model can sample without a prime (DESIGN.md §4).
+    public var startID: Int {
+        id(of: kind == .text ? "\n" : Self.endOfTune) ?? 0
+    }
+
     /// A corpus turned into token ids, with what could not be encoded.
     public struct Encoding: Sendable, Equatable {
         /// The ids, in order.

@@ -118,14 +118,7 @@ public struct SamplingRequest: Sendable, Equatable {
             }
             guideIDs.append(ids.sorted())
         }
-        let start = vocabulary.kind == .text ? "\n" : Vocabulary.endOfTune
-        if primeIDs.isEmpty {
-            guard let id = vocabulary.id(of: start) else {
-                throw RequestError(field: "prime", value: "\"\"",
-                                   problem: "is empty, and the model has no \(start.debugDescription) to start from; give a prime")
-            }
-            primeIDs = [id]
-        }
+        if primeIDs.isEmpty { primeIDs = [vocabulary.startID] }
         var inputs: [Int] = []
         for name in warmup {
             guard let id = vocabulary.id(of: name) else {

@@ -23,6 +23,10 @@ import Glibc
 //                                           │
 //                                           ▼
 //                       [control] bookkeeping, claim more, status.json every second
+//
+// [watchdog] pings systemd only while [control] answers its probes and every
+// [sampler.MODEL] with rows steps (ProgressWatchdog). Every method of Daemon below
+// "control queue" marks runs on [control] and checks it (dispatchPrecondition).
 
 /// Settings of `recur serve`.
 public struct DaemonOptions: Sendable {
@@ -61,8 +65,11 @@ public final class Daemon: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private var claims: ClaimStore?
     private var watcher: DirectoryWatcher?
-    private var models: [String: RecurModel] = [:]
+    private var registry = ModelRegistry()
+    private var models: [String: RecurModel] { registry.models }
     private var workers: [String: ModelWorker] = [:]
+    /// Workers replaced by a reload that still finish their batches on the old weights.
+    private var retiredWorkers: [ModelWorker] = []
     private var runs: [String: JobRun] = [:]
     private var rowsInFlight = 0
     /// Jobs whose results could not be written even as a failure, by file name. After
@@ -71,9 +78,13 @@ public final class Daemon: @unchecked Sendable {
     private var writeFailures: [String: Int] = [:]
     private static let maximumWriteFailures = 3
     private var stopping = false
+    /// Set by the first `shutdownNow`: the claim is released and the process told to
+    /// exit exactly once.
+    private var shutDown = false
     private var exitCode: Int32 = 0
     private var statistics = DaemonStatistics()
     private var timers: [DispatchSourceTimer] = []
+    private var watchdog: ProgressWatchdog?
 
     /// A daemon for `options`; nothing happens until `run()`.
     public init(options: DaemonOptions, logger: Logger) {
@@ -101,6 +112,7 @@ public final class Daemon: @unchecked Sendable {
     // MARK: - Start and stop (control queue)
 
     private func start() {
+        dispatchPrecondition(condition: .onQueue(control))
         // A file-size limit (ulimit -f) must fail a write with EFBIG, which the job's
         // error path handles, not kill the daemon.
         signal(SIGXFSZ, SIG_IGN)
@@ -134,22 +146,22 @@ public final class Daemon: @unchecked Sendable {
     }
 
     private func startTimers() {
+        dispatchPrecondition(condition: .onQueue(control))
         let status = DispatchSource.makeTimerSource(queue: control)
         status.schedule(deadline: .now() + 1, repeating: 1, leeway: .milliseconds(100))
         status.setEventHandler { [weak self] in self?.writeStatus() }
         status.resume()
         timers.append(status)
         if let interval = notifier.watchdogInterval {
-            let watchdog = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "recur.watchdog"))
-            watchdog.schedule(deadline: .now(), repeating: interval, leeway: .milliseconds(10))
-            let notifier = self.notifier
-            watchdog.setEventHandler { notifier.notify("WATCHDOG=1") }
-            watchdog.resume()
-            timers.append(watchdog)
+            let watchdog = ProgressWatchdog(interval: interval, control: control, notifier: notifier, logger: logger)
+            for worker in workers.values { watchdog.watch(worker.progress) }
+            watchdog.start()
+            self.watchdog = watchdog
         }
     }
 
     private func beginShutdown(signal: Int32) {
+        dispatchPrecondition(condition: .onQueue(control))
         // Nothing to stop when start() failed: run() has already returned.
         guard !stopping, claims != nil else { return }
         stopping = true
@@ -161,6 +173,7 @@ public final class Daemon: @unchecked Sendable {
     }
 
     private func expireGrace() {
+        dispatchPrecondition(condition: .onQueue(control))
         for run in runs.values where run.abandon() {
             do {
                 try claims?.requeue(run.claimed)
@@ -171,53 +184,52 @@ public final class Daemon: @unchecked Sendable {
             }
             runs[run.key] = nil
         }
-        writer.sync {}
         shutdownNow()
     }
 
+    /// Stops for good, once, however many paths ask (the end of the grace period, the
+    /// last run ending, --once draining): the writer finishes what it was given — an
+    /// error.json cut off would be recovered later as the job of a dead daemon — then the
+    /// claim is released and `run()` returns.
     private func shutdownNow() {
+        dispatchPrecondition(condition: .onQueue(control))
+        guard !shutDown else { return }
+        shutDown = true
+        stopping = true
         for timer in timers { timer.cancel() }
-        writeStatus()
-        claims?.release()
-        logger.info("stopped")
-        finished.signal()
+        watchdog?.cancel()
+        writer.async {
+            self.control.async {
+                self.writeStatus()
+                self.claims?.release()
+                self.logger.info("stopped")
+                self.finished.signal()
+            }
+        }
     }
 
     // MARK: - Models
 
     private func loadModels() {
-        let catalog = ModelCatalog(directory: options.modelsDirectory)
-        var loaded: [String: RecurModel] = [:]
-        for entry in catalog.entries() {
-            if let existing = models[entry.name], existing.path == entry.path, existing.fileSize == fileSize(entry.path) {
-                loaded[entry.name] = existing
-                continue
-            }
-            do {
-                loaded[entry.name] = try RecurModel(contentsOf: entry.path)
-            } catch {
-                logger.error("skipping model \(entry.path): \(error.message)")
-            }
-        }
-        models = loaded
+        dispatchPrecondition(condition: .onQueue(control))
+        registry.reload(from: ModelCatalog(directory: options.modelsDirectory), logger: logger)
     }
 
     private func reloadModels() {
+        dispatchPrecondition(condition: .onQueue(control))
+        guard !shutDown else { return }
         notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(DispatchTime.now().uptimeNanoseconds / 1000)")
-        let before = Set(models.keys)
-        loadModels()
-        logger.info("reloaded models: \(models.keys.sorted().joined(separator: ", ")) (new: \(Set(models.keys).subtracting(before).sorted().joined(separator: ", ")))")
+        let changes = registry.reload(from: ModelCatalog(directory: options.modelsDirectory), logger: logger)
+        func list(_ names: [String]) -> String { names.isEmpty ? "none" : names.sorted().joined(separator: ", ") }
+        logger.info("reloaded models: \(list(Array(models.keys))) (new: \(list(changes.added)); replaced: \(list(changes.replaced)); removed: \(list(changes.removed)); kept after a load error: \(list(changes.kept)))")
         notifier.notify("READY=1")
         scan()
-    }
-
-    private func fileSize(_ path: String) -> Int? {
-        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
     }
 
     // MARK: - Claiming and validation (control queue)
 
     private func recover() {
+        dispatchPrecondition(condition: .onQueue(control))
         guard let claims else { return }
         let count = claims.recoverDeadDaemons { path, id, message in
             self.failClaimed(path, id: id, error: JobError(error: message, field: nil, value: nil,
@@ -227,6 +239,7 @@ public final class Daemon: @unchecked Sendable {
     }
 
     private func scan() {
+        dispatchPrecondition(condition: .onQueue(control))
         guard !stopping, let claims else { return }
         let incoming = layout.incoming
         var names: [(name: String, modified: Double)] = []
@@ -243,9 +256,10 @@ public final class Daemon: @unchecked Sendable {
         }
         if options.once && runs.isEmpty && !stopping
             && SpoolIO.list(layout.incoming).filter({ SpoolLayout.isJobName($0) && !isHeld($0) }).isEmpty {
+            // A failure still being written may put its job back in incoming/: drain the
+            // writer, then look again.
             writer.sync {}
-            if runs.isEmpty {
-                stopping = true
+            if runs.isEmpty && SpoolIO.list(layout.incoming).filter({ SpoolLayout.isJobName($0) && !isHeld($0) }).isEmpty {
                 logger.info("spool drained (--once)")
                 shutdownNow()
             }
@@ -254,6 +268,7 @@ public final class Daemon: @unchecked Sendable {
 
     /// Counts a failure to write anything for the job file `name` (control queue).
     private func noteWriteFailure(_ name: String, id: String) {
+        dispatchPrecondition(condition: .onQueue(control))
         writeFailures[name, default: 0] += 1
         if writeFailures[name] == Self.maximumWriteFailures {
             logger.error("job \(id): nothing could be written for it \(Self.maximumWriteFailures) times (is the spool full or read-only?); left in incoming/ until this daemon restarts")
@@ -261,10 +276,13 @@ public final class Daemon: @unchecked Sendable {
     }
 
     private func isHeld(_ name: String) -> Bool {
-        (writeFailures[name] ?? 0) >= Self.maximumWriteFailures
+        dispatchPrecondition(condition: .onQueue(control))
+        return (writeFailures[name] ?? 0) >= Self.maximumWriteFailures
     }
 
     private func start(claimed: String, name: String, received: Date) {
+        dispatchPrecondition(condition: .onQueue(control))
+        Failpoint.stallControl.stallIfActive()
         let id = SpoolLayout.jobID(fileName: name)
         let job: Job
         let model: RecurModel
@@ -302,12 +320,19 @@ public final class Daemon: @unchecked Sendable {
         worker(for: model).add(prepared, key: key)
     }
 
+    /// The worker running `model`'s weights. Weights replaced by a reload get a new
+    /// worker; the old one finishes its batch on the weights it started with.
     private func worker(for model: RecurModel) -> ModelWorker {
-        if let existing = workers[model.name], existing.model.dataSHA256 == model.dataSHA256 { return existing }
+        dispatchPrecondition(condition: .onQueue(control))
+        if let existing = workers[model.name] {
+            if existing.model.dataSHA256 == model.dataSHA256 { return existing }
+            retiredWorkers.append(existing)
+        }
         let worker = ModelWorker(model: model, threads: options.workers) { [weak self] sample in
             self?.sampleFinished(sample)
         }
         workers[model.name] = worker
+        watchdog?.watch(worker.progress)
         return worker
     }
 
@@ -351,6 +376,7 @@ public final class Daemon: @unchecked Sendable {
     }
 
     private func failClaimed(_ claimed: String, id: String, error: JobError) {
+        dispatchPrecondition(condition: .onQueue(control))
         statistics.failed += 1
         logger.warning("job \(id): failed: \(error)")
         writer.async {
@@ -371,6 +397,7 @@ public final class Daemon: @unchecked Sendable {
     private enum Outcome { case done, failed, requeued, writeFailed }
 
     private func runEnded(_ run: JobRun, outcome: Outcome, tokens: Int) {
+        dispatchPrecondition(condition: .onQueue(control))
         run.markFinished()
         runs[run.key] = nil
         rowsInFlight -= run.prepared.request.count
@@ -378,7 +405,7 @@ public final class Daemon: @unchecked Sendable {
         case .done:
             statistics.done += 1
             statistics.tokens += tokens
-            statistics.latencies.append(Date().timeIntervalSince(run.received))
+            statistics.latency.observe(Date().timeIntervalSince(run.received))
         case .failed: statistics.failed += 1
         case .requeued: break
         case .writeFailed: noteWriteFailure((run.claimed as NSString).lastPathComponent, id: run.id)
@@ -393,11 +420,14 @@ public final class Daemon: @unchecked Sendable {
     // MARK: - Status
 
     private func statusLine() -> String {
-        "\(runs.count) running, \(SpoolIO.list(layout.incoming).filter(SpoolLayout.isJobName).count) queued, \(statistics.done) done, \(statistics.failed) failed, \(Int(statistics.tokensPerSecond)) tokens/s"
+        dispatchPrecondition(condition: .onQueue(control))
+        return "\(runs.count) running, \(SpoolIO.list(layout.incoming).filter(SpoolLayout.isJobName).count) queued, \(statistics.done) done, \(statistics.failed) failed, \(Int(statistics.tokensPerSecond)) tokens/s"
     }
 
     private func writeStatus() {
-        let generated = workers.values.reduce(0) { $0 + $1.takeGeneratedCount() }
+        dispatchPrecondition(condition: .onQueue(control))
+        let generated = (Array(workers.values) + retiredWorkers).reduce(0) { $0 + $1.takeGeneratedCount() }
+        retiredWorkers.removeAll { $0.isIdle }
         statistics.tick(generated: generated)
         let snapshot = statistics.snapshot(
             daemon: claims?.daemonID ?? "", spool: layout, running: runs.values.map { ($0.id, $0.model.name, $0.prepared.request.count) },

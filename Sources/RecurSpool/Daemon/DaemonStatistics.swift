@@ -1,14 +1,16 @@
 import Foundation
 import RecurCore
 
-/// Counters behind status.json and the Prometheus metrics file.
+/// Counters behind status.json and the Prometheus metrics file. Fixed size: nothing in
+/// it grows with the number of jobs served.
 struct DaemonStatistics {
     let started = Date()
     var claimed = 0
     var done = 0
     var failed = 0
     var tokens = 0
-    var latencies: [Double] = []
+    /// Seconds from a job's arrival in incoming/ to its publication, done jobs only.
+    var latency = LatencyHistogram(bounds: Self.buckets)
     private(set) var tokensPerSecond = 0.0
     private var lastTick = Date()
     private var generatedTotal = 0
@@ -55,12 +57,7 @@ struct DaemonStatistics {
             "# HELP recur_job_latency_seconds Time from a job's arrival in incoming/ to its publication.",
             "# TYPE recur_job_latency_seconds histogram",
         ]
-        for bucket in Self.buckets {
-            lines.append("recur_job_latency_seconds_bucket{le=\"\(bucket)\"} \(latencies.filter { $0 <= bucket }.count)")
-        }
-        lines.append("recur_job_latency_seconds_bucket{le=\"+Inf\"} \(latencies.count)")
-        lines.append("recur_job_latency_seconds_sum \(latencies.reduce(0, +))")
-        lines.append("recur_job_latency_seconds_count \(latencies.count)")
+        lines += latency.prometheusLines(name: "recur_job_latency_seconds")
         lines.append("# HELP recur_uptime_seconds Seconds since the daemon started.")
         lines.append("# TYPE recur_uptime_seconds gauge")
         lines.append("recur_uptime_seconds \(Date().timeIntervalSince(started).rounded())")

@@ -58,6 +58,7 @@ enum JobOutputs {
 
     /// Writes error.json into a work directory.
     static func writeError(_ error: JobError, to work: String) throws {
+        if Failpoint.slowErrorWrite.isActive { Thread.sleep(forTimeInterval: Failpoint.slowWriteSeconds) }
         try SpoolIO.writeNew(error.json(), to: work + "/error.json")
     }
 

@@ -9,6 +9,8 @@ import RecurCore
 final class ModelWorker: @unchecked Sendable {
     let model: RecurModel
     let queue: DispatchQueue
+    /// Beats after every step while the batch has rows, for the watchdog.
+    let progress: ProgressBeacon
     private let lock = NSLock()
     private var inbox: [(PreparedRequest, String)] = []
     private var running = false
@@ -19,6 +21,7 @@ final class ModelWorker: @unchecked Sendable {
     init(model: RecurModel, threads: Int, onSample: @escaping @Sendable (Sample) -> Void) {
         self.model = model
         queue = DispatchQueue(label: "recur.sampler.\(model.name)", qos: .userInitiated)
+        progress = ProgressBeacon(name: "sampler \(model.name) (data_sha256 \(model.dataSHA256.prefix(12)))")
         sampler = BatchSampler(model: model, threads: threads)
         self.onSample = onSample
     }
@@ -30,7 +33,16 @@ final class ModelWorker: @unchecked Sendable {
         let start = !running
         running = true
         lock.unlock()
+        // From here the batch owes steps, even before its queue picks it up.
+        if start { progress.expectProgress(true) }
         if start { queue.async { self.loop() } }
+    }
+
+    /// Whether the batch is empty and nothing waits to join it.
+    var isIdle: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return !running
     }
 
     /// Tokens generated since the last call (for tokens/s).
@@ -49,15 +61,18 @@ final class ModelWorker: @unchecked Sendable {
             inbox.removeAll()
             if joining.isEmpty && sampler.activeCount == 0 {
                 running = false
+                progress.expectProgress(false)
                 lock.unlock()
                 return
             }
             lock.unlock()
             for (request, key) in joining { sampler.joinAll(request, key: key) }
             let rows = sampler.activeCount
+            Failpoint.stallSampler.stallIfActive()
             for event in sampler.step() {
                 if case .finished(let sample) = event { onSample(sample) }
             }
+            progress.beat()
             lock.lock()
             generated += rows
             lock.unlock()

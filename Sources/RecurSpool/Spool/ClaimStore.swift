@@ -27,6 +27,7 @@ public final class ClaimStore: @unchecked Sendable {
     private let lockDescriptor: Int32
     private let lock = NSLock()
     private var workCounter = 0
+    private var released = false
 
     /// Creates `active/ID/` and takes its lock.
     public init(layout: SpoolLayout, maximumAttempts: Int = 3) throws(SpoolError) {
@@ -174,7 +175,14 @@ public final class ClaimStore: @unchecked Sendable {
     }
 
     /// Gives up the claim directory (all jobs must be published or requeued first).
+    /// Only the first call does anything: the lock's descriptor number may belong to
+    /// another file once closed, and closing it again would close that one.
     public func release() {
+        lock.lock()
+        let first = !released
+        released = true
+        lock.unlock()
+        guard first else { return }
         unlink(directory + "/.lock")
         rmdir(directory)
         close(lockDescriptor)

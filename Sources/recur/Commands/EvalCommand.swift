@@ -21,11 +21,11 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Print one JSON object: loss_nats, bits_per_token, perplexity, tokens, unknown, seconds.") var json = false
 
     func run() throws {
-        threads.applyToBLAS()
+        threads.applyToKernels()
         let loaded = try models.loadModel(model)
         let text = try readTextFile(corpus, what: "corpus")
         let bar = ProgressBar(total: max(0, text.unicodeScalars.count - 1), unit: "tok")
-        let result = try Evaluator.evaluate(loaded, corpus: text, label: corpus) { done, _ in bar.update(done) }
+        let result = try Evaluator.evaluate(loaded, corpus: text, label: corpus, threads: threads.count) { done, _ in bar.update(done) }
         bar.finish()
         if json {
             printJSON([

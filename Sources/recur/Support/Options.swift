@@ -30,13 +30,10 @@ struct ThreadsOption: ParsableArguments {
     /// The thread count in effect.
     var count: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
 
-    /// For commands whose matrix work goes through OpenBLAS (eval, train).
-    func applyToBLAS() {
-        BLAS.setThreadCount(count)
-    }
-
-    /// For commands that use Recur's own kernels (generate, bench): OpenBLAS gets one
-    /// thread, because its idle workers spin (sched_yield) and steal a core from ours.
+    /// For every command: OpenBLAS gets one thread, because its idle workers spin
+    /// (sched_yield) and steal a core from ours, and its waiting threads stall for a
+    /// time slice when one of them loses its core to another process. Recur splits the
+    /// work itself (`SpinningHelper`, `SplitProduct`, `ShardedStep`).
     func applyToKernels() {
         BLAS.setThreadCount(1)
     }
