@@ -41,7 +41,7 @@ struct DaemonTests {
         let bad = try RecurBinary.run(["submit", "--spool", fixture.spool, "--model", "no-such-model", "--wait", "--timeout", "60"])
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("unknown model"))
-        fixture.waitUntil(3) { FileManager.default.fileExists(atPath: fixture.spool + "/status.json") }
+        #expect(fixture.waitUntil(3) { FileManager.default.fileExists(atPath: fixture.spool + "/status.json") })
         let status = try RecurBinary.run(["status", "--spool", fixture.spool])
         #expect(status.status == 0)
         #expect(status.stdout.contains("gru-l1-emb5"))
@@ -54,7 +54,7 @@ struct DaemonTests {
             try fixture.submit(#"{"model": "lstm-l2-emb5", "count": 4, "length": 3000}"#, id: "long-\(i)")
         }
         let daemon = try fixture.startDaemon(["--grace", "0.5"])
-        fixture.waitUntil(20) { !fixture.list("active").isEmpty && fixture.list("incoming").count < 12 }
+        #expect(fixture.waitUntil(20) { !fixture.list("active").isEmpty && fixture.list("incoming").count < 12 })
         daemon.terminate()
         daemon.waitUntilExit()
         #expect(daemon.terminationStatus == 0)
@@ -92,10 +92,13 @@ struct DaemonTests {
         let fixture = try SpoolFixture()
         let daemon = try fixture.startDaemon()
         defer { daemon.terminate(); daemon.waitUntilExit() }
+        // Serving first, so the model below is new to a running daemon.
+        #expect(fixture.waitUntilServing(daemon))
+        #expect(!fixture.log(of: daemon).contains("late"))
         try FileManager.default.copyItem(atPath: parityModels + "/rnn-l1-onehot.safetensors", toPath: fixture.models + "/late.safetensors")
-        Thread.sleep(forTimeInterval: 0.3)
         kill(daemon.processIdentifier, SIGHUP)
-        Thread.sleep(forTimeInterval: 0.3)
+        #expect(fixture.waitUntil(20) { fixture.log(of: daemon).contains("reloaded models: ") && fixture.log(of: daemon).contains("new: late") },
+                "\(fixture.log(of: daemon))")
         try fixture.submit(#"{"model": "late", "length": 12}"#, id: "after-hup")
         #expect(fixture.waitUntil(20) { fixture.list("done").contains("after-hup") })
     }

@@ -12,7 +12,8 @@ import Synchronization
 /// `init` installs a C handler with `sigaction` and unblocks the signals on the calling
 /// thread before it returns; the handler only writes the signal's number to a pipe
 /// (async-signal-safe), and the callback runs on a private queue that reads the pipe (a
-/// Swift 6 requirement: see PLATFORM.md). The signals stay caught after the watcher is
+/// C signal handler cannot capture Swift context under strict concurrency, so it can only
+/// hand the number on). The signals stay caught after the watcher is
 /// gone, and are then ignored.
 public final class SignalWatcher: @unchecked Sendable {
     private let lock = NSLock()

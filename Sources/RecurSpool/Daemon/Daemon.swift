@@ -10,49 +10,28 @@ import Glibc
 
 // How a job moves through the daemon's few, named queues:
 //
-//   incoming/X.json ──inotify / rescan──▶ [control]  claim (rename into active/ID/),
-//                                           │         read + validate, pick the model
+//   incoming/X.json ──inotify / rescan──▶ [recur.control]  claim (rename into active/D/),
+//                                           │                read + validate, pick the model
 //                                           │ valid                      │ invalid
 //                                           ▼                            ▼
-//                       [sampler.MODEL] one running batch per model   [writer] error.json,
-//                         rows join and leave every step                publish to failed/
+//                 [recur.sampler.MODEL] one running batch a model   [recur.writer] error.json,
+//                   rows join and leave every step; its kernels       publish to failed/
+//                   split products with one spinning helper thread
 //                                           │ last sample of the job
 //                                           ▼
-//                       [writer] samples (text, audio, MIDI), result.json,
-//                                job.json moved in, one rename to done/ID/
+//                 [recur.writer] samples (text, ABC, MIDI, audio …), result.json,
+//                   job.json moved in, one rename to done/ID/ (ResultPublisher)
 //                                           │
 //                                           ▼
-//                       [control] bookkeeping, claim more, status.json every second
+//                 [recur.control] bookkeeping, claim more, status.json every second
 //
-// [watchdog] pings systemd only while [control] answers its probes and every
-// [sampler.MODEL] with rows steps (ProgressWatchdog). Every method of Daemon below
-// "control queue" marks runs on [control] and checks it (dispatchPrecondition).
-
-/// Settings of `recur serve`.
-public struct DaemonOptions: Sendable {
-    /// The spool root.
-    public var spool: String
-    /// The models directory (nil: the default search).
-    public var modelsDirectory: String?
-    /// Threads for the sampling kernels of each model.
-    public var workers = ProcessInfo.processInfo.activeProcessorCount
-    /// Drain the spool and exit.
-    public var once = false
-    /// Seconds running jobs get to finish after SIGTERM before they are requeued.
-    public var grace = 30.0
-    /// Seconds between full rescans of incoming/ (and checks for dead daemons).
-    public var rescanInterval = 2.0
-    /// Prometheus text file for node_exporter's textfile collector.
-    public var metricsFile: String?
-    /// Job limits.
-    public var limits = JobLimits()
-    /// Rows (samples) in flight before the daemon stops claiming more jobs. Enough for
-    /// an efficient batch; more would hoard jobs that other daemons could run, and every
-    /// job held counts as a suspect if the daemon dies.
-    public var maximumRows = 64
-    /// A spool.
-    public init(spool: String) { self.spool = spool }
-}
+// [recur.signals] turns SIGTERM/SIGINT/SIGHUP (a self-pipe) into work on [recur.control].
+// [recur.watchdog] pings systemd only while [recur.control] answers its probes and every
+// [recur.sampler.MODEL] with rows steps (ProgressWatchdog).
+// Locks: the daemon holds flock on active/D/.lock for its life (a dead daemon's claims are
+// found by that lock coming free); all daemon state is confined to [recur.control], and
+// every method of Daemon below "control queue" checks it (dispatchPrecondition); a
+// sampler's rows are its own queue's; JobRun guards its samples with its own lock.
 
 /// `recur serve`: watches a spool, runs jobs in batches, publishes results exactly once.
 public final class Daemon: @unchecked Sendable {
@@ -346,33 +325,8 @@ public final class Daemon: @unchecked Sendable {
     }
 
     private func publish(_ run: JobRun) {
-        do {
-            let files = try JobOutputs.write(run)
-            let target = try claims!.publish(work: run.work, claimed: run.claimed, jobID: run.id, succeeded: true)
-            let tokens = run.completed.reduce(0) { $0 + $1.generatedTokens }
-            logger.info("job \(run.id): done in \(String(format: "%.2f", Date().timeIntervalSince(run.received))) s, \(tokens) tokens, \(files.count) file(s) in \(target)")
-            control.async { self.runEnded(run, outcome: .done, tokens: tokens) }
-        } catch {
-            // Writing failed (no space, a file-size limit, permissions…): fail the job with
-            // error.json in a fresh work directory, keeping the claim; if even that cannot
-            // be written, put the job back in incoming/. Never half-published, never lost.
-            logger.error("job \(run.id): cannot write results: \(error)")
-            claims!.discardWork(run.work, claimed: run.claimed)
-            let jobError = JobError(error: "writing the results failed: \(error)", field: nil, value: nil,
-                                    hint: "free space, raise the file-size limit or fix permissions in the spool, or ask for less output; then submit the job again")
-            var work: String?
-            do {
-                work = try claims!.makeWorkDirectory(for: run.claimed)
-                try JobOutputs.writeError(jobError, to: work!)
-                try claims!.publish(work: work!, claimed: run.claimed, jobID: run.id, succeeded: false)
-                control.async { self.runEnded(run, outcome: .failed, tokens: 0) }
-                return
-            } catch {
-                logger.error("job \(run.id): cannot write failed/ either (\(error)); requeued")
-                claims!.abandon(work: work, claimed: run.claimed)
-            }
-            control.async { self.runEnded(run, outcome: .writeFailed, tokens: 0) }
-        }
+        let outcome = ResultPublisher(claims: claims!, logger: logger).publish(run)
+        control.async { self.runEnded(run, outcome: outcome) }
     }
 
     private func failClaimed(_ claimed: String, id: String, error: JobError) {
@@ -380,23 +334,13 @@ public final class Daemon: @unchecked Sendable {
         statistics.failed += 1
         logger.warning("job \(id): failed: \(error)")
         writer.async {
-            var work: String?
-            do {
-                work = try self.claims!.makeWorkDirectory(for: claimed)
-                try JobOutputs.writeError(error, to: work!)
-                try self.claims!.publish(work: work!, claimed: claimed, jobID: id, succeeded: false)
-            } catch {
-                self.logger.error("job \(id): cannot write failed/ (\(error)); requeued")
-                self.claims?.abandon(work: work, claimed: claimed)
-                let name = (claimed as NSString).lastPathComponent
-                self.control.async { self.noteWriteFailure(name, id: id) }
-            }
+            guard !ResultPublisher(claims: self.claims!, logger: self.logger).fail(claimed: claimed, id: id, error: error) else { return }
+            let name = (claimed as NSString).lastPathComponent
+            self.control.async { self.noteWriteFailure(name, id: id) }
         }
     }
 
-    private enum Outcome { case done, failed, requeued, writeFailed }
-
-    private func runEnded(_ run: JobRun, outcome: Outcome, tokens: Int) {
+    private func runEnded(_ run: JobRun, outcome: ResultPublisher.Outcome) {
         dispatchPrecondition(condition: .onQueue(control))
         run.markFinished()
         runs[run.key] = nil
@@ -404,10 +348,8 @@ public final class Daemon: @unchecked Sendable {
         switch outcome {
         case .done:
             statistics.done += 1
-            statistics.tokens += tokens
             statistics.latency.observe(Date().timeIntervalSince(run.received))
         case .failed: statistics.failed += 1
-        case .requeued: break
         case .writeFailed: noteWriteFailure((run.claimed as NSString).lastPathComponent, id: run.id)
         }
         if stopping {

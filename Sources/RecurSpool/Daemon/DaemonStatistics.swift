@@ -8,7 +8,6 @@ struct DaemonStatistics {
     var claimed = 0
     var done = 0
     var failed = 0
-    var tokens = 0
     /// Seconds from a job's arrival in incoming/ to its publication, done jobs only.
     var latency = LatencyHistogram(bounds: Self.buckets)
     private(set) var tokensPerSecond = 0.0

@@ -28,9 +28,6 @@ public struct SystemdNotifier: Sendable {
         }
     }
 
-    /// Whether a notification socket is configured.
-    public var isActive: Bool { address != nil }
-
     /// Sends `message` (e.g. "READY=1", "STATUS=…"); errors such as ECONNREFUSED are ignored.
     public func notify(_ message: String) {
         guard let address else { return }

@@ -1,0 +1,27 @@
+import Foundation
+
+/// Settings of `recur serve`.
+public struct DaemonOptions: Sendable {
+    /// The spool root.
+    public var spool: String
+    /// The models directory (nil: the default search).
+    public var modelsDirectory: String?
+    /// Threads for the sampling kernels of each model.
+    public var workers = ProcessInfo.processInfo.activeProcessorCount
+    /// Drain the spool and exit.
+    public var once = false
+    /// Seconds running jobs get to finish after SIGTERM before they are requeued.
+    public var grace = 30.0
+    /// Seconds between full rescans of incoming/ (and checks for dead daemons).
+    public var rescanInterval = 2.0
+    /// Prometheus text file for node_exporter's textfile collector.
+    public var metricsFile: String?
+    /// Job limits.
+    public var limits = JobLimits()
+    /// Rows (samples) in flight before the daemon stops claiming more jobs. Enough for
+    /// an efficient batch; more would hoard jobs that other daemons could run, and every
+    /// job held counts as a suspect if the daemon dies.
+    public var maximumRows = 64
+    /// A spool.
+    public init(spool: String) { self.spool = spool }
+}

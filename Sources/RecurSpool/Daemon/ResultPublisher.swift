@@ -1,0 +1,49 @@
+import Foundation
+import Logging
+import RecurCore
+
+/// The writer queue's work: a finished job's files and its one rename into done/, or
+/// its error.json into failed/ — never half-published, never lost.
+struct ResultPublisher {
+    /// How publishing a job ended.
+    enum Outcome { case done, failed, writeFailed }
+
+    let claims: ClaimStore
+    let logger: Logger
+
+    /// Writes the samples and result.json and publishes them to done/. When writing fails
+    /// (no space, a file-size limit, permissions…) the job fails with error.json in a fresh
+    /// work directory, keeping the claim; if even that cannot be written, the job goes back
+    /// to incoming/ (`writeFailed`).
+    func publish(_ run: JobRun) -> Outcome {
+        do {
+            let files = try JobOutputs.write(run)
+            let target = try claims.publish(work: run.work, claimed: run.claimed, jobID: run.id, succeeded: true)
+            let tokens = run.completed.reduce(0) { $0 + $1.generatedTokens }
+            logger.info("job \(run.id): done in \(String(format: "%.2f", Date().timeIntervalSince(run.received))) s, \(tokens) tokens, \(files.count) file(s) in \(target)")
+            return .done
+        } catch {
+            logger.error("job \(run.id): cannot write results: \(error)")
+            claims.discardWork(run.work, claimed: run.claimed)
+            let jobError = JobError(error: "writing the results failed: \(error)", field: nil, value: nil,
+                                    hint: "free space, raise the file-size limit or fix permissions in the spool, or ask for less output; then submit the job again")
+            return fail(claimed: run.claimed, id: run.id, error: jobError) ? .failed : .writeFailed
+        }
+    }
+
+    /// Writes error.json for a claimed job and publishes it to failed/; false (and the job
+    /// back in incoming/) when that cannot be written either.
+    func fail(claimed: String, id: String, error: JobError) -> Bool {
+        var work: String?
+        do {
+            work = try claims.makeWorkDirectory(for: claimed)
+            try JobOutputs.writeError(error, to: work!)
+            try claims.publish(work: work!, claimed: claimed, jobID: id, succeeded: false)
+            return true
+        } catch {
+            logger.error("job \(id): cannot write failed/ (\(error)); requeued")
+            claims.abandon(work: work, claimed: claimed)
+            return false
+        }
+    }
+}
