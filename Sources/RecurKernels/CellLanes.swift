@@ -50,7 +50,7 @@ public enum LaneMath {
     /// tanh(x) = sign(x) · (1 − e^(−2|x|)) / (1 + e^(−2|x|)), lane-wise.
     @_transparent
     public static func tanh(_ x: Vector) -> Vector {
-        let magnitude = x.replacing(with: -x, where: x .< 0) // |x|
+        let magnitude = x.replacing(with: -x, where: x .< 0)  // |x|
         let e = exp(-2 * magnitude)
         let t = (1 - e) / (1 + e)
         return t.replacing(with: -t, where: x .< 0)
@@ -82,7 +82,8 @@ extension LaneMath {
     /// training and the kernel's fused cell all go through it, so they agree bit for bit.
     @_transparent
     public static func lstm(_ preI: Vector, _ preF: Vector, _ preG: Vector, _ preO: Vector, memory c: Vector)
-        -> (i: Vector, f: Vector, g: Vector, o: Vector, memory: Vector, hidden: Vector) {
+        -> (i: Vector, f: Vector, g: Vector, o: Vector, memory: Vector, hidden: Vector)
+    {
         let i = sigmoid(preI), f = sigmoid(preF), g = tanh(preG), o = sigmoid(preO)
         let next = f * c + i * g
         return (i, f, g, o, next, o * tanh(next))
@@ -95,7 +96,10 @@ extension LaneMath {
 /// the tail's partial loads are merged into the same loop.
 @_transparent func forEachVector(_ count: Int, _ vector: (_ j: Int, _ lanes: Int) -> Void) {
     var j = 0
-    while j + Lanes.scalarCount <= count { vector(j, Lanes.scalarCount); j += Lanes.scalarCount }
+    while j + Lanes.scalarCount <= count {
+        vector(j, Lanes.scalarCount)
+        j += Lanes.scalarCount
+    }
     if j < count { vector(j, count - j) }
 }
 

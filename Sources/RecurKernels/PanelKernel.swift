@@ -33,12 +33,15 @@ public struct PanelKernel: @unchecked Sendable {
     ///   - leftColumns: columns taken from `left`; the other `inner − leftColumns` from `right`.
     ///   - y: row-major output, row stride `outputStride` (≥ `outputs`); unused with `lstm`.
     ///   - lstm: the cell to apply to gate-interleaved outputs, or nil to store them.
-    public init(panels: UnsafePointer<SIMD16<Float>>, bias: UnsafePointer<Float>,
-                left: UnsafePointer<Float>, leftColumns: Int, leftStride: Int, right: UnsafePointer<Float>, rightStride: Int,
-                rows: Int, inner: Int, outputs: Int, y: UnsafeMutablePointer<Float>, outputStride: Int,
-                lstm: FusedLSTMCell? = nil) {
-        precondition(lstm == nil || (outputs == 4 * lstm!.hiddenSize && lstm!.hiddenSize % 16 == 0),
-                     "a fused LSTM cell needs 4H gate outputs with H a multiple of 16")
+    public init(
+        panels: UnsafePointer<SIMD16<Float>>, bias: UnsafePointer<Float>,
+        left: UnsafePointer<Float>, leftColumns: Int, leftStride: Int, right: UnsafePointer<Float>, rightStride: Int,
+        rows: Int, inner: Int, outputs: Int, y: UnsafeMutablePointer<Float>, outputStride: Int,
+        lstm: FusedLSTMCell? = nil
+    ) {
+        precondition(
+            lstm == nil || (outputs == 4 * lstm!.hiddenSize && lstm!.hiddenSize % 16 == 0),
+            "a fused LSTM cell needs 4H gate outputs with H a multiple of 16")
         self.panels = panels
         self.bias = bias
         self.left = left
@@ -62,8 +65,14 @@ public struct PanelKernel: @unchecked Sendable {
         // independent weight streams keep memory busy.
         for r in grouped..<rows {
             var p = range.lowerBound
-            while p + 4 <= range.upperBound { rows1panels4(r, p); p += 4 }
-            while p < range.upperBound { rows1panels1(r, p); p += 1 }
+            while p + 4 <= range.upperBound {
+                rows1panels4(r, p)
+                p += 4
+            }
+            while p < range.upperBound {
+                rows1panels1(r, p)
+                p += 1
+            }
         }
     }
 
@@ -81,7 +90,9 @@ public struct PanelKernel: @unchecked Sendable {
     ) {
         let paddedRows = (rows + rowGroup - 1) / rowGroup * rowGroup
         let rowBlock = rowGroup * max(1, 32 / rowGroup)
-        let scratch = min(sideEnd(from: 0), block) < inner ? UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: paddedRows * panelGroup) : nil
+        let scratch =
+            min(sideEnd(from: 0), block) < inner
+            ? UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: paddedRows * panelGroup) : nil
         defer { scratch?.deallocate() }
         var p = range.lowerBound
         while p < range.upperBound {
@@ -94,9 +105,11 @@ public struct PanelKernel: @unchecked Sendable {
                     let span = k..<min(sideEnd(from: k), k + block)
                     var r = first
                     while r < blockEnd {
-                        kernel(Tile(row: r, panel: p, panels: width, valid: min(rowGroup, rows - r), span: span,
-                                    partials: scratch.map { $0 + r * width }, partialStride: width,
-                                    isLast: span.upperBound == inner))
+                        kernel(
+                            Tile(
+                                row: r, panel: p, panels: width, valid: min(rowGroup, rows - r), span: span,
+                                partials: scratch.map { $0 + r * width }, partialStride: width,
+                                isLast: span.upperBound == inner))
                         r += rowGroup
                     }
                     k = span.upperBound
@@ -171,8 +184,10 @@ public struct PanelKernel: @unchecked Sendable {
             a2.addProduct(SIMD16(repeating: x2[k]), wk)
             a3.addProduct(SIMD16(repeating: x3[k]), wk)
         }
-        finish(a0, tile, row: 0, panel: 0); finish(a1, tile, row: 1, panel: 0)
-        finish(a2, tile, row: 2, panel: 0); finish(a3, tile, row: 3, panel: 0)
+        finish(a0, tile, row: 0, panel: 0)
+        finish(a1, tile, row: 1, panel: 0)
+        finish(a2, tile, row: 2, panel: 0)
+        finish(a3, tile, row: 3, panel: 0)
     }
 
     /// The end of the input side that column `k` lies on.
@@ -186,7 +201,10 @@ public struct PanelKernel: @unchecked Sendable {
             let x0 = input(row: r, from: lower), upper = sideEnd(from: lower)
             for k in lower..<upper {
                 let s = SIMD16(repeating: x0[k])
-                a0.addProduct(s, w0[k]); a1.addProduct(s, w1[k]); a2.addProduct(s, w2[k]); a3.addProduct(s, w3[k])
+                a0.addProduct(s, w0[k])
+                a1.addProduct(s, w1[k])
+                a2.addProduct(s, w2[k])
+                a3.addProduct(s, w3[k])
             }
             lower = upper
         }
@@ -194,8 +212,10 @@ public struct PanelKernel: @unchecked Sendable {
             lstm.apply(row: r, unitBlock: p / 4, a0, a1, a2, a3)
             return
         }
-        store(a0, row: r, panel: p); store(a1, row: r, panel: p + 1)
-        store(a2, row: r, panel: p + 2); store(a3, row: r, panel: p + 3)
+        store(a0, row: r, panel: p)
+        store(a1, row: r, panel: p + 1)
+        store(a2, row: r, panel: p + 2)
+        store(a3, row: r, panel: p + 3)
     }
 
     private func rows1panels1(_ r: Int, _ p: Int) {
@@ -231,8 +251,10 @@ public struct FusedLSTMCell: @unchecked Sendable {
     let tokens: UnsafePointer<Int>?
     let hiddenSize: Int
 
-    public init(memory: UnsafeMutablePointer<Float>, hidden: UnsafeMutablePointer<Float>,
-                table: UnsafePointer<Float>?, tokens: UnsafePointer<Int>?, hiddenSize: Int) {
+    public init(
+        memory: UnsafeMutablePointer<Float>, hidden: UnsafeMutablePointer<Float>,
+        table: UnsafePointer<Float>?, tokens: UnsafePointer<Int>?, hiddenSize: Int
+    ) {
         precondition((table == nil) == (tokens == nil), "a table needs the tokens")
         self.memory = memory
         self.hidden = hidden
@@ -242,8 +264,10 @@ public struct FusedLSTMCell: @unchecked Sendable {
     }
 
     /// The cell for row `r`, units `16u ..< 16u + 16`, from the four gates' sums.
-    @_transparent func apply(row r: Int, unitBlock u: Int, _ si: SIMD16<Float>, _ sf: SIMD16<Float>,
-                                 _ sg: SIMD16<Float>, _ so: SIMD16<Float>) {
+    @_transparent func apply(
+        row r: Int, unitBlock u: Int, _ si: SIMD16<Float>, _ sf: SIMD16<Float>,
+        _ sg: SIMD16<Float>, _ so: SIMD16<Float>
+    ) {
         typealias V = LaneMath
         let n = hiddenSize, first = u * 16
         let c = memory + r * n + first, h = hidden + r * n + first

@@ -38,8 +38,12 @@ extension PanelKernel {
             a4.addProduct(SIMD16(repeating: x4[k]), wk)
             a5.addProduct(SIMD16(repeating: x5[k]), wk)
         }
-        finish(a0, tile, row: 0, panel: 0); finish(a1, tile, row: 1, panel: 0); finish(a2, tile, row: 2, panel: 0)
-        finish(a3, tile, row: 3, panel: 0); finish(a4, tile, row: 4, panel: 0); finish(a5, tile, row: 5, panel: 0)
+        finish(a0, tile, row: 0, panel: 0)
+        finish(a1, tile, row: 1, panel: 0)
+        finish(a2, tile, row: 2, panel: 0)
+        finish(a3, tile, row: 3, panel: 0)
+        finish(a4, tile, row: 4, panel: 0)
+        finish(a5, tile, row: 5, panel: 0)
     }
 }
 

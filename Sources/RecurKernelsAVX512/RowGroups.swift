@@ -32,13 +32,25 @@ extension PanelKernel {
         for k in tile.span {
             let v0 = w0[k], v1 = w1[k], v2 = w2[k], v3 = w3[k]
             let s0 = SIMD16(repeating: x0[k])
-            a00.addProduct(s0, v0); a01.addProduct(s0, v1); a02.addProduct(s0, v2); a03.addProduct(s0, v3)
+            a00.addProduct(s0, v0)
+            a01.addProduct(s0, v1)
+            a02.addProduct(s0, v2)
+            a03.addProduct(s0, v3)
             let s1 = SIMD16(repeating: x1[k])
-            a10.addProduct(s1, v0); a11.addProduct(s1, v1); a12.addProduct(s1, v2); a13.addProduct(s1, v3)
+            a10.addProduct(s1, v0)
+            a11.addProduct(s1, v1)
+            a12.addProduct(s1, v2)
+            a13.addProduct(s1, v3)
             let s2 = SIMD16(repeating: x2[k])
-            a20.addProduct(s2, v0); a21.addProduct(s2, v1); a22.addProduct(s2, v2); a23.addProduct(s2, v3)
+            a20.addProduct(s2, v0)
+            a21.addProduct(s2, v1)
+            a22.addProduct(s2, v2)
+            a23.addProduct(s2, v3)
             let s3 = SIMD16(repeating: x3[k])
-            a30.addProduct(s3, v0); a31.addProduct(s3, v1); a32.addProduct(s3, v2); a33.addProduct(s3, v3)
+            a30.addProduct(s3, v0)
+            a31.addProduct(s3, v1)
+            a32.addProduct(s3, v2)
+            a33.addProduct(s3, v3)
         }
         if tile.isLast, let lstm {
             // Gate-interleaved panels: this group is i, f, g, o of sixteen units.
@@ -50,10 +62,22 @@ extension PanelKernel {
             return
         }
         @inline(__always) func last(_ v: SIMD16<Float>, _ i: Int, _ q: Int) { finish(v, tile, row: i, panel: q) }
-        last(a00, 0, 0); last(a01, 0, 1); last(a02, 0, 2); last(a03, 0, 3)
-        last(a10, 1, 0); last(a11, 1, 1); last(a12, 1, 2); last(a13, 1, 3)
-        last(a20, 2, 0); last(a21, 2, 1); last(a22, 2, 2); last(a23, 2, 3)
-        last(a30, 3, 0); last(a31, 3, 1); last(a32, 3, 2); last(a33, 3, 3)
+        last(a00, 0, 0)
+        last(a01, 0, 1)
+        last(a02, 0, 2)
+        last(a03, 0, 3)
+        last(a10, 1, 0)
+        last(a11, 1, 1)
+        last(a12, 1, 2)
+        last(a13, 1, 3)
+        last(a20, 2, 0)
+        last(a21, 2, 1)
+        last(a22, 2, 2)
+        last(a23, 2, 3)
+        last(a30, 3, 0)
+        last(a31, 3, 1)
+        last(a32, 3, 2)
+        last(a33, 3, 3)
     }
 }
 

@@ -14,5 +14,8 @@ struct RecurCommand: ParsableCommand {
             else ./models, else /usr/local/share/recur/models, else /usr/share/recur/models.
             """,
         version: Recur.version,
-        subcommands: [ServeCommand.self, SubmitCommand.self, StatusCommand.self, GenerateCommand.self, TrainCommand.self, BenchCommand.self, ModelsCommand.self, InfoCommand.self, EvalCommand.self, RenderCommand.self])
+        subcommands: [
+            ServeCommand.self, SubmitCommand.self, StatusCommand.self, GenerateCommand.self, TrainCommand.self, BenchCommand.self,
+            ModelsCommand.self, InfoCommand.self, EvalCommand.self, RenderCommand.self,
+        ])
 }

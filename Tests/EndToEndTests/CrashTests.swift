@@ -14,7 +14,8 @@ struct CrashTests {
             let id = String(format: "job-%04d", i)
             ids.append(id)
             let model = i % 3 == 0 ? "gru-l1-emb5" : "lstm-l2-emb5"
-            try fixture.submit(#"{"model": "\#(model)", "count": \#(1 + i % 4), "length": \#(20 + (i * 37) % 180), "seed": \#(i)}"#, id: id)
+            try fixture.submit(
+                #"{"model": "\#(model)", "count": \#(1 + i % 4), "length": \#(20 + (i * 37) % 180), "seed": \#(i)}"#, id: id)
         }
         var daemons = [try fixture.startDaemon(), try fixture.startDaemon()]
         var generator = SystemRandomNumberGenerator()
@@ -27,7 +28,9 @@ struct CrashTests {
             kills += 1
             daemons[victim] = try fixture.startDaemon()
         }
-        let finished = fixture.waitUntil(240) { fixture.list("done").count + fixture.list("failed").count >= jobs && fixture.list("incoming").isEmpty }
+        let finished = fixture.waitUntil(240) {
+            fixture.list("done").count + fixture.list("failed").count >= jobs && fixture.list("incoming").isEmpty
+        }
         for daemon in daemons {
             // A SIGTERM before the daemon's main() would kill it by the default action: a
             // restart may be only microseconds old when the last job ends.
@@ -36,10 +39,16 @@ struct CrashTests {
             daemon.waitUntilExit()
             #expect(daemon.terminationStatus == 0)
         }
-        #expect(finished, "done \(fixture.list("done").count), failed \(fixture.list("failed").count), incoming \(fixture.list("incoming").count)")
+        #expect(
+            finished,
+            "done \(fixture.list("done").count), failed \(fixture.list("failed").count), incoming \(fixture.list("incoming").count)"
+        )
         let done = fixture.list("done"), failed = fixture.list("failed")
         #expect(Set(done).isDisjoint(with: Set(failed)))
-        #expect(Set(done).union(failed) == Set(ids), "missing: \(Set(ids).subtracting(done).subtracting(failed).sorted().prefix(5)); extra: \(Set(done).union(failed).subtracting(ids).sorted().prefix(5))")
+        #expect(
+            Set(done).union(failed) == Set(ids),
+            "missing: \(Set(ids).subtracting(done).subtracting(failed).sorted().prefix(5)); extra: \(Set(done).union(failed).subtracting(ids).sorted().prefix(5))"
+        )
         #expect(fixture.list("incoming").isEmpty)
         #expect(fixture.list("active").isEmpty)
         #expect(fixture.list("tmp").isEmpty)

@@ -10,7 +10,8 @@ struct DaemonFaultTests {
 
     /// The model's file re-saved by this build, and a copy with other weights of the
     /// same architecture (what retraining produces): the same size to the byte.
-    private func sameSizeReplacement(in fixture: SpoolFixture) throws -> (path: String, staged: String, old: String, new: String) {
+    private func sameSizeReplacement(in fixture: SpoolFixture) throws -> (path: String, staged: String, old: String, new: String)
+    {
         let path = fixture.models + "/\(Self.model).safetensors"
         var model = try RecurModel(contentsOf: path)
         let old = try model.save(to: path)
@@ -34,15 +35,20 @@ struct DaemonFaultTests {
         let files = try sameSizeReplacement(in: fixture)
         #expect(fileSize(files.staged) == fileSize(files.path) && files.old != files.new)
         let daemon = try fixture.startDaemon()
-        defer { daemon.terminate(); daemon.waitUntilExit() }
+        defer {
+            daemon.terminate()
+            daemon.waitUntilExit()
+        }
         #expect(fixture.waitUntilServing(daemon))
         try fixture.submit(#"{"model": "\#(Self.model)", "length": 20, "seed": 1}"#, id: "before")
         try fixture.submit(#"{"model": "\#(Self.model)", "count": 4, "length": 8000, "seed": 2}"#, id: "long")
-        #expect(fixture.waitUntil(20) { fixture.list("done").contains("before") && !fixture.list("incoming").contains("long.json") })
+        #expect(
+            fixture.waitUntil(20) { fixture.list("done").contains("before") && !fixture.list("incoming").contains("long.json") })
 
         #expect(rename(files.staged, files.path) == 0)
         kill(daemon.processIdentifier, SIGHUP)
-        #expect(fixture.waitUntil(10) { fixture.log(of: daemon).contains("replaced: \(Self.model)") }, "\(fixture.log(of: daemon))")
+        #expect(
+            fixture.waitUntil(10) { fixture.log(of: daemon).contains("replaced: \(Self.model)") }, "\(fixture.log(of: daemon))")
         try fixture.submit(#"{"model": "\#(Self.model)", "length": 20, "seed": 1}"#, id: "after")
         #expect(fixture.waitUntil(60) { Set(fixture.list("done")).isSuperset(of: ["after", "long"]) })
 
@@ -60,7 +66,10 @@ struct DaemonFaultTests {
         let fixture = try SpoolFixture()
         let files = try sameSizeReplacement(in: fixture)
         let daemon = try fixture.startDaemon()
-        defer { daemon.terminate(); daemon.waitUntilExit() }
+        defer {
+            daemon.terminate()
+            daemon.waitUntilExit()
+        }
         #expect(fixture.waitUntilServing(daemon))
         // Same size again, but a flipped tensor byte: its checksum no longer matches.
         var bytes = try Data(contentsOf: URL(fileURLWithPath: files.staged))
@@ -85,7 +94,10 @@ struct DaemonFaultTests {
         let daemon = try fixture.startDaemon(environment: [
             "NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "400000", "RECUR_FAILPOINT": failpoint,
         ])
-        defer { kill(daemon.processIdentifier, SIGKILL); daemon.waitUntilExit() }
+        defer {
+            kill(daemon.processIdentifier, SIGKILL)
+            daemon.waitUntilExit()
+        }
         let healthy = socket.receive(for: 10) { m in m.filter { $0 == "WATCHDOG=1" }.count >= 3 }
         try fixture.submit(#"{"model": "\#(Self.model)", "length": 50}"#, id: "stuck")
         // Pings already on their way when the job arrives are drained, then systemd's

@@ -14,7 +14,8 @@ final class SpoolFixture {
         models = root + "/models"
         try FileManager.default.createDirectory(atPath: models, withIntermediateDirectories: true)
         for name in ["lstm-l2-emb5", "gru-l1-emb5"] {
-            try FileManager.default.copyItem(atPath: parityModels + "/\(name).safetensors", toPath: models + "/\(name).safetensors")
+            try FileManager.default.copyItem(
+                atPath: parityModels + "/\(name).safetensors", toPath: models + "/\(name).safetensors")
         }
         for sub in ["tmp", "incoming", "done", "failed", "active"] {
             try FileManager.default.createDirectory(atPath: spool + "/" + sub, withIntermediateDirectories: true)
@@ -83,7 +84,8 @@ final class SpoolFixture {
 
     func json(_ path: String) -> [String: Any] {
         guard let data = FileManager.default.contents(atPath: spool + "/" + path),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return [:] }
         return object
     }
 }
@@ -102,7 +104,9 @@ final class NotifySocket {
             for (i, byte) in path.utf8.enumerated() { bytes[i] = byte }
         }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard descriptor >= 0, bound == 0 else { throw CocoaError(.fileWriteUnknown) }
         var timeout = timeval(tv_sec: 0, tv_usec: 200_000)

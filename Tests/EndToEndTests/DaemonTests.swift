@@ -21,8 +21,10 @@ struct DaemonTests {
         #expect(((result["model"] as? [String: Any])?["data_sha256"] as? String)?.count == 64)
         #expect(result["tokens"] as? Int == 120)
         // The same job through `recur generate` gives the same text: one engine, one contract.
-        let generated = try RecurBinary.run(["generate", "--model", fixture.models + "/lstm-l2-emb5.safetensors", "--count", "3",
-                                             "--length", "40", "--seed", "5", "--prime", "ab", "--temperature", "0.8", "--json"])
+        let generated = try RecurBinary.run([
+            "generate", "--model", fixture.models + "/lstm-l2-emb5.safetensors", "--count", "3",
+            "--length", "40", "--seed", "5", "--prime", "ab", "--temperature", "0.8", "--json",
+        ])
         let texts = (try RecurBinary.json(generated)["samples"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
         let second = try String(contentsOfFile: fixture.spool + "/done/first/sample-002.txt", encoding: .utf8)
         #expect(texts.count == 3 && texts[1] == second)
@@ -32,13 +34,21 @@ struct DaemonTests {
     @Test func submitWaitPrintsTheOutputDirectoryAndStatusSummarises() throws {
         let fixture = try SpoolFixture()
         let daemon = try fixture.startDaemon()
-        defer { daemon.terminate(); daemon.waitUntilExit() }
-        let result = try RecurBinary.run(["submit", "--spool", fixture.spool, "--model", "gru-l1-emb5", "--count", "2", "--length", "10", "--wait", "--timeout", "60"])
+        defer {
+            daemon.terminate()
+            daemon.waitUntilExit()
+        }
+        let result = try RecurBinary.run([
+            "submit", "--spool", fixture.spool, "--model", "gru-l1-emb5", "--count", "2", "--length", "10", "--wait", "--timeout",
+            "60",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let directory = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(directory.hasPrefix(fixture.spool + "/done/"))
         #expect(FileManager.default.fileExists(atPath: directory + "/sample-002.txt"))
-        let bad = try RecurBinary.run(["submit", "--spool", fixture.spool, "--model", "no-such-model", "--wait", "--timeout", "60"])
+        let bad = try RecurBinary.run([
+            "submit", "--spool", fixture.spool, "--model", "no-such-model", "--wait", "--timeout", "60",
+        ])
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("unknown model"))
         #expect(fixture.waitUntil(3) { FileManager.default.fileExists(atPath: fixture.spool + "/status.json") })
@@ -77,13 +87,17 @@ struct DaemonTests {
             daemon.terminate()
             let exited = fixture.waitUntil(15) { !daemon.isRunning }
             // What the kernel says about the daemon's signals, should it still run.
-            let state = exited ? "" : ((try? String(contentsOfFile: "/proc/\(daemon.processIdentifier)/status", encoding: .utf8)) ?? "")
-                .split(separator: "\n").filter { $0.hasPrefix("Sig") || $0.hasPrefix("ShdPnd") }.joined(separator: ", ")
+            let state =
+                exited
+                ? ""
+                : ((try? String(contentsOfFile: "/proc/\(daemon.processIdentifier)/status", encoding: .utf8)) ?? "")
+                    .split(separator: "\n").filter { $0.hasPrefix("Sig") || $0.hasPrefix("ShdPnd") }.joined(separator: ", ")
             if !exited { kill(daemon.processIdentifier, SIGKILL) }
             daemon.waitUntilExit()
             #expect(exited, "SIGTERM \(delay) ms after start was ignored; \(state)")
-            #expect(daemon.terminationStatus == 0 || daemon.terminationReason == .uncaughtSignal,
-                    "SIGTERM \(delay) ms after start: status \(daemon.terminationStatus)")
+            #expect(
+                daemon.terminationStatus == 0 || daemon.terminationReason == .uncaughtSignal,
+                "SIGTERM \(delay) ms after start: status \(daemon.terminationStatus)")
         }
         #expect(fixture.list("active").isEmpty)
     }
@@ -91,14 +105,21 @@ struct DaemonTests {
     @Test func sighupLoadsAModelAddedWhileRunning() throws {
         let fixture = try SpoolFixture()
         let daemon = try fixture.startDaemon()
-        defer { daemon.terminate(); daemon.waitUntilExit() }
+        defer {
+            daemon.terminate()
+            daemon.waitUntilExit()
+        }
         // Serving first, so the model below is new to a running daemon.
         #expect(fixture.waitUntilServing(daemon))
         #expect(!fixture.log(of: daemon).contains("late"))
-        try FileManager.default.copyItem(atPath: parityModels + "/rnn-l1-onehot.safetensors", toPath: fixture.models + "/late.safetensors")
+        try FileManager.default.copyItem(
+            atPath: parityModels + "/rnn-l1-onehot.safetensors", toPath: fixture.models + "/late.safetensors")
         kill(daemon.processIdentifier, SIGHUP)
-        #expect(fixture.waitUntil(20) { fixture.log(of: daemon).contains("reloaded models: ") && fixture.log(of: daemon).contains("new: late") },
-                "\(fixture.log(of: daemon))")
+        #expect(
+            fixture.waitUntil(20) {
+                fixture.log(of: daemon).contains("reloaded models: ") && fixture.log(of: daemon).contains("new: late")
+            },
+            "\(fixture.log(of: daemon))")
         try fixture.submit(#"{"model": "late", "length": 12}"#, id: "after-hup")
         #expect(fixture.waitUntil(20) { fixture.list("done").contains("after-hup") })
     }
@@ -112,8 +133,10 @@ struct WriteErrorTests {
     private func serveOnce(_ fixture: SpoolFixture, fileSizeBlocks blocks: Int) throws -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "ulimit -f \(blocks) && exec \"$0\" serve --spool \"$1\" --models \"$2\" --once",
-                             RecurBinary.url.path, fixture.spool, fixture.models]
+        process.arguments = [
+            "-c", "ulimit -f \(blocks) && exec \"$0\" serve --spool \"$1\" --models \"$2\" --once",
+            RecurBinary.url.path, fixture.spool, fixture.models,
+        ]
         process.standardError = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()

@@ -34,7 +34,9 @@ struct GenerateCommandTests {
         #expect(streamed.status == 0)
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let written = try RecurBinary.run(["generate", "--model", Self.model, "--length", "50", "--seed", "9", "--prime", "ba", "--out", directory])
+        let written = try RecurBinary.run([
+            "generate", "--model", Self.model, "--length", "50", "--seed", "9", "--prime", "ba", "--out", directory,
+        ])
         #expect(written.status == 0)
         let file = try String(contentsOfFile: directory + "/sample-001.txt", encoding: .utf8)
         #expect(streamed.stdout == file + "\n")
@@ -51,7 +53,9 @@ struct GenerateCommandTests {
     }
 
     @Test func jsonDescribesEverySample() throws {
-        let result = try RecurBinary.run(["generate", "--model", Self.model, "--count", "3", "--length", "10", "--seed", "2", "--json", "--stop", "\\n"])
+        let result = try RecurBinary.run([
+            "generate", "--model", Self.model, "--count", "3", "--length", "10", "--seed", "2", "--json", "--stop", "\\n",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try RecurBinary.json(result)
         let samples = try #require(object["samples"] as? [[String: Any]])
@@ -86,7 +90,9 @@ struct GenerateCommandTests {
     }
 
     @Test func benchReportsThroughputAsJSON() throws {
-        let result = try RecurBinary.run(["bench", "--model", Self.model, "--batch", "3", "--length", "20", "--threads", "1", "--json"])
+        let result = try RecurBinary.run([
+            "bench", "--model", Self.model, "--batch", "3", "--length", "20", "--threads", "1", "--json",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try RecurBinary.json(result)
         #expect(object["batch"] as? Int == 3)
@@ -115,7 +121,9 @@ struct GenerateCommandTests {
         var model = RecurModel(network: network, vocabulary: Vocabulary(kind: .text, tokens: tokens)!, name: "no-newline")
         let path = directory + "/no-newline.safetensors"
         try model.save(to: path)
-        let bench = try RecurBinary.run(["bench", "--model", path, "--batch", "2", "--length", "10", "--threads", "1", "--warmup", "0", "--json"])
+        let bench = try RecurBinary.run([
+            "bench", "--model", path, "--batch", "2", "--length", "10", "--threads", "1", "--warmup", "0", "--json",
+        ])
         #expect(bench.status == 0, "\(bench.stderr)")
         #expect(try RecurBinary.json(bench)["tokens"] as? Int == 20)
         let generated = try RecurBinary.run(["generate", "--model", path, "--length", "12", "--seed", "3", "--json"])

@@ -9,11 +9,13 @@ struct GenerateMusicTests {
         let tokens = ["<eos>", "r", "-"] + (60...72).map { "n\($0)" }
         var generator = SystemRandomNumberGenerator()
         var network = RecurrentNetwork(cell: .lstm, vocabularySize: tokens.count, hiddenSize: 12, layerCount: 1)
-        func fill(_ values: inout [Float]) { for i in values.indices { values[i] = Float.random(in: -0.8...0.8, using: &generator) } }
+        func fill(_ values: inout [Float]) {
+            for i in values.indices { values[i] = Float.random(in: -0.8...0.8, using: &generator) }
+        }
         fill(&network.layers[0].inputWeights.values)
         fill(&network.layers[0].hiddenWeights.values)
         fill(&network.headWeights.values)
-        network.headBias[0] = -3 // tunes rarely end at once
+        network.headBias[0] = -3  // tunes rarely end at once
         var model = RecurModel(network: network, vocabulary: Vocabulary(kind: .notes, tokens: tokens)!, name: "tiny-folk")
         let path = directory + "/tiny-folk.safetensors"
         try model.save(to: path)
@@ -38,9 +40,13 @@ struct GenerateMusicTests {
         #expect(text.hasPrefix("n60 -"))
         // The MIDI file equals rendering the sample's own tokens: one tune, every format.
         let rendered = directory + "/again.mid"
-        let render = try RecurBinary.run(["render", out + "/sample-001.txt", "--out", rendered, "--tempo", "140", "--instrument", "organ"])
+        let render = try RecurBinary.run([
+            "render", out + "/sample-001.txt", "--out", rendered, "--tempo", "140", "--instrument", "organ",
+        ])
         #expect(render.status == 0, "\(render.stderr)")
-        #expect(try Data(contentsOf: URL(fileURLWithPath: rendered)) == Data(contentsOf: URL(fileURLWithPath: out + "/sample-001.mid")))
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: rendered))
+                == Data(contentsOf: URL(fileURLWithPath: out + "/sample-001.mid")))
     }
 
     @Test func audioFormatsNeedANotesModelAndAnOutputDirectory() throws {
@@ -54,7 +60,9 @@ struct GenerateMusicTests {
         let noOut = try RecurBinary.run(["generate", "--model", model, "--format", "ogg"])
         #expect(noOut.status != 0)
         #expect(noOut.stderr.contains("--out"))
-        let badRate = try RecurBinary.run(["generate", "--model", model, "--format", "wav", "--out", directory, "--sample-rate", "7"])
+        let badRate = try RecurBinary.run([
+            "generate", "--model", model, "--format", "wav", "--out", directory, "--sample-rate", "7",
+        ])
         #expect(badRate.status != 0)
         #expect(badRate.stderr.contains("--sample-rate"))
         let badFormat = try RecurBinary.run(["generate", "--model", model, "--format", "aiff", "--out", directory])

@@ -6,22 +6,30 @@ import Testing
 @Suite(.serialized)
 struct HostileJobTests {
     static let contents: [(String, String)] = [
-        ("empty", ""), ("spaces", "   \n"), ("junk", "\u{01}\u{02}garbage\u{7F}"), ("truncated", #"{"model": "lstm-l2-emb5", "count": "#),
+        ("empty", ""), ("spaces", "   \n"), ("junk", "\u{01}\u{02}garbage\u{7F}"),
+        ("truncated", #"{"model": "lstm-l2-emb5", "count": "#),
         ("array", "[1, 2]"), ("string", #""model""#), ("number", "42"), ("no-model", #"{"count": 2}"#),
         ("model-number", #"{"model": 7}"#), ("model-path", #"{"model": "../../etc/passwd"}"#),
         ("unknown-model", #"{"model": "nope"}"#), ("typo", #"{"model": "lstm-l2-emb5", "temprature": 1}"#),
         ("count-zero", #"{"model": "lstm-l2-emb5", "count": 0}"#), ("count-float", #"{"model": "lstm-l2-emb5", "count": 2.5}"#),
-        ("count-string", #"{"model": "lstm-l2-emb5", "count": "3"}"#), ("count-bool", #"{"model": "lstm-l2-emb5", "count": true}"#),
-        ("count-huge", #"{"model": "lstm-l2-emb5", "count": 1000000000000}"#), ("length-zero", #"{"model": "lstm-l2-emb5", "length": 0}"#),
+        ("count-string", #"{"model": "lstm-l2-emb5", "count": "3"}"#),
+        ("count-bool", #"{"model": "lstm-l2-emb5", "count": true}"#),
+        ("count-huge", #"{"model": "lstm-l2-emb5", "count": 1000000000000}"#),
+        ("length-zero", #"{"model": "lstm-l2-emb5", "length": 0}"#),
         ("temperature-negative", #"{"model": "lstm-l2-emb5", "temperature": -1}"#),
         ("temperature-string", #"{"model": "lstm-l2-emb5", "temperature": "hot"}"#),
         ("top-k", #"{"model": "lstm-l2-emb5", "top_k": -1}"#), ("top-p", #"{"model": "lstm-l2-emb5", "top_p": 1.5}"#),
         ("seed", #"{"model": "lstm-l2-emb5", "seed": -1}"#), ("stop-number", #"{"model": "lstm-l2-emb5", "stop": [1]}"#),
-        ("format", #"{"model": "lstm-l2-emb5", "format": "mp3"}"#), ("wav-text-model", #"{"model": "lstm-l2-emb5", "format": "wav"}"#),
+        ("format", #"{"model": "lstm-l2-emb5", "format": "mp3"}"#),
+        ("wav-text-model", #"{"model": "lstm-l2-emb5", "format": "wav"}"#),
         ("render-tempo", #"{"model": "lstm-l2-emb5", "render": {"tempo": 0}}"#),
         ("render-rate", #"{"model": "lstm-l2-emb5", "render": {"sample_rate": 7}}"#),
         ("prime-unknown", #"{"model": "lstm-l2-emb5", "prime": "ZZZ"}"#), ("null", #"{"model": "lstm-l2-emb5", "count": null}"#),
-        ("deep", "{\"model\": \"lstm-l2-emb5\", \"stop\": " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}"),
+        (
+            "deep",
+            "{\"model\": \"lstm-l2-emb5\", \"stop\": " + String(repeating: "[", count: 100_000)
+                + String(repeating: "]", count: 100_000) + "}"
+        ),
         ("duplicate-key", #"{"model": "lstm-l2-emb5", "model": "gru-l1-emb5"}"#),
     ]
 
@@ -31,7 +39,8 @@ struct HostileJobTests {
         // Objects that are not regular files, dropped straight into incoming/.
         let incoming = fixture.spool + "/incoming"
         try #"{"model": "lstm-l2-emb5"}"#.write(toFile: fixture.root + "/target.json", atomically: true, encoding: .utf8)
-        try FileManager.default.createSymbolicLink(atPath: incoming + "/symlink.json", withDestinationPath: fixture.root + "/target.json")
+        try FileManager.default.createSymbolicLink(
+            atPath: incoming + "/symlink.json", withDestinationPath: fixture.root + "/target.json")
         #expect(mkfifo(incoming + "/fifo.json", 0o644) == 0)
         try FileManager.default.createDirectory(atPath: incoming + "/directory.json", withIntermediateDirectories: false)
         let big = fixture.spool + "/tmp/.big.json"
@@ -44,7 +53,10 @@ struct HostileJobTests {
         #expect(ids.count >= 30)
 
         let daemon = try fixture.startDaemon()
-        defer { daemon.terminate(); daemon.waitUntilExit() }
+        defer {
+            daemon.terminate()
+            daemon.waitUntilExit()
+        }
         #expect(fixture.waitUntil(60) { fixture.list("failed").count >= ids.count })
         #expect(daemon.isRunning)
         for id in ids {

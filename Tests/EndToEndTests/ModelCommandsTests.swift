@@ -45,8 +45,10 @@ struct ModelCommandsTests {
     }
 
     @Test func evalMatchesPyTorchsLoss() throws {
-        let expected = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: parityModels + "/eval-expected.json"))) as? [String: [String: Any]] ?? [:]
+        let expected =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: parityModels + "/eval-expected.json"))) as? [String: [String: Any]]
+            ?? [:]
         let reference = try #require(expected["lstm-l2-emb5"]?["loss_nats"] as? Double)
         let result = try RecurBinary.run([
             "eval", "--model", "lstm-l2-emb5", "--models", parityModels, "--corpus", parityModels + "/eval-corpus.txt", "--json",
@@ -93,7 +95,9 @@ struct ModelCommandsTests {
         try "ZZZZ€€€".write(toFile: unknown, atomically: true, encoding: .utf8)
         let cases = [(binary, "not UTF-8"), (unknown, "0 known tokens"), (directory + "/none.txt", "cannot read corpus")]
         for (corpus, message) in cases {
-            let result = try RecurBinary.run(["eval", "--model", parityModels + "/lstm-l1-onehot.safetensors", "--corpus", corpus])
+            let result = try RecurBinary.run([
+                "eval", "--model", parityModels + "/lstm-l1-onehot.safetensors", "--corpus", corpus,
+            ])
             #expect(result.status != 0)
             #expect(result.stderr.contains(message), "\(result.stderr)")
         }

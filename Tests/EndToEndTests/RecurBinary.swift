@@ -21,8 +21,10 @@ struct RecurBinary {
     }
 
     /// Runs any executable to completion with exactly `environment`.
-    static func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String],
-                           directory: String? = nil) throws -> Result {
+    static func runProcess(
+        _ executable: URL, _ arguments: [String], environment: [String: String],
+        directory: String? = nil
+    ) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -61,7 +63,8 @@ struct RecurBinary {
 }
 
 /// The repository root, from this file's path.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 
 /// The parity fixtures directory (tiny PyTorch-made models).
 let parityModels = repositoryRoot.appendingPathComponent("Tests/RecurCoreTests/Fixtures/parity").path

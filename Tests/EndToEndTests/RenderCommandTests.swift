@@ -20,7 +20,9 @@ struct RenderCommandTests {
         while offset + 8 <= bytes.count {
             let id = String(decoding: bytes[offset..<offset + 4], as: UTF8.self)
             let size = little(offset + 4, 4)
-            if id == "fmt " { fmt = (little(offset + 8, 2), little(offset + 10, 2), little(offset + 12, 4), little(offset + 22, 2)) }
+            if id == "fmt " {
+                fmt = (little(offset + 8, 2), little(offset + 10, 2), little(offset + 12, 4), little(offset + 22, 2))
+            }
             if id == "data", let (format, channels, rate, bits) = fmt {
                 return (format, channels, rate, bits, size / (channels * bits / 8))
             }

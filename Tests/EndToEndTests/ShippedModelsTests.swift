@@ -53,7 +53,8 @@ import Testing
         ])
         #expect(result.status == 0, "\(result.stderr)")
         for sample in try RecurBinary.json(result)["samples"] as? [[String: Any]] ?? [] {
-            #expect(sample["meter"] as? String == "6/8" && sample["mode"] as? String == "minor" && sample["key"] as? String == "E")
+            #expect(
+                sample["meter"] as? String == "6/8" && sample["mode"] as? String == "minor" && sample["key"] as? String == "E")
             #expect(sample["bars"] as? Int ?? 0 >= 2)
         }
         let abc = try String(contentsOfFile: out + "/sample-001.abc", encoding: .utf8)

@@ -10,7 +10,8 @@ struct SystemdNotifyTests {
         let socket = try NotifySocket(path: socketPath)
         let daemon = try fixture.startDaemon(environment: ["NOTIFY_SOCKET": socketPath, "WATCHDOG_USEC": "400000"])
         var messages = socket.receive(for: 20) { m in
-            m.contains { $0.contains("READY=1") } && m.filter { $0 == "WATCHDOG=1" }.count >= 3 && m.contains { $0.hasPrefix("STATUS=") }
+            m.contains { $0.contains("READY=1") } && m.filter { $0 == "WATCHDOG=1" }.count >= 3
+                && m.contains { $0.hasPrefix("STATUS=") }
         }
         #expect(messages.contains { $0.contains("READY=1") }, "\(messages)")
         #expect(messages.filter { $0 == "WATCHDOG=1" }.count >= 3, "\(messages)")

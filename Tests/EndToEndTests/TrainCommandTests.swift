@@ -41,8 +41,10 @@ struct TrainCommandTests {
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let process = Process()
         process.executableURL = RecurBinary.url
-        process.arguments = ["train", "--corpus", corpus, "--hidden", "16", "--seq-len", "8", "--batch", "2",
-                             "--steps", "100000", "--log-every", "1", "--out", out]
+        process.arguments = [
+            "train", "--corpus", corpus, "--hidden", "16", "--seq-len", "8", "--batch", "2",
+            "--steps", "100000", "--log-every", "1", "--out", out,
+        ]
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = FileHandle.nullDevice
         try process.run()
@@ -50,7 +52,7 @@ struct TrainCommandTests {
         while Date() < deadline, !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("step 5/") {
             Thread.sleep(forTimeInterval: 0.05)
         }
-        process.terminate() // SIGTERM
+        process.terminate()  // SIGTERM
         process.waitUntilExit()
         let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(process.terminationStatus == 128 + SIGTERM, "\(text)")
@@ -75,7 +77,9 @@ struct TrainCommandTests {
     }
 
     @Test func aResumeFromSomethingElseIsRefused() throws {
-        let result = try RecurBinary.run(["train", "--resume", parityModels + "/gru-l1-emb5.safetensors", "--out", NSTemporaryDirectory() + "x.safetensors"])
+        let result = try RecurBinary.run([
+            "train", "--resume", parityModels + "/gru-l1-emb5.safetensors", "--out", NSTemporaryDirectory() + "x.safetensors",
+        ])
         #expect(result.status != 0)
         #expect(result.stderr.contains("not a Recur checkpoint"))
     }

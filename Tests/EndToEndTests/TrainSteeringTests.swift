@@ -1,9 +1,10 @@
 import Foundation
+import RecurCore
+import Testing
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-import RecurCore
-import Testing
 
 /// `recur train`'s steering flags, run as a user runs them: --keep-best, --patience,
 /// --init, --sample-every and --plot.
@@ -11,10 +12,14 @@ struct TrainSteeringTests {
     /// A tiny corpus and a differently ordered validation file: a large model over-fits
     /// it in a few dozen steps.
     static func overfittingCorpus(in directory: String) throws -> [String] {
-        try String(repeating: "a cat sat on a mat. ", count: 12).write(toFile: directory + "/corpus.txt", atomically: true, encoding: .utf8)
-        try String(repeating: "on a cat a mat sat. ", count: 4).write(toFile: directory + "/held.txt", atomically: true, encoding: .utf8)
-        return ["--corpus", directory + "/corpus.txt", "--val-corpus", directory + "/held.txt", "--layers", "1", "--hidden", "48",
-                "--seq-len", "12", "--batch", "4", "--lr", "0.02", "--validate-every", "3"]
+        try String(repeating: "a cat sat on a mat. ", count: 12).write(
+            toFile: directory + "/corpus.txt", atomically: true, encoding: .utf8)
+        try String(repeating: "on a cat a mat sat. ", count: 4).write(
+            toFile: directory + "/held.txt", atomically: true, encoding: .utf8)
+        return [
+            "--corpus", directory + "/corpus.txt", "--val-corpus", directory + "/held.txt", "--layers", "1", "--hidden", "48",
+            "--seq-len", "12", "--batch", "4", "--lr", "0.02", "--validate-every", "3",
+        ]
     }
 
     static func training(_ path: String) throws -> [String: Any] {
@@ -26,8 +31,9 @@ struct TrainSteeringTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let out = directory + "/cat.safetensors"
-        let result = try RecurBinary.run(["train"] + Self.overfittingCorpus(in: directory)
-            + ["--steps", "3000", "--keep-best", "--patience", "2", "--out", out, "--json"])
+        let result = try RecurBinary.run(
+            ["train"] + Self.overfittingCorpus(in: directory)
+                + ["--steps", "3000", "--keep-best", "--patience", "2", "--out", out, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let report = try RecurBinary.json(result)
         #expect(report["stopped_early"] as? Bool == true)
@@ -47,10 +53,13 @@ struct TrainSteeringTests {
         let flags = try Self.overfittingCorpus(in: directory)
         let parent = try RecurBinary.run(["train"] + flags + ["--steps", "6", "--out", directory + "/parent.safetensors"])
         #expect(parent.status == 0, "\(parent.stderr)")
-        try "the quick brown fox jumps over the lazy dog. ".write(toFile: directory + "/fox.txt", atomically: true, encoding: .utf8)
+        try "the quick brown fox jumps over the lazy dog. ".write(
+            toFile: directory + "/fox.txt", atomically: true, encoding: .utf8)
         let out = directory + "/fox.safetensors"
-        let child = try RecurBinary.run(["train", "--init", "parent", "--models", directory, "--corpus", directory + "/fox.txt",
-                                         "--seq-len", "8", "--batch", "2", "--steps", "4", "--layers", "1", "--out", out])
+        let child = try RecurBinary.run([
+            "train", "--init", "parent", "--models", directory, "--corpus", directory + "/fox.txt",
+            "--seq-len", "8", "--batch", "2", "--steps", "4", "--layers", "1", "--out", out,
+        ])
         #expect(child.status == 0, "\(child.stderr)")
         #expect(child.stderr.contains("starting from parent"))
         let model = try RecurModel(contentsOf: out)
@@ -61,16 +70,23 @@ struct TrainSteeringTests {
         #expect(training["init"] as? String == "parent")
         #expect(training["init_data_sha256"] as? String == parentModel.dataSHA256)
 
-        let conflict = try RecurBinary.run(["train", "--init", directory + "/parent.safetensors", "--corpus", directory + "/fox.txt",
-                                            "--hidden", "64", "--out", out])
+        let conflict = try RecurBinary.run([
+            "train", "--init", directory + "/parent.safetensors", "--corpus", directory + "/fox.txt",
+            "--hidden", "64", "--out", out,
+        ])
         #expect(conflict.status != 0)
-        #expect(conflict.stderr.contains("--init parent has hidden size 48 but --hidden 64 was given; drop --hidden"), "\(conflict.stderr)")
+        #expect(
+            conflict.stderr.contains("--init parent has hidden size 48 but --hidden 64 was given; drop --hidden"),
+            "\(conflict.stderr)")
     }
 
     @Test func samplesAndTheLossPlotAppearWhileTraining() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let flags = try Self.overfittingCorpus(in: directory) + ["--steps", "6", "--sample-every", "3", "--out", directory + "/cat.safetensors"]
+        let flags =
+            try Self.overfittingCorpus(in: directory) + [
+                "--steps", "6", "--sample-every", "3", "--out", directory + "/cat.safetensors",
+            ]
         let plot = directory + "/loss.svg"
         let result = try RecurBinary.run(["train"] + flags + ["--plot", plot, "--json"])
         #expect(result.status == 0, "\(result.stderr)")

@@ -11,10 +11,13 @@ struct TuneRequestTests {
 
     /// A small random notes model with headers and bar lines, saved as `NAME.safetensors`.
     static func structuredModel(in directory: String, name: String = "tiny-tunes") throws -> String {
-        let tokens = ["<eos>", "r", "-"] + (60...72).map { "n\($0)" } + ["|"] + meters.map { "M:" + $0 } + modes.map { "K:" + $0 }
+        let tokens =
+            ["<eos>", "r", "-"] + (60...72).map { "n\($0)" } + ["|"] + meters.map { "M:" + $0 } + modes.map { "K:" + $0 }
         var generator = SystemRandomNumberGenerator()
         var network = RecurrentNetwork(cell: .lstm, vocabularySize: tokens.count, hiddenSize: 12, layerCount: 1)
-        func fill(_ values: inout [Float]) { for i in values.indices { values[i] = Float.random(in: -0.8...0.8, using: &generator) } }
+        func fill(_ values: inout [Float]) {
+            for i in values.indices { values[i] = Float.random(in: -0.8...0.8, using: &generator) }
+        }
         fill(&network.layers[0].inputWeights.values)
         fill(&network.layers[0].hiddenWeights.values)
         fill(&network.headWeights.values)
@@ -62,7 +65,8 @@ struct TuneRequestTests {
         let render = try RecurBinary.run(["render", out + "/sample-001.txt", "--out", again, "--key", "E", "--json"])
         #expect(render.status == 0, "\(render.stderr)")
         #expect(try RecurBinary.json(render)["key"] as? String == "E")
-        #expect(try Data(contentsOf: URL(fileURLWithPath: again)) == Data(contentsOf: URL(fileURLWithPath: out + "/sample-001.mid")))
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: again)) == Data(contentsOf: URL(fileURLWithPath: out + "/sample-001.mid")))
     }
 
     @Test func leftOutTheModelChoosesAndEveryTuneStillHasHeaders() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RecurCore
 
 /// `--keep-best` and `--patience`: the written weights are those of the lowest
@@ -43,8 +44,9 @@ struct BestValidationTests {
         #expect(model.network == lowest.network)
         #expect(model.network != trainer.network)
         try model.save(to: directory + "/best.safetensors")
-        let training = try #require(try RecurModel(contentsOf: directory + "/best.safetensors").trainingJSON
-            .flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+        let training = try #require(
+            try RecurModel(contentsOf: directory + "/best.safetensors").trainingJSON
+                .flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
         #expect(abs((training["val_loss"] as? Double ?? 0) - lowest.loss) < 1e-12, "JSON keeps the loss to the last digit or so")
         #expect(training["best_step"] as? Int == lowest.step)
         #expect(training["steps"] as? Int == trainer.step)

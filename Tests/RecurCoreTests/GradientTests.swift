@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RecurCore
 
 /// Backpropagation through time (`RecurrentNetwork.lossAndGradients`) against central
@@ -56,7 +57,8 @@ struct GradientTests {
         var random = SampleRandom(seed: 1, index: 0)
         var state = problem.state
         let right = gradientTensors(
-            problem.network.lossAndGradients(window: problem.window, state: &state, random: &random).gradients).map(\.values)
+            problem.network.lossAndGradients(window: problem.window, state: &state, random: &random).gradients
+        ).map(\.values)
         #expect(problem.finiteDifferenceMismatches(right, masks: []).isEmpty)
 
         var wrongSign = right
@@ -88,8 +90,9 @@ struct GradientTests {
         let memory: [[[Double]]]
     }
 
-    @Test("loss, every gradient and the final state match PyTorch autograd to 1e-5",
-          arguments: ["lstm-l2-emb4", "gru-l2-onehot", "rnn-l2-emb4"])
+    @Test(
+        "loss, every gradient and the final state match PyTorch autograd to 1e-5",
+        arguments: ["lstm-l2-emb4", "gru-l2-onehot", "rnn-l2-emb4"])
     func matchesPyTorch(name: String) throws {
         let model = try RecurModel(contentsOf: fixture("gradients/\(name).safetensors"))
         let expected = try loadJSON(TorchCase.self, "gradients/\(name).json")
@@ -162,10 +165,12 @@ struct GradientTests {
     func carriedStateContinuesTheSequence() {
         let problem = Problem(cell: .lstm, layers: 2, embedding: nil, seed: 41)
         let w = problem.window, half = w.steps / 2 * w.batch
-        let first = TrainingWindow(inputs: Array(w.inputs[..<half]), targets: Array(w.targets[..<half]),
-                                   steps: w.steps / 2, batch: w.batch)
-        let second = TrainingWindow(inputs: Array(w.inputs[half...]), targets: Array(w.targets[half...]),
-                                    steps: w.steps - w.steps / 2, batch: w.batch)
+        let first = TrainingWindow(
+            inputs: Array(w.inputs[..<half]), targets: Array(w.targets[..<half]),
+            steps: w.steps / 2, batch: w.batch)
+        let second = TrainingWindow(
+            inputs: Array(w.inputs[half...]), targets: Array(w.targets[half...]),
+            steps: w.steps - w.steps / 2, batch: w.batch)
         var random = SampleRandom(seed: 1, index: 0)
         var carried = problem.state, whole = problem.state
         let a = problem.network.lossAndGradients(window: first, state: &carried, random: &random).loss
@@ -232,7 +237,10 @@ struct GradientTests {
         let trace = network.trainingForward(window: window, state: &state, dropout: p, random: &random)
         #expect(trace.layers[2].dropoutMask == nil)
         for layer in trace.layers.prefix(2) {
-            guard let mask = layer.dropoutMask else { Issue.record("missing mask"); continue }
+            guard let mask = layer.dropoutMask else {
+                Issue.record("missing mask")
+                continue
+            }
             let values = mask.array(count: mask.count)
             let fraction = Double(values.filter { $0 != 0 }.count) / Double(values.count)
             #expect(abs(fraction - Double(1 - p)) < 0.02, "kept \(fraction)")
@@ -250,10 +258,13 @@ private struct Problem {
     let reference: Reference
     let tensors: [[Double]]
 
-    init(cell: CellKind, layers: Int, embedding: Int?, seed: UInt64, vocabulary: Int = 6, hidden: Int = 5,
-         steps: Int = 5, batch: Int = 3) {
-        network = randomNetwork(cell: cell, vocabulary: vocabulary, hidden: hidden, layers: layers,
-                                embedding: embedding, seed: seed)
+    init(
+        cell: CellKind, layers: Int, embedding: Int?, seed: UInt64, vocabulary: Int = 6, hidden: Int = 5,
+        steps: Int = 5, batch: Int = 3
+    ) {
+        network = randomNetwork(
+            cell: cell, vocabulary: vocabulary, hidden: hidden, layers: layers,
+            embedding: embedding, seed: seed)
         var generator = TestRandom(seed: seed &+ 1000)
         let count = steps * batch
         window = TrainingWindow(
@@ -284,8 +295,9 @@ private struct Problem {
                 var plus = tensors, minus = tensors
                 plus[t][i] += eps
                 minus[t][i] -= eps
-                let difference = (reference.run(plus, window: window, state: state, masks: masks).loss
-                    - reference.run(minus, window: window, state: state, masks: masks).loss) / (2 * eps)
+                let difference =
+                    (reference.run(plus, window: window, state: state, masks: masks).loss
+                        - reference.run(minus, window: window, state: state, masks: masks).loss) / (2 * eps)
                 let backprop = Double(analytic[t][i])
                 if abs(backprop - difference) > 1e-4 + 1e-3 * abs(difference) {
                     mismatches.append("\(names[t])[\(i)]: backprop \(backprop), finite difference \(difference)")
@@ -346,7 +358,8 @@ private struct Reference {
     /// Mean cross-entropy and final state, from tensors in `parameterTensors` order;
     /// `masks[k]` (if present) multiplies layer k's output before layer k+1 reads it.
     func run(_ tensors: [[Double]], window: TrainingWindow, state: NetworkState, masks: [[Float]])
-        -> (loss: Double, hidden: [[Double]], memory: [[Double]]) {
+        -> (loss: Double, hidden: [[Double]], memory: [[Double]])
+    {
         let steps = window.steps, batch = window.batch, n = hiddenSize, v = vocabularySize
         func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
         var next = 0

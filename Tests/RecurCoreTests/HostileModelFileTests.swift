@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RecurCore
 
 /// Every malformed model file is refused with an error that names the file and the
@@ -17,7 +18,8 @@ struct HostileModelFileTests {
                 vocabulary: Vocabulary(kind: .text, tokens: ["a", "b", "c", "\n"])!, name: "tiny")
             let bytes = model.serialized()
             let file = try Safetensors(bytes: bytes, path: "tiny")
-            let length = Int(bytes.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+            let length = Int(
+                bytes.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
             header = try JSONSerialization.jsonObject(with: bytes[8..<(8 + length)]) as! [String: Any]
             metadata = file.metadata
             data = file.data
@@ -58,36 +60,54 @@ struct HostileModelFileTests {
 
     @Test func emptyAndTinyFilesAreTruncated() throws {
         for size in [0, 1, 7] {
-            guard case .truncated = try load(Data(repeating: 0, count: size)) else { Issue.record("size \(size)"); continue }
+            guard case .truncated = try load(Data(repeating: 0, count: size)) else {
+                Issue.record("size \(size)")
+                continue
+            }
         }
     }
 
     @Test func aHeaderLongerThanTheFileIsTruncated() throws {
         var bytes = try Parts().bytes()
-        bytes[0] = 0xFF; bytes[1] = 0xFF; bytes[2] = 0x0F
-        guard case .truncated = try load(bytes) else { Issue.record("expected truncated"); return }
+        bytes[0] = 0xFF
+        bytes[1] = 0xFF
+        bytes[2] = 0x0F
+        guard case .truncated = try load(bytes) else {
+            Issue.record("expected truncated")
+            return
+        }
     }
 
     @Test func anAbsurdHeaderLengthIsRefused() throws {
         var bytes = try Parts().bytes()
         for i in 0..<8 { bytes[i] = 0xFF }
-        guard case .badHeader = try load(bytes) else { Issue.record("expected badHeader"); return }
+        guard case .badHeader = try load(bytes) else {
+            Issue.record("expected badHeader")
+            return
+        }
     }
 
     @Test func aFileCutInsideTheTensorDataIsTruncated() throws {
         let bytes = try Parts().bytes()
-        guard case .truncated = try load(bytes.prefix(bytes.count - 10)) else { Issue.record("expected truncated"); return }
+        guard case .truncated = try load(bytes.prefix(bytes.count - 10)) else {
+            Issue.record("expected truncated")
+            return
+        }
     }
 
     @Test(arguments: ["not json at all", "[1, 2, 3]", "\"a string\"", "{\"a\": ", "\u{FF}\u{FE}"])
     func aHeaderThatIsNotAJSONObjectIsRefused(header: String) throws {
-        guard case .badHeader = try load(Self.assemble(Data(header.utf8), Data())) else { Issue.record("header \(header)"); return }
+        guard case .badHeader = try load(Self.assemble(Data(header.utf8), Data())) else {
+            Issue.record("header \(header)")
+            return
+        }
     }
 
     @Test func deeplyNestedJSONIsRefusedWithoutCrashing() throws {
         let nested = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         guard case .badHeader = try load(Self.assemble(Data("{\"x\": \(nested)}".utf8), Data())) else {
-            Issue.record("expected badHeader"); return
+            Issue.record("expected badHeader")
+            return
         }
     }
 
@@ -117,7 +137,10 @@ struct HostileModelFileTests {
     @Test func aHiddenSizeThatDisagreesWithTheTensorsIsAShapeMismatch() throws {
         var parts = try Parts()
         parts.metadata["hidden"] = "5"
-        guard case .shapeMismatch = try load(parts.bytes()) else { Issue.record("expected shapeMismatch"); return }
+        guard case .shapeMismatch = try load(parts.bytes()) else {
+            Issue.record("expected shapeMismatch")
+            return
+        }
     }
 
     @Test func offsetsWithAHoleOrAnOverlapAreRefused() throws {
@@ -126,7 +149,10 @@ struct HostileModelFileTests {
         var entry = parts.header["head.weight"] as! [String: Any]
         entry["data_offsets"] = [0, 48]
         parts.header["head.weight"] = entry
-        guard case .badOffsets = try load(parts.bytes()) else { Issue.record("expected badOffsets"); return }
+        guard case .badOffsets = try load(parts.bytes()) else {
+            Issue.record("expected badOffsets")
+            return
+        }
     }
 
     @Test func offsetsPastTheEndAreTruncated() throws {
@@ -134,7 +160,10 @@ struct HostileModelFileTests {
         var entry = parts.header["head.bias"] as! [String: Any]
         entry["data_offsets"] = [parts.data.count, parts.data.count + 16]
         parts.header["head.bias"] = entry
-        guard case .truncated = try load(parts.bytes()) else { Issue.record("expected truncated"); return }
+        guard case .truncated = try load(parts.bytes()) else {
+            Issue.record("expected truncated")
+            return
+        }
     }
 
     @Test func offsetsThatDisagreeWithTheShapeAreRefused() throws {
@@ -159,13 +188,17 @@ struct HostileModelFileTests {
         var tensors: [String: (shape: [Int], values: [Float])] = [:]
         for (name, info) in file.tensors { tensors[name] = (info.shape, file.floats(name)!) }
         tensors["rnn.weight_ih_l1"] = ([7, 7], [Float](repeating: 0, count: 49))
-        #expect(try load(Safetensors.serialize(tensors: tensors, metadata: file.metadata)) == .unexpectedTensor("rnn.weight_ih_l1"))
+        #expect(
+            try load(Safetensors.serialize(tensors: tensors, metadata: file.metadata)) == .unexpectedTensor("rnn.weight_ih_l1"))
     }
 
     @Test func oneFlippedBitIsAChecksumMismatch() throws {
         var parts = try Parts()
         parts.data[parts.data.startIndex + 17] ^= 0x01
-        guard case .checksumMismatch = try load(parts.bytes()) else { Issue.record("expected checksumMismatch"); return }
+        guard case .checksumMismatch = try load(parts.bytes()) else {
+            Issue.record("expected checksumMismatch")
+            return
+        }
     }
 
     @Test func anUnknownCellIsNamed() throws {
@@ -174,12 +207,13 @@ struct HostileModelFileTests {
         #expect(try load(parts.bytes()) == .unknownCell("transformer"))
     }
 
-    @Test(arguments: [
-        ("format", nil), ("format", "recur.model/9"), ("layers", "0"), ("layers", "two"), ("layers", "100000"),
-        ("hidden", "-3"), ("kind", "images"), ("vocab", "abc"), ("vocab", "[]"), ("vocab", "[\"a\", \"a\", \"b\", \"c\"]"),
-        ("vocab", "[\"ab\", \"b\", \"c\", \"d\"]"), ("data_sha256", "xyz"), ("data_sha256", nil), ("training", "[1]"),
-        ("cell", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("format", nil), ("format", "recur.model/9"), ("layers", "0"), ("layers", "two"), ("layers", "100000"),
+            ("hidden", "-3"), ("kind", "images"), ("vocab", "abc"), ("vocab", "[]"), ("vocab", "[\"a\", \"a\", \"b\", \"c\"]"),
+            ("vocab", "[\"ab\", \"b\", \"c\", \"d\"]"), ("data_sha256", "xyz"), ("data_sha256", nil), ("training", "[1]"),
+            ("cell", nil),
+        ] as [(String, String?)])
     func badMetadataIsNamed(field: String, value: String?) throws {
         var parts = try Parts()
         parts.metadata[field] = value
@@ -196,14 +230,20 @@ struct HostileModelFileTests {
         header["__metadata__"] = ["format": 1]
         parts.header = header
         let bytes = Self.assemble(try JSONSerialization.data(withJSONObject: header), parts.data)
-        guard case .badMetadata = try load(bytes) else { Issue.record("expected badMetadata"); return }
+        guard case .badMetadata = try load(bytes) else {
+            Issue.record("expected badMetadata")
+            return
+        }
     }
 
     @Test func aNotesModelWithoutEndOfTuneIsRefused() throws {
         var parts = try Parts()
         parts.metadata["kind"] = "notes"
         parts.metadata["vocab"] = "[\"n60\", \"n62\", \"-\", \"r\"]"
-        guard case .badMetadata(field: "vocab", _) = try load(parts.bytes()) else { Issue.record("expected vocab error"); return }
+        guard case .badMetadata(field: "vocab", _) = try load(parts.bytes()) else {
+            Issue.record("expected vocab error")
+            return
+        }
     }
 
     @Test func aDirectoryOrAMissingPathIsUnreadable() throws {
@@ -212,7 +252,10 @@ struct HostileModelFileTests {
         for path in [directory, directory + "/missing.safetensors"] {
             #expect(throws: ModelFileError.self) { try RecurModel(contentsOf: path) }
             do { _ = try RecurModel(contentsOf: path) } catch {
-                guard case .unreadable = error.reason else { Issue.record("\(error)"); continue }
+                guard case .unreadable = error.reason else {
+                    Issue.record("\(error)")
+                    continue
+                }
                 #expect(error.description.contains(path))
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RecurCore
 
 /// `--init`: fine-tuning starts from the parent's weights, extends its vocabulary with
@@ -24,7 +25,8 @@ struct InitialModelTests {
 
     static func fineTuning(in directory: String, from initial: InitialModel) throws -> TrainingConfiguration {
         let path = directory + "/new.txt"
-        try String(repeating: "the fox sat on the zebra, lazy.\n", count: 20).write(toFile: path, atomically: true, encoding: .utf8)
+        try String(repeating: "the fox sat on the zebra, lazy.\n", count: 20).write(
+            toFile: path, atomically: true, encoding: .utf8)
         var configuration = TrainingConfiguration(corpus: path)
         configuration.seqLen = 8
         configuration.batch = 3
@@ -55,24 +57,27 @@ struct InitialModelTests {
             #expect(start.layers[0] == old.layers[0])
         } else {
             for row in 0..<old.layers[0].inputWeights.rows {
-                #expect(Array(start.layers[0].inputWeights.values[(row * width)..<(row * width + known)])
-                    == Array(old.layers[0].inputWeights.values[(row * known)..<((row + 1) * known)]))
+                #expect(
+                    Array(start.layers[0].inputWeights.values[(row * width)..<(row * width + known)])
+                        == Array(old.layers[0].inputWeights.values[(row * known)..<((row + 1) * known)]))
             }
             #expect(start.layers[0].hiddenWeights == old.layers[0].hiddenWeights)
         }
         // New rows: what a model trained from scratch with this seed and vocabulary starts with.
         var random = SampleRandom(seed: configuration.seed, index: 0)
         let fresh = RecurrentNetwork.initialized(
-            RecurrentNetwork(cell: old.cell, vocabularySize: width, hiddenSize: old.hiddenSize, layerCount: old.layerCount,
-                             embeddingSize: embedding), random: &random)
+            RecurrentNetwork(
+                cell: old.cell, vocabularySize: width, hiddenSize: old.hiddenSize, layerCount: old.layerCount,
+                embeddingSize: embedding), random: &random)
         let newHead = Array(start.headWeights.values.dropFirst(old.headWeights.count))
         #expect(newHead == Array(fresh.headWeights.values.dropFirst(old.headWeights.count)))
         #expect(Array(start.headBias.dropFirst(known)) == Array(fresh.headBias.dropFirst(known)))
 
         while !trainer.isFinished { trainer.runStep() }
         #expect(Array(trainer.network.headWeights.values.dropFirst(old.headWeights.count)) != newHead, "the new rows train")
-        let training = try #require(trainer.model(name: "child", summary: "").trainingJSON
-            .flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+        let training = try #require(
+            trainer.model(name: "child", summary: "").trainingJSON
+                .flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
         #expect(training["init"] as? String == "parent")
         #expect(training["init_data_sha256"] as? String == initial.model.dataSHA256)
     }
@@ -98,9 +103,12 @@ struct InitialModelTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let initial = try Self.parent(in: directory, embedding: nil)
         var configuration = TrainingConfiguration(corpus: directory + "/new.txt")
-        func problem(kind: Vocabulary.Kind? = nil, cell: CellKind? = nil, layers: Int? = nil, hidden: Int? = nil, embedding: Int? = nil) -> String? {
+        func problem(
+            kind: Vocabulary.Kind? = nil, cell: CellKind? = nil, layers: Int? = nil, hidden: Int? = nil, embedding: Int? = nil
+        ) -> String? {
             do {
-                try initial.configure(&configuration, kind: kind, cell: cell, layers: layers, hidden: hidden, embedding: embedding)
+                try initial.configure(
+                    &configuration, kind: kind, cell: cell, layers: layers, hidden: hidden, embedding: embedding)
                 return nil
             } catch { return error.description }
         }

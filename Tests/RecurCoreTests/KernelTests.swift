@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import RecurCore
 
 struct KernelTests {
@@ -107,15 +108,17 @@ struct AtomicFileTests {
 struct PackedMatrixTests {
     static func random(rows: Int, columns: Int, seed: UInt64) -> Matrix {
         var generator = TestRandom(seed: seed)
-        return Matrix(rows: rows, columns: columns, values: (0..<(rows * columns)).map { _ in Float.random(in: -1...1, using: &generator) })
+        return Matrix(
+            rows: rows, columns: columns, values: (0..<(rows * columns)).map { _ in Float.random(in: -1...1, using: &generator) })
     }
 
     func product(_ packed: PackedMatrix, _ x: Matrix, threads: Int, variant: PanelKernelVariant = .selected) -> Matrix {
         var y = Matrix(rows: x.rows, columns: packed.outputs)
         x.values.withUnsafeBufferPointer { xp in
             y.values.withUnsafeMutableBufferPointer { yp in
-                packed.multiply(xp.baseAddress!, rows: x.rows, into: yp.baseAddress!, outputStride: packed.outputs, threads: threads,
-                                variant: variant)
+                packed.multiply(
+                    xp.baseAddress!, rows: x.rows, into: yp.baseAddress!, outputStride: packed.outputs, threads: threads,
+                    variant: variant)
             }
         }
         return y
@@ -154,7 +157,9 @@ struct PackedMatrixTests {
         #if arch(x86_64)
         let hasAVX512 = flags.contains(" avx512f ") && flags.contains(" avx512bw ") && flags.contains(" avx512vl ")
         #expect(PanelKernelVariant.available.contains(.avx512) == hasAVX512)
-        if hasAVX512 && ProcessInfo.processInfo.environment["RECUR_KERNEL"] == nil { #expect(PanelKernelVariant.selected == .avx512) }
+        if hasAVX512 && ProcessInfo.processInfo.environment["RECUR_KERNEL"] == nil {
+            #expect(PanelKernelVariant.selected == .avx512)
+        }
         #endif
     }
 
@@ -171,7 +176,8 @@ struct PackedMatrixTests {
         #expect(taken == 20_000 && here == taken && counter.load(ordering: .relaxed) == taken)
         // A caller that finds the helper in use runs neither half and falls back.
         var nested: Bool?
-        let outer = helper.run({ nested = helper.run({ Issue.record("ran a half while busy") }, { fatalError("ran while busy") }) }, {})
+        let outer = helper.run(
+            { nested = helper.run({ Issue.record("ran a half while busy") }, { fatalError("ran while busy") }) }, {})
         #expect(outer && nested == false)
         // Products from several threads at once: the helper serves one, Dispatch the rest,
         // and every result is the single-thread one.
@@ -194,11 +200,13 @@ struct PackedMatrixTests {
         x.values.withUnsafeBufferPointer { a in
             w.values.withUnsafeBufferPointer { b in
                 whole.values.withUnsafeMutableBufferPointer { c in
-                    BLAS.multiplyTransposed(a.baseAddress!, rows: rows, inner: 256, by: b.baseAddress!, outputs: 300, into: c.baseAddress!, beta: 1)
+                    BLAS.multiplyTransposed(
+                        a.baseAddress!, rows: rows, inner: 256, by: b.baseAddress!, outputs: 300, into: c.baseAddress!, beta: 1)
                 }
                 split.values.withUnsafeMutableBufferPointer { c in
-                    SplitProduct.multiplyTransposed(a.baseAddress!, rows: rows, inner: 256, by: b.baseAddress!, outputs: 300,
-                                                    into: c.baseAddress!, beta: 1, threads: 2)
+                    SplitProduct.multiplyTransposed(
+                        a.baseAddress!, rows: rows, inner: 256, by: b.baseAddress!, outputs: 300,
+                        into: c.baseAddress!, beta: 1, threads: 2)
                 }
             }
         }
@@ -219,14 +227,16 @@ struct PackedMatrixTests {
                         right.withUnsafeBufferPointer { r in
                             y.values.withUnsafeMutableBufferPointer { yp in
                                 // An empty side still needs a valid pointer; it is never read.
-                                packed.multiply(left: l.baseAddress ?? r.baseAddress!, columns: split, stride: split,
-                                                right: r.baseAddress ?? l.baseAddress!, stride: 600 - split, rows: rows,
-                                                into: yp.baseAddress!, outputStride: 150, threads: threads, variant: variant)
+                                packed.multiply(
+                                    left: l.baseAddress ?? r.baseAddress!, columns: split, stride: split,
+                                    right: r.baseAddress ?? l.baseAddress!, stride: 600 - split, rows: rows,
+                                    into: yp.baseAddress!, outputStride: 150, threads: threads, variant: variant)
                             }
                         }
                     }
-                    #expect(y == product(packed, input, threads: threads, variant: variant),
-                            "\(variant.name): left \(split) columns, rows \(rows), threads \(threads)")
+                    #expect(
+                        y == product(packed, input, threads: threads, variant: variant),
+                        "\(variant.name): left \(split) columns, rows \(rows), threads \(threads)")
                 }
             }
         }
@@ -235,8 +245,10 @@ struct PackedMatrixTests {
     @Test("a row's result is bit-identical whatever the batch size and thread count")
     func isBatchInvariant() {
         let w = Self.random(rows: 200, columns: 600, seed: 3)
-        let packed = PackedMatrix(concatenating: [Matrix(rows: 200, columns: 300, values: Array(w.values.prefix(60_000))),
-                                                  Matrix(rows: 200, columns: 300, values: Array(w.values.suffix(60_000)))])
+        let packed = PackedMatrix(concatenating: [
+            Matrix(rows: 200, columns: 300, values: Array(w.values.prefix(60_000))),
+            Matrix(rows: 200, columns: 300, values: Array(w.values.suffix(60_000))),
+        ])
         let x = Self.random(rows: 70, columns: 600, seed: 4)
         let reference = product(packed, Matrix(rows: 1, columns: 600, values: x.row(5)), threads: 1).values
         for variant in PanelKernelVariant.available {
@@ -274,20 +286,24 @@ struct VectorMathTests {
             cells.rnnStep(inputGates: xg, hiddenGates: hg, hidden: &state, batch: batch, hiddenSize: n)
             outputs.append(state)
             var gates = [Float](repeating: 0, count: batch * 4 * n), next = h, nextMemory = c
-            cells.lstmTrainingStep(inputGates: xg, hiddenGates: hg, previousMemory: c, gates: &gates, memory: &nextMemory,
-                                   hidden: &next, batch: batch, hiddenSize: n)
+            cells.lstmTrainingStep(
+                inputGates: xg, hiddenGates: hg, previousMemory: c, gates: &gates, memory: &nextMemory,
+                hidden: &next, batch: batch, hiddenSize: n)
             outputs += [gates, nextMemory, next]
-            cells.gruTrainingStep(inputGates: xg, hiddenGates: hg, previousHidden: h, gates: &gates, nextHidden: &next,
-                                  batch: batch, hiddenSize: n)
+            cells.gruTrainingStep(
+                inputGates: xg, hiddenGates: hg, previousHidden: h, gates: &gates, nextHidden: &next,
+                batch: batch, hiddenSize: n)
             outputs += [gates, next]
             cells.rnnTrainingStep(inputGates: xg, hiddenGates: hg, nextHidden: &next, batch: batch, hiddenSize: n)
             outputs.append(next)
             var dg = [Float](repeating: 0, count: batch * 4 * n), dx = dg, dc = c, dPrevious = h
-            cells.lstmBackward(gates: saved, previousMemory: c, memory: h, hiddenGradient: dh, memoryGradient: &dc,
-                               gateGradients: &dg, batch: batch, hiddenSize: n)
+            cells.lstmBackward(
+                gates: saved, previousMemory: c, memory: h, hiddenGradient: dh, memoryGradient: &dc,
+                gateGradients: &dg, batch: batch, hiddenSize: n)
             outputs += [dg, dc]
-            cells.gruBackward(gates: saved, previousHidden: h, hiddenGradient: dh, inputGateGradients: &dx,
-                              hiddenGateGradients: &dg, previousHiddenGradient: &dPrevious, batch: batch, hiddenSize: n)
+            cells.gruBackward(
+                gates: saved, previousHidden: h, hiddenGradient: dh, inputGateGradients: &dx,
+                hiddenGateGradients: &dg, previousHiddenGradient: &dPrevious, batch: batch, hiddenSize: n)
             outputs += [dx, dg, dPrevious]
             cells.rnnBackward(hidden: h, hiddenGradient: dh, gateGradients: &dg, batch: batch, hiddenSize: n)
             outputs.append(dg)

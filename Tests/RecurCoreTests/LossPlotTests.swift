@@ -1,9 +1,11 @@
 import Foundation
+import Testing
+
+@testable import RecurCore
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-import Testing
-@testable import RecurCore
 
 /// The loss curve: a bounded history, and an SVG that XML parsers accept.
 struct LossPlotTests {
@@ -11,8 +13,10 @@ struct LossPlotTests {
     final class Collector: NSObject, XMLParserDelegate {
         var elements: [String] = []
         var text = ""
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                    attributes: [String: String] = [:]) {
+        func parser(
+            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+            attributes: [String: String] = [:]
+        ) {
             elements.append(name)
         }
         func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RecurCore
 
 /// Recur's forward pass against PyTorch, on models and outputs written by

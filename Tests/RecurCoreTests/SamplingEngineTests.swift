@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RecurCore
 
 /// The batched sampling engine: parity with PyTorch, batch invariance, continuous
@@ -21,9 +22,10 @@ struct SamplingEngineTests {
         #expect(maximumRelativeError(logits, expected.logits.flatMap { $0 }) < 1e-5)
     }
 
-    @Test("an LSTM step with the cell fused into the kernel gives the separate step's bits",
-          .enabled(if: PanelKernelVariant.available.contains(.avx512), "the CPU has no AVX-512: no fused cell to compare"),
-          arguments: [nil, 8] as [Int?])
+    @Test(
+        "an LSTM step with the cell fused into the kernel gives the separate step's bits",
+        .enabled(if: PanelKernelVariant.available.contains(.avx512), "the CPU has no AVX-512: no fused cell to compare"),
+        arguments: [nil, 8] as [Int?])
     func fusedLSTMCellChangesNoBit(embedding: Int?) {
         var network = randomNetwork(cell: .lstm, vocabulary: 11, hidden: 64, layers: 2, embedding: embedding, seed: 8)
         for k in network.layers.indices {
@@ -34,7 +36,10 @@ struct SamplingEngineTests {
         #expect(fused.fusesLSTMCell == PanelKernelVariant.available.contains(.avx512))
         for (rows, threads) in [(1, 2), (6, 1), (33, 2), (70, 2)] {
             var a = StepBatch(weights: fused, threads: threads), b = StepBatch(weights: separate, threads: threads)
-            for _ in 0..<rows { _ = a.appendRow(); _ = b.appendRow() }
+            for _ in 0..<rows {
+                _ = a.appendRow()
+                _ = b.appendRow()
+            }
             for step in 0..<6 {
                 let tokens = (0..<rows).map { ($0 * 7 + step * 3) % 11 }
                 a.step(tokens: tokens)
@@ -163,7 +168,9 @@ struct SamplingEngineTests {
             }
             // A huge temperature is close to uniform.
             var counts = [0, 0, 0, 0]
-            for _ in 0..<8000 { counts[TokenSampler.sample(logits: row, temperature: 100, topK: 0, topP: 1, random: &random)] += 1 }
+            for _ in 0..<8000 {
+                counts[TokenSampler.sample(logits: row, temperature: 100, topK: 0, topP: 1, random: &random)] += 1
+            }
             #expect(counts.allSatisfy { abs($0 - 2000) < 200 }, "\(counts)")
         }
     }
@@ -189,11 +196,18 @@ struct SamplingEngineTests {
         var chi = 0.0, pooledObserved = 0.0, pooledExpected = 0.0, cells = 0
         for (count, probability) in zip(observed, p) {
             let expected = probability * Double(texts.count)
-            if expected < 5 { pooledObserved += Double(count); pooledExpected += expected; continue }
+            if expected < 5 {
+                pooledObserved += Double(count)
+                pooledExpected += expected
+                continue
+            }
             chi += (Double(count) - expected) * (Double(count) - expected) / expected
             cells += 1
         }
-        if pooledExpected > 0 { chi += (pooledObserved - pooledExpected) * (pooledObserved - pooledExpected) / pooledExpected; cells += 1 }
+        if pooledExpected > 0 {
+            chi += (pooledObserved - pooledExpected) * (pooledObserved - pooledExpected) / pooledExpected
+            cells += 1
+        }
         // Critical value of χ² at p = 0.001 ≈ df + 3.09·√(2·df) + 2·3.09²/3 (Wilson–Hilferty is close enough here).
         let df = Double(cells - 1)
         let critical = df + 3.09 * (2 * df).squareRoot() + 6.4
@@ -325,11 +339,18 @@ struct SamplingEngineTests {
         func field(_ change: (inout SamplingRequest) -> Void) -> String? {
             var request = SamplingRequest()
             change(&request)
-            do { _ = try request.prepared(for: model); return nil } catch { return error.field }
+            do {
+                _ = try request.prepared(for: model)
+                return nil
+            } catch { return error.field }
         }
         #expect(field { $0.count = 0 } == "count")
         #expect(field { $0.length = -1 } == "length")
-        #expect(field { $0.count = 10_000; $0.length = 10_000 } == "length")
+        #expect(
+            field {
+                $0.count = 10_000
+                $0.length = 10_000
+            } == "length")
         #expect(field { $0.temperature = .nan } == "temperature")
         #expect(field { $0.temperature = -1 } == "temperature")
         #expect(field { $0.topK = -2 } == "top_k")

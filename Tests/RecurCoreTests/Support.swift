@@ -1,8 +1,10 @@
 import Foundation
+
 @testable import RecurCore
 
 /// The repository root, found from this file's path so tests run from any directory.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 
 /// A fixture file under Tests/RecurCoreTests/Fixtures.
 func fixture(_ relative: String) -> String {
@@ -31,11 +33,17 @@ func maximumRelativeError(_ a: [Float], _ b: [Double]) -> Double {
 }
 
 /// A small random network for tests that need one.
-func randomNetwork(cell: CellKind, vocabulary: Int, hidden: Int, layers: Int, embedding: Int? = nil, seed: UInt64 = 1) -> RecurrentNetwork {
+func randomNetwork(cell: CellKind, vocabulary: Int, hidden: Int, layers: Int, embedding: Int? = nil, seed: UInt64 = 1)
+    -> RecurrentNetwork
+{
     var generator = TestRandom(seed: seed)
-    var network = RecurrentNetwork(cell: cell, vocabularySize: vocabulary, hiddenSize: hidden, layerCount: layers, embeddingSize: embedding)
+    var network = RecurrentNetwork(
+        cell: cell, vocabularySize: vocabulary, hiddenSize: hidden, layerCount: layers, embeddingSize: embedding)
     func fill(_ values: inout [Float]) { for i in values.indices { values[i] = Float.random(in: -1...1, using: &generator) } }
-    if var e = network.embedding { fill(&e.values); network.embedding = e }
+    if var e = network.embedding {
+        fill(&e.values)
+        network.embedding = e
+    }
     for k in network.layers.indices {
         fill(&network.layers[k].inputWeights.values)
         fill(&network.layers[k].hiddenWeights.values)

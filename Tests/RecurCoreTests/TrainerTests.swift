@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RecurCore
 
 /// The training loop: it learns, it resumes exactly, it refuses bad corpora clearly.
@@ -78,8 +79,12 @@ struct TrainerTests {
         var model = trainer.model(name: "tiny", summary: "test")
         try model.save(to: directory + "/tiny.safetensors")
         let loaded = try RecurModel(contentsOf: directory + "/tiny.safetensors")
-        let training = try #require(loaded.trainingJSON.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
-        for key in ["corpus", "cell", "layers", "hidden", "seq_len", "batch", "steps", "lr", "clip", "seed", "seconds", "train_loss", "val_loss"] {
+        let training = try #require(
+            loaded.trainingJSON.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+        for key in [
+            "corpus", "cell", "layers", "hidden", "seq_len", "batch", "steps", "lr", "clip", "seed", "seconds", "train_loss",
+            "val_loss",
+        ] {
             #expect(training[key] != nil, "training.\(key)")
         }
         #expect(loaded.vocabulary.tokens == ["\n", "a", "b", "c", "d"])
@@ -94,7 +99,10 @@ struct TrainerTests {
             var configuration = TrainingConfiguration(corpus: path)
             configuration.seqLen = seqLen
             configuration.batch = 4
-            do { _ = try Trainer(configuration: configuration); return nil } catch { return error.description }
+            do {
+                _ = try Trainer(configuration: configuration)
+                return nil
+            } catch { return error.description }
         }
         #expect(problem(Data())?.contains("is empty") == true)
         #expect(problem(Data(repeating: 0x61, count: 500))?.contains("only one distinct character") == true)
@@ -126,6 +134,8 @@ struct TrainerTests {
         #expect(corpus.vocabulary.decode(corpus.validation) == "Zounds, to be!\n")
         #expect(corpus.vocabulary.tokens.contains("Z") && corpus.vocabulary.tokens.contains("!"))
         try "".write(toFile: heldOut, atomically: true, encoding: .utf8)
-        #expect(throws: CorpusError.self) { try TrainingCorpus(path: path, validationPath: heldOut, kind: .text, validationFraction: 0) }
+        #expect(throws: CorpusError.self) {
+            try TrainingCorpus(path: path, validationPath: heldOut, kind: .text, validationFraction: 0)
+        }
     }
 }

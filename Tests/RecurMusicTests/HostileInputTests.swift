@@ -11,7 +11,8 @@ struct HostileInputTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         do {
-            _ = try MusicRenderer.render(tokens: tokens, configuration: configuration, format: format, to: directory + "/out." + format.fileExtension)
+            _ = try MusicRenderer.render(
+                tokens: tokens, configuration: configuration, format: format, to: directory + "/out." + format.fileExtension)
         } catch {
             return (error, listing(directory))
         }

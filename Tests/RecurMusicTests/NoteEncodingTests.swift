@@ -10,9 +10,10 @@ struct NoteEncodingTests {
 
     @Test func decodingGivesPitchStartAndLength() throws {
         let decoded = try encoding.decode(tokens("n60 - - - n64 - r - n67 - - - <eos>"))
-        #expect(decoded.melody.notes == [
-            Note(pitch: 60, start: 0, length: 4), Note(pitch: 64, start: 4, length: 2), Note(pitch: 67, start: 8, length: 4),
-        ])
+        #expect(
+            decoded.melody.notes == [
+                Note(pitch: 60, start: 0, length: 4), Note(pitch: 64, start: 4, length: 2), Note(pitch: 67, start: 8, length: 4),
+            ])
         #expect(decoded.melody.steps == 12)
         #expect(decoded.movedPitches == 0)
         #expect(decoded.ignoredTokens == 0)
@@ -99,8 +100,10 @@ struct NoteEncodingTests {
     }
 
     @Test func unknownTokensAreRefusedWithTheirPosition() {
-        for (text, bad, position) in [("n60 x -", "x", 2), ("n60 - n", "n", 3), ("n6.5", "n6.5", 1), ("N60", "N60", 1),
-                                      ("n60 n99999999999999", "n99999999999999", 2)] {
+        for (text, bad, position) in [
+            ("n60 x -", "x", 2), ("n60 - n", "n", 3), ("n6.5", "n6.5", 1), ("N60", "N60", 1),
+            ("n60 n99999999999999", "n99999999999999", 2),
+        ] {
             do {
                 _ = try encoding.decode(tokens(text))
                 Issue.record("\(text) decoded")
@@ -138,8 +141,9 @@ struct NoteEncodingTests {
         #expect(try NoteEncoding(json: json) == original)
         #expect(original.vocabulary.count == 3 + 61 + 1)
         #expect(original.vocabulary.prefix(4) == ["<eos>", "-", "r", "n36"])
-        #expect(try NoteEncoding(json: #"{"format":"recur.notes/1","steps_per_quarter":4,"lowest_pitch":40,"highest_pitch":80}"#)
-            == NoteEncoding(lowestPitch: 40, highestPitch: 80))
+        #expect(
+            try NoteEncoding(json: #"{"format":"recur.notes/1","steps_per_quarter":4,"lowest_pitch":40,"highest_pitch":80}"#)
+                == NoteEncoding(lowestPitch: 40, highestPitch: 80))
     }
 
     @Test func badEncodingMetadataIsRefusedNamingTheField() {
@@ -148,7 +152,10 @@ struct NoteEncodingTests {
             (#"{"format":"recur.notes/9","steps_per_quarter":4,"lowest_pitch":40,"highest_pitch":80}"#, "format"),
             (#"{"format":"recur.notes/1","steps_per_quarter":4,"lowest_pitch":90,"highest_pitch":80}"#, "lowest_pitch"),
             (#"{"format":"recur.notes/1","steps_per_quarter":4,"lowest_pitch":0,"highest_pitch":128}"#, "highest_pitch"),
-            (#"{"format":"recur.notes/1","steps_per_quarter":4,"lowest_pitch":0,"highest_pitch":127,"markers":["r"]}"#, "markers"),
+            (
+                #"{"format":"recur.notes/1","steps_per_quarter":4,"lowest_pitch":0,"highest_pitch":127,"markers":["r"]}"#,
+                "markers"
+            ),
             (#"{"format":"recur.notes/1"}"#, "notes"),
             ("not json", "notes"),
         ]

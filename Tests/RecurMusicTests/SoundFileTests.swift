@@ -40,8 +40,10 @@ struct SoundFileTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let melody = try NoteEncoding.standard.decode(shortTune).melody
         let audio = try Synthesizer.render(melody, configuration: RenderConfiguration(instrument: .square, channels: 2))
-        for (format, sampleFormat, tolerance) in [(OutputFormat.wav, SampleFormat.float, Float(0)), (.wav, .pcm24, 1e-6),
-                                                   (.flac, .pcm16, 4e-5), (.wav, .pcm16, 4e-5)] {
+        for (format, sampleFormat, tolerance) in [
+            (OutputFormat.wav, SampleFormat.float, Float(0)), (.wav, .pcm24, 1e-6),
+            (.flac, .pcm16, 4e-5), (.wav, .pcm16, 4e-5),
+        ] {
             let path = "\(directory)/x-\(sampleFormat.rawValue).\(format.fileExtension)"
             try SoundFile.write(audio, to: path, format: format, sampleFormat: sampleFormat)
             let back = try SoundFile.read(path).audio
@@ -90,7 +92,8 @@ struct SoundFileTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try FileManager.default.createDirectory(atPath: directory + "/out.wav", withIntermediateDirectories: false)
         #expect(throws: SoundFileError.self) {
-            try MusicRenderer.render(tokens: shortTune, configuration: RenderConfiguration(), format: .wav, to: directory + "/out.wav")
+            try MusicRenderer.render(
+                tokens: shortTune, configuration: RenderConfiguration(), format: .wav, to: directory + "/out.wav")
         }
         #expect(listing(directory) == ["out.wav"])
     }
@@ -109,7 +112,9 @@ struct SoundFileTests {
             #expect(error.reason.count > "sf_open: ".count)
         }
         let audio = AudioBuffer(samples: [0, 0.5, -0.5], channels: 1, sampleRate: 44100)
-        #expect(throws: SoundFileError.self) { try SoundFile.write(audio, to: directory + "/x.flac", format: .flac, sampleFormat: .float) }
+        #expect(throws: SoundFileError.self) {
+            try SoundFile.write(audio, to: directory + "/x.flac", format: .flac, sampleFormat: .float)
+        }
         #expect(throws: SoundFileError.self) { try SoundFile.write(audio, to: directory + "/x.mid", format: .midi) }
         #expect(listing(directory) == ["junk.wav"])
     }

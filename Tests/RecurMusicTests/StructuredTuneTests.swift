@@ -59,7 +59,8 @@ struct StructuredTuneTests {
     // MARK: - Decoding
 
     @Test func headersAndBarLinesAreRead() throws {
-        let decoded = try Self.encoding.decode(tokens("M:6/8 K:dorian n62 - | n62 - - n64 - - n65 - - n67 - - | n69 - - - - - | <eos>"))
+        let decoded = try Self.encoding.decode(
+            tokens("M:6/8 K:dorian n62 - | n62 - - n64 - - n65 - - n67 - - | n69 - - - - - | <eos>"))
         #expect(decoded.meter == Meter(numerator: 6, denominator: 8))
         #expect(decoded.mode == .dorian)
         #expect(decoded.barLines == [2, 14, 20])
@@ -125,7 +126,8 @@ struct StructuredTuneTests {
     // MARK: - ABC
 
     @Test func abcHasTheHeaderFieldsAndBars() throws {
-        let tune = try Self.encoding.decode(tokens("M:6/8 K:minor n64 - | n69 - - n71 - n72 n74 - - n76 - - | n69 - - - - - |")).tune
+        let tune = try Self.encoding.decode(tokens("M:6/8 K:minor n64 - | n69 - - n71 - n72 n74 - - n76 - - | n69 - - - - - |"))
+            .tune
         let abc = ABCNotation.text(for: tune.inKey(Tonic("E")!), reference: 3, title: "folk 1 (seed 7)", tempo: 100)
         let lines = abc.split(separator: "\n").map(String.init)
         #expect(lines.prefix(6) == ["X:3", "T:folk 1 (seed 7)", "M:6/8", "L:1/8", "Q:1/4=100", "K:Em"])
@@ -172,7 +174,8 @@ struct StructuredTuneTests {
     @Test func accidentalsAreExplicitOffTheSignatureAndRepeatedInTheBar() throws {
         // In G major: F# is in the signature, F natural is not; C# twice in one bar.
         let melody = Melody(
-            notes: [66, 65, 66, 73, 73, 72].enumerated().map { Note(pitch: $0.element, start: 2 * $0.offset, length: 2) }, steps: 16)
+            notes: [66, 65, 66, 73, 73, 72].enumerated().map { Note(pitch: $0.element, start: 2 * $0.offset, length: 2) },
+            steps: 16)
         var tune = Tune(melody: melody, meter: Meter("4/4"), mode: .major)
         tune = tune.inKey(Tonic("G")!)
         let moved = tune.melody.notes.map(\.pitch)
@@ -194,8 +197,9 @@ struct StructuredTuneTests {
         #expect(time.data == [6, 3, 36, 8])  // 6/8, a click every dotted quarter
         let key = try #require(events.first { $0.metaType == 0x59 })
         #expect(key.data == [1, 1])  // one sharp, minor
-        let flat = try MIDIFile.data(for: Tune(melody: tune.melody, meter: Meter("3/4"), mode: .major).inKey(Tonic("Bb")!),
-                                     configuration: RenderConfiguration())
+        let flat = try MIDIFile.data(
+            for: Tune(melody: tune.melody, meter: Meter("3/4"), mode: .major).inKey(Tonic("Bb")!),
+            configuration: RenderConfiguration())
         let flatEvents = try MIDIReader(flat).events
         #expect(flatEvents.first { $0.metaType == 0x59 }?.data == [0xFE, 0])
         #expect(flatEvents.first { $0.metaType == 0x58 }?.data == [3, 2, 24, 8])
@@ -220,8 +224,9 @@ struct StructuredTuneTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/tune.mp3"
         let configuration = RenderConfiguration(tempo: 120, instrument: .organ, sampleRate: 44100, channels: 2)
-        let report = try MusicRenderer.render(tokens: tokens("n69 - - - - - - - - - - - - - - -"), configuration: configuration,
-                                              format: .mp3, to: path)
+        let report = try MusicRenderer.render(
+            tokens: tokens("n69 - - - - - - - - - - - - - - -"), configuration: configuration,
+            format: .mp3, to: path)
         let contents = try SoundFile.read(path)
         #expect(contents.format & SF_FORMAT_TYPEMASK == SF_FORMAT_MPEG)
         #expect(contents.audio.sampleRate == 44100)
@@ -283,8 +288,10 @@ private final class ElementCounter: NSObject, XMLParserDelegate {
     var texts: [String] = []
     private var text = ""
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         counts[name, default: 0] += 1
         text = ""
     }

@@ -36,11 +36,14 @@ struct SynthesisTests {
             #expect(error >= 0 && error < 0.005, "\(instrument) \(note.pitch): onset off by \(error * 1000) ms")
             // Pitch within 1 %, from a window in the middle of the note.
             let expected = note.frequency
-            let window = samples[(start + Int(0.05 * Double(sampleRate)))..<min(end, start + Int(0.05 * Double(sampleRate)) + 4096)]
-            let measured = try #require(PitchEstimator.frequency(
-                of: window, sampleRate: sampleRate, minimumFrequency: expected / 1.9, maximumFrequency: expected * 1.9))
-            #expect(abs(measured / expected - 1) < 0.01,
-                    "\(instrument) at \(sampleRate) Hz, pitch \(note.pitch): \(measured) Hz, expected \(expected) Hz")
+            let window = samples[
+                (start + Int(0.05 * Double(sampleRate)))..<min(end, start + Int(0.05 * Double(sampleRate)) + 4096)]
+            let measured = try #require(
+                PitchEstimator.frequency(
+                    of: window, sampleRate: sampleRate, minimumFrequency: expected / 1.9, maximumFrequency: expected * 1.9))
+            #expect(
+                abs(measured / expected - 1) < 0.01,
+                "\(instrument) at \(sampleRate) Hz, pitch \(note.pitch): \(measured) Hz, expected \(expected) Hz")
             // The rest after the note is silent once the release is over.
             let restEnd = min(samples.count, timing.frame(atStep: note.end + 2))
             let rest = samples[min(restEnd, end + release)..<restEnd]
@@ -68,14 +71,16 @@ struct SynthesisTests {
             let body = samples[(start + millisecond)..<(start + 4000)].map { abs($0) }.max() ?? 0
             #expect(head < 0.3 * body, "\(instrument) \(note.pitch): onset jumps to \(head) (body \(body))")
             // The last millisecond before silence fades to almost nothing.
-            let silent = try #require((start..<samples.count).first { k in samples[k..<min(samples.count, k + 500)].allSatisfy { $0 == 0 } })
+            let silent = try #require(
+                (start..<samples.count).first { k in samples[k..<min(samples.count, k + 500)].allSatisfy { $0 == 0 } })
             let tail = samples[(silent - millisecond / 2)..<silent].map { abs($0) }.max() ?? 1
             #expect(tail < 0.1 * body, "\(instrument) \(note.pitch): release ends at \(tail) (body \(body))")
         }
     }
 
     @Test func legatoOrganNotesJoinSmoothly() throws {
-        let melody = try NoteEncoding.standard.decode("n60 - n67 - n64 n72 - - n60 - - -".split(separator: " ").map(String.init)).melody
+        let melody = try NoteEncoding.standard.decode("n60 - n67 - n64 n72 - - n60 - - -".split(separator: " ").map(String.init))
+            .melody
         let audio = try Synthesizer.render(melody, configuration: RenderConfiguration(tempo: 200, instrument: .organ))
         let samples = audio.samples
         let jump = zip(samples.dropFirst(), samples).map { abs($0 - $1) }.max() ?? 0
@@ -90,14 +95,16 @@ struct SynthesisTests {
         let step = 15.0 / 100
         for note in melody.notes {
             let expected = (Double(note.start) + (note.start % 2 == 1 ? 0.2 : 0)) * step
-            let found = try #require(onset(in: audio.samples, from: Int((expected - 0.08) * 44100), threshold: 0.002 * audio.peak))
+            let found = try #require(
+                onset(in: audio.samples, from: Int((expected - 0.08) * 44100), threshold: 0.002 * audio.peak))
             #expect(abs(Double(found) / 44100 - expected) < 0.005, "step \(note.start)")
         }
     }
 
     @Test func velocitySetsTheLevel() throws {
         for velocity in [1, 40, 127] {
-            let audio = try Synthesizer.render(Self.separated, configuration: RenderConfiguration(instrument: .pluck, velocity: velocity))
+            let audio = try Synthesizer.render(
+                Self.separated, configuration: RenderConfiguration(instrument: .pluck, velocity: velocity))
             #expect(abs(audio.peak - Synthesizer.peakLevel * Float(velocity) / 127) < 1e-6)
         }
     }

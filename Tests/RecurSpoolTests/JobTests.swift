@@ -2,6 +2,7 @@ import Foundation
 import RecurCore
 import RecurMusic
 import Testing
+
 @testable import RecurSpool
 
 #if canImport(Glibc)
@@ -40,9 +41,11 @@ struct JobTests {
     static let fileLevel: [HostileJob] = [
         HostileJob("empty file", "", field: nil, mentions: ["empty", "{\"model\""]),
         HostileJob("whitespace only", " \n\t \r\n", field: nil, mentions: ["whitespace"]),
-        HostileJob("binary junk", Data([0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x00, 0x00, 0xFF, 0xFE]), field: nil, mentions: ["binary"]),
-        HostileJob("invalid UTF-8", Data("{\"model\": \"caf".utf8) + Data([0xE9]) + Data("\"}".utf8), field: nil,
-                   mentions: ["UTF-8", "offset 14"]),
+        HostileJob(
+            "binary junk", Data([0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x00, 0x00, 0xFF, 0xFE]), field: nil, mentions: ["binary"]),
+        HostileJob(
+            "invalid UTF-8", Data("{\"model\": \"caf".utf8) + Data([0xE9]) + Data("\"}".utf8), field: nil,
+            mentions: ["UTF-8", "offset 14"]),
         HostileJob("Latin-1 high bytes only", Data([0xC0, 0xAF, 0xFE]), field: nil, mentions: ["UTF-8"]),
         HostileJob("truncated JSON", "{\"model\": \"x\", \"count\": 4", field: nil, mentions: ["ends", "line 1"]),
         HostileJob("truncated inside a string", "{\"model\": \"shakesp", field: "model", mentions: ["never closed"]),
@@ -63,46 +66,72 @@ struct JobTests {
         HostileJob("raw newline in a string", "{\"model\": \"a\nb\"}", field: "model", mentions: ["\\n"]),
         HostileJob("duplicate key", "{\"model\": \"x\", \"count\": 1, \"count\": 2}", field: "count", mentions: ["twice"]),
         HostileJob("Python literals", "{\"model\": \"x\", \"seed\": None}", field: "seed", mentions: ["lowercase"]),
-        HostileJob("too large for the limit", "{\"model\": \"x\", \"prime\": \"\(String(repeating: "a", count: 200))\"}",
-                   field: nil, mentions: ["100 bytes"], limits: { var l = JobLimits(); l.maximumFileBytes = 100; return l }()),
+        HostileJob(
+            "too large for the limit", "{\"model\": \"x\", \"prime\": \"\(String(repeating: "a", count: 200))\"}",
+            field: nil, mentions: ["100 bytes"],
+            limits: {
+                var l = JobLimits()
+                l.maximumFileBytes = 100
+                return l
+            }()),
     ]
 
     static let fields: [HostileJob] = [
         HostileJob("missing model", "{\"count\": 2}", field: nil, mentions: ["\"model\"", "recur models"]),
         HostileJob("model not a string", "{\"model\": 3}", field: "model", mentions: ["a string"]),
         HostileJob("model empty", "{\"model\": \"\"}", field: "model", mentions: ["empty"]),
-        HostileJob("model with a slash", "{\"model\": \"../../etc/passwd\"}", field: "model", mentions: ["path", "models directory"]),
+        HostileJob(
+            "model with a slash", "{\"model\": \"../../etc/passwd\"}", field: "model", mentions: ["path", "models directory"]),
         HostileJob("model absolute path", "{\"model\": \"/srv/models/x.safetensors\"}", field: "model", mentions: ["path"]),
         HostileJob("model with ..", "{\"model\": \"..\"}", field: "model", mentions: ["path"]),
         HostileJob("model file name", "{\"model\": \"shakespeare.safetensors\"}", field: "model", mentions: ["\"shakespeare\""]),
         HostileJob("model too long", "{\"model\": \"\(String(repeating: "m", count: 256))\"}", field: "model", mentions: ["255"]),
         HostileJob("model with a newline", "{\"model\": \"a\\nb\"}", field: "model", mentions: ["control"]),
-        HostileJob("unknown field", "{\"model\": \"x\", \"temprature\": 0.5}", field: "temprature",
-                   mentions: ["did you mean \"temperature\"?"]),
-        HostileJob("unknown field, camel case", "{\"model\": \"x\", \"topK\": 5}", field: "topK", mentions: ["did you mean \"top_k\"?"]),
+        HostileJob(
+            "unknown field", "{\"model\": \"x\", \"temprature\": 0.5}", field: "temprature",
+            mentions: ["did you mean \"temperature\"?"]),
+        HostileJob(
+            "unknown field, camel case", "{\"model\": \"x\", \"topK\": 5}", field: "topK", mentions: ["did you mean \"top_k\"?"]),
         HostileJob("unknown field, transposed", "{\"modle\": \"x\"}", field: "modle", mentions: ["did you mean \"model\"?"]),
-        HostileJob("unknown field, nothing near", "{\"model\": \"x\", \"xyzzy\": 1}", field: "xyzzy", mentions: ["temperature, top_k"]),
-        HostileJob("unknown render field", "{\"model\": \"x\", \"render\": {\"sample-rate\": 44100}}", field: "render.sample-rate",
-                   mentions: ["did you mean \"sample_rate\"?"]),
+        HostileJob(
+            "unknown field, nothing near", "{\"model\": \"x\", \"xyzzy\": 1}", field: "xyzzy", mentions: ["temperature, top_k"]),
+        HostileJob(
+            "unknown render field", "{\"model\": \"x\", \"render\": {\"sample-rate\": 44100}}", field: "render.sample-rate",
+            mentions: ["did you mean \"sample_rate\"?"]),
         HostileJob("count 0", "{\"model\": \"x\", \"count\": 0}", field: "count", mentions: ["between 1 and 10000"]),
         HostileJob("count -1", "{\"model\": \"x\", \"count\": -1}", field: "count", mentions: ["between 1 and"]),
         HostileJob("count 2.5", "{\"model\": \"x\", \"count\": 2.5}", field: "count", mentions: ["whole number"]),
         HostileJob("count 2.0", "{\"model\": \"x\", \"count\": 2.0}", field: "count", mentions: ["whole number"]),
         HostileJob("count 1e2", "{\"model\": \"x\", \"count\": 1e2}", field: "count", mentions: ["exponent"]),
-        HostileJob("count \"3\"", "{\"model\": \"x\", \"count\": \"3\"}", field: "count", mentions: ["without quotes", "\"count\": 3"]),
+        HostileJob(
+            "count \"3\"", "{\"model\": \"x\", \"count\": \"3\"}", field: "count", mentions: ["without quotes", "\"count\": 3"]),
         HostileJob("count true", "{\"model\": \"x\", \"count\": true}", field: "count", mentions: ["boolean"]),
         HostileJob("count 10^12", "{\"model\": \"x\", \"count\": 1000000000000}", field: "count", mentions: ["between 1 and"]),
-        HostileJob("count beyond Int", "{\"model\": \"x\", \"count\": 99999999999999999999999}", field: "count", mentions: ["between 1 and"]),
+        HostileJob(
+            "count beyond Int", "{\"model\": \"x\", \"count\": 99999999999999999999999}", field: "count",
+            mentions: ["between 1 and"]),
         HostileJob("length 0", "{\"model\": \"x\", \"length\": 0}", field: "length", mentions: ["between 1 and"]),
-        HostileJob("count × length too many tokens", "{\"model\": \"x\", \"count\": 10000, \"length\": 1000000}", field: "length",
-                   mentions: ["count × length"]),
-        HostileJob("temperature -1", "{\"model\": \"x\", \"temperature\": -1}", field: "temperature", mentions: ["between 0 and 100"]),
-        HostileJob("temperature \"hot\"", "{\"model\": \"x\", \"temperature\": \"hot\"}", field: "temperature", mentions: ["a number"]),
-        HostileJob("temperature \"NaN\"", "{\"model\": \"x\", \"temperature\": \"NaN\"}", field: "temperature", mentions: ["0.8"]),
-        HostileJob("temperature \"Infinity\"", "{\"model\": \"x\", \"temperature\": \"Infinity\"}", field: "temperature", mentions: ["a number"]),
-        HostileJob("temperature bare NaN", "{\"model\": \"x\", \"temperature\": NaN}", field: "temperature", mentions: ["NaN or Infinity"]),
-        HostileJob("temperature -Infinity", "{\"model\": \"x\", \"temperature\": -Infinity}", field: "temperature", mentions: ["NaN or Infinity"]),
-        HostileJob("temperature 1e999", "{\"model\": \"x\", \"temperature\": 1e999}", field: "temperature", mentions: ["between 0 and 100"]),
+        HostileJob(
+            "count × length too many tokens", "{\"model\": \"x\", \"count\": 10000, \"length\": 1000000}", field: "length",
+            mentions: ["count × length"]),
+        HostileJob(
+            "temperature -1", "{\"model\": \"x\", \"temperature\": -1}", field: "temperature", mentions: ["between 0 and 100"]),
+        HostileJob(
+            "temperature \"hot\"", "{\"model\": \"x\", \"temperature\": \"hot\"}", field: "temperature", mentions: ["a number"]),
+        HostileJob(
+            "temperature \"NaN\"", "{\"model\": \"x\", \"temperature\": \"NaN\"}", field: "temperature", mentions: ["0.8"]),
+        HostileJob(
+            "temperature \"Infinity\"", "{\"model\": \"x\", \"temperature\": \"Infinity\"}", field: "temperature",
+            mentions: ["a number"]),
+        HostileJob(
+            "temperature bare NaN", "{\"model\": \"x\", \"temperature\": NaN}", field: "temperature",
+            mentions: ["NaN or Infinity"]),
+        HostileJob(
+            "temperature -Infinity", "{\"model\": \"x\", \"temperature\": -Infinity}", field: "temperature",
+            mentions: ["NaN or Infinity"]),
+        HostileJob(
+            "temperature 1e999", "{\"model\": \"x\", \"temperature\": 1e999}", field: "temperature",
+            mentions: ["between 0 and 100"]),
         HostileJob("top_k -1", "{\"model\": \"x\", \"top_k\": -1}", field: "top_k", mentions: ["0 or a positive"]),
         HostileJob("top_p 0", "{\"model\": \"x\", \"top_p\": 0}", field: "top_p", mentions: ["greater than 0"]),
         HostileJob("top_p 1.5", "{\"model\": \"x\", \"top_p\": 1.5}", field: "top_p", mentions: ["at most 1"]),
@@ -111,44 +140,69 @@ struct JobTests {
         HostileJob("seed 2^63", "{\"model\": \"x\", \"seed\": 9223372036854775808}", field: "seed", mentions: ["between 0 and"]),
         HostileJob("seed as string", "{\"model\": \"x\", \"seed\": \"7\"}", field: "seed", mentions: ["without quotes"]),
         HostileJob("prime not a string", "{\"model\": \"x\", \"prime\": [\"R\"]}", field: "prime", mentions: ["a string"]),
-        HostileJob("prime too long", "{\"model\": \"x\", \"prime\": \"\(String(repeating: "ab", count: 50_001))\"}", field: "prime",
-                   mentions: ["100002 characters", "100000"]),
+        HostileJob(
+            "prime too long", "{\"model\": \"x\", \"prime\": \"\(String(repeating: "ab", count: 50_001))\"}", field: "prime",
+            mentions: ["100002 characters", "100000"]),
         HostileJob("stop not a string", "{\"model\": \"x\", \"stop\": 5}", field: "stop", mentions: ["string or an array"]),
-        HostileJob("stop array with a number", "{\"model\": \"x\", \"stop\": [\"\\n\", \"END\", 3]}", field: "stop[2]", mentions: ["a string"]),
-        HostileJob("stop too many", "{\"model\": \"x\", \"stop\": [\(Array(repeating: "\"a\"", count: 17).joined(separator: ","))]}",
-                   field: "stop", mentions: ["17 entries", "16"]),
+        HostileJob(
+            "stop array with a number", "{\"model\": \"x\", \"stop\": [\"\\n\", \"END\", 3]}", field: "stop[2]",
+            mentions: ["a string"]),
+        HostileJob(
+            "stop too many", "{\"model\": \"x\", \"stop\": [\(Array(repeating: "\"a\"", count: 17).joined(separator: ","))]}",
+            field: "stop", mentions: ["17 entries", "16"]),
         HostileJob("stop empty entry", "{\"model\": \"x\", \"stop\": [\"\"]}", field: "stop[0]", mentions: ["1 to 1000"]),
-        HostileJob("format aiff", "{\"model\": \"x\", \"format\": \"aiff\"}", field: "format", mentions: ["text, wav, flac, ogg, mp3, midi, abc, svg"]),
+        HostileJob(
+            "format aiff", "{\"model\": \"x\", \"format\": \"aiff\"}", field: "format",
+            mentions: ["text, wav, flac, ogg, mp3, midi, abc, svg"]),
         HostileJob("format WAV", "{\"model\": \"x\", \"format\": \"WAV\"}", field: "format", mentions: ["did you mean \"wav\"?"]),
-        HostileJob("format duplicate", "{\"model\": \"x\", \"format\": [\"wav\", \"midi\", \"wav\"]}", field: "format[2]", mentions: ["twice"]),
+        HostileJob(
+            "format duplicate", "{\"model\": \"x\", \"format\": [\"wav\", \"midi\", \"wav\"]}", field: "format[2]",
+            mentions: ["twice"]),
         HostileJob("format []", "{\"model\": \"x\", \"format\": []}", field: "format", mentions: ["empty"]),
         HostileJob("format {}", "{\"model\": \"x\", \"format\": {}}", field: "format", mentions: ["an object"]),
-        HostileJob("format array with a number", "{\"model\": \"x\", \"format\": [\"wav\", 1]}", field: "format[1]", mentions: ["a string"]),
+        HostileJob(
+            "format array with a number", "{\"model\": \"x\", \"format\": [\"wav\", 1]}", field: "format[1]",
+            mentions: ["a string"]),
         HostileJob("render not an object", "{\"model\": \"x\", \"render\": \"fast\"}", field: "render", mentions: ["an object"]),
-        HostileJob("render.tempo 0", "{\"model\": \"x\", \"render\": {\"tempo\": 0}}", field: "render.tempo", mentions: ["20…400"]),
-        HostileJob("render.tempo string", "{\"model\": \"x\", \"render\": {\"tempo\": \"120\"}}", field: "render.tempo",
-                   mentions: ["without quotes"]),
-        HostileJob("render.sample_rate 7", "{\"model\": \"x\", \"render\": {\"sample_rate\": 7}}", field: "render.sample_rate",
-                   mentions: ["22050, 44100 or 48000"]),
-        HostileJob("render.sample_rate huge", "{\"model\": \"x\", \"render\": {\"sample_rate\": 1000000000000000000000}}",
-                   field: "render.sample_rate", mentions: ["1000000000000000000000", "44100"]),
-        HostileJob("render.instrument kazoo", "{\"model\": \"x\", \"render\": {\"instrument\": \"kazoo\"}}", field: "render.instrument",
-                   mentions: ["pluck, organ, square"]),
-        HostileJob("render.instrument typo", "{\"model\": \"x\", \"render\": {\"instrument\": \"orgna\"}}", field: "render.instrument",
-                   mentions: ["did you mean \"organ\"?"]),
-        HostileJob("render.channels 2.5", "{\"model\": \"x\", \"render\": {\"channels\": 2.5}}", field: "render.channels", mentions: ["whole number"]),
-        HostileJob("render.velocity 128", "{\"model\": \"x\", \"render\": {\"velocity\": 128}}", field: "render.velocity", mentions: ["1…127"]),
-        HostileJob("render.swing 2", "{\"model\": \"x\", \"render\": {\"swing\": 2}}", field: "render.swing", mentions: ["triplet"]),
+        HostileJob(
+            "render.tempo 0", "{\"model\": \"x\", \"render\": {\"tempo\": 0}}", field: "render.tempo", mentions: ["20…400"]),
+        HostileJob(
+            "render.tempo string", "{\"model\": \"x\", \"render\": {\"tempo\": \"120\"}}", field: "render.tempo",
+            mentions: ["without quotes"]),
+        HostileJob(
+            "render.sample_rate 7", "{\"model\": \"x\", \"render\": {\"sample_rate\": 7}}", field: "render.sample_rate",
+            mentions: ["22050, 44100 or 48000"]),
+        HostileJob(
+            "render.sample_rate huge", "{\"model\": \"x\", \"render\": {\"sample_rate\": 1000000000000000000000}}",
+            field: "render.sample_rate", mentions: ["1000000000000000000000", "44100"]),
+        HostileJob(
+            "render.instrument kazoo", "{\"model\": \"x\", \"render\": {\"instrument\": \"kazoo\"}}", field: "render.instrument",
+            mentions: ["pluck, organ, square"]),
+        HostileJob(
+            "render.instrument typo", "{\"model\": \"x\", \"render\": {\"instrument\": \"orgna\"}}", field: "render.instrument",
+            mentions: ["did you mean \"organ\"?"]),
+        HostileJob(
+            "render.channels 2.5", "{\"model\": \"x\", \"render\": {\"channels\": 2.5}}", field: "render.channels",
+            mentions: ["whole number"]),
+        HostileJob(
+            "render.velocity 128", "{\"model\": \"x\", \"render\": {\"velocity\": 128}}", field: "render.velocity",
+            mentions: ["1…127"]),
+        HostileJob(
+            "render.swing 2", "{\"model\": \"x\", \"render\": {\"swing\": 2}}", field: "render.swing", mentions: ["triplet"]),
         HostileJob("render.bits 8", "{\"model\": \"x\", \"render\": {\"bits\": 8}}", field: "render.bits", mentions: ["16, 24"]),
-        HostileJob("render.bits float with flac", "{\"model\": \"x\", \"format\": \"flac\", \"render\": {\"bits\": \"float\"}}",
-                   field: "render.bits", mentions: ["FLAC"]),
+        HostileJob(
+            "render.bits float with flac", "{\"model\": \"x\", \"format\": \"flac\", \"render\": {\"bits\": \"float\"}}",
+            field: "render.bits", mentions: ["FLAC"]),
         HostileJob("model null", "{\"model\": null}", field: "model", mentions: ["null is not allowed", "required"]),
         HostileJob("count null", "{\"model\": \"x\", \"count\": null}", field: "count", mentions: ["Leave the field out"]),
         HostileJob("seed null", "{\"model\": \"x\", \"seed\": null}", field: "seed", mentions: ["null is not allowed"]),
         HostileJob("stop null", "{\"model\": \"x\", \"stop\": null}", field: "stop", mentions: ["null is not allowed"]),
-        HostileJob("stop entry null", "{\"model\": \"x\", \"stop\": [null]}", field: "stop[0]", mentions: ["null is not allowed"]),
+        HostileJob(
+            "stop entry null", "{\"model\": \"x\", \"stop\": [null]}", field: "stop[0]", mentions: ["null is not allowed"]),
         HostileJob("render null", "{\"model\": \"x\", \"render\": null}", field: "render", mentions: ["null is not allowed"]),
-        HostileJob("render.tempo null", "{\"model\": \"x\", \"render\": {\"tempo\": null}}", field: "render.tempo", mentions: ["null is not allowed"]),
+        HostileJob(
+            "render.tempo null", "{\"model\": \"x\", \"render\": {\"tempo\": null}}", field: "render.tempo",
+            mentions: ["null is not allowed"]),
     ]
 
     func parseError(_ bytes: Data, limits: JobLimits = JobLimits()) -> JobError? {
@@ -162,7 +216,8 @@ struct JobTests {
     }
 
     /// What every refusal must have: the field, a sentence, a hint, a short value.
-    func expectHelpful(_ error: JobError?, field: String?, mentions: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectHelpful(_ error: JobError?, field: String?, mentions: [String], sourceLocation: SourceLocation = #_sourceLocation)
+    {
         guard let error else { return }
         #expect(error.field == field, "\(error)", sourceLocation: sourceLocation)
         #expect(error.error.count > 10 && error.error.hasSuffix("."), "\(error)", sourceLocation: sourceLocation)
@@ -172,8 +227,10 @@ struct JobTests {
             #expect(error.error.contains(top) || error.hint.contains(top), "\(error)", sourceLocation: sourceLocation)
         }
         for text in mentions {
-            #expect(error.error.contains(text) || error.hint.contains(text) || error.value?.contains(text) == true, "missing \(text.debugDescription): \(error)",
-                    sourceLocation: sourceLocation)
+            #expect(
+                error.error.contains(text) || error.hint.contains(text) || error.value?.contains(text) == true,
+                "missing \(text.debugDescription): \(error)",
+                sourceLocation: sourceLocation)
         }
     }
 
@@ -190,7 +247,8 @@ struct JobTests {
     @Test("100,000 nested arrays are refused at the depth limit, quickly, without a crash")
     func deepNesting() {
         let depth = 100_000
-        let nested = "{\"model\": \"x\", \"stop\": " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"
+        let nested =
+            "{\"model\": \"x\", \"stop\": " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"
         let start = ContinuousClock.now
         let error = parseError(Data(nested.utf8))
         expectHelpful(error, field: "stop", mentions: ["16 levels"])
@@ -269,7 +327,8 @@ struct JobTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try Data("{\"model\": \"x\"}".utf8).write(to: URL(fileURLWithPath: directory + "/real.json"))
-        try FileManager.default.createSymbolicLink(atPath: directory + "/link.json", withDestinationPath: directory + "/real.json")
+        try FileManager.default.createSymbolicLink(
+            atPath: directory + "/link.json", withDestinationPath: directory + "/real.json")
         let error = readError(directory + "/link.json")
         expectHelpful(error, field: nil, mentions: ["symbolic link"])
         #expect(error?.value == "link.json")
@@ -333,8 +392,11 @@ struct JobTests {
         request.prime = "ROMEO:"
         request.stop = ["\n\n"]
         request.seed = 7
-        #expect(job == Job(model: "shakespeare", request: request, seed: 7, formats: [.text],
-                           render: RenderConfiguration(tempo: 120, instrument: .pluck, sampleRate: 44100)))
+        #expect(
+            job
+                == Job(
+                    model: "shakespeare", request: request, seed: 7, formats: [.text],
+                    render: RenderConfiguration(tempo: 120, instrument: .pluck, sampleRate: 44100)))
     }
 
     @Test func everyRenderSettingAndSeveralFormats() throws {
@@ -347,8 +409,11 @@ struct JobTests {
         let job = try JobFile.parse(Data(text.utf8), limits: JobLimits())
         #expect(job.formats == [.rendered(.midi), .rendered(.wav), .rendered(.flac), .rendered(.ogg)])
         #expect(job.formats.map(\.audioFormat) == [.midi, .wav, .flac, .ogg])
-        #expect(job.render == RenderConfiguration(tempo: 96.5, instrument: .organ, sampleRate: 48000, channels: 2,
-                                                  sampleFormat: .pcm24, velocity: 90, swing: 0.25))
+        #expect(
+            job.render
+                == RenderConfiguration(
+                    tempo: 96.5, instrument: .organ, sampleRate: 48000, channels: 2,
+                    sampleFormat: .pcm24, velocity: 90, swing: 0.25))
         #expect(job.seed == UInt64(Int64.max))
         #expect(job.request.seed == UInt64(Int64.max))
         #expect(job.request.stop == ["\n"])
@@ -358,7 +423,8 @@ struct JobTests {
     }
 
     @Test func aByteOrderMarkAndFloatWAVAreAccepted() throws {
-        let bytes = Data([0xEF, 0xBB, 0xBF]) + Data("{\"model\": \"x\", \"format\": \"wav\", \"render\": {\"bits\": \"float\"}}".utf8)
+        let bytes =
+            Data([0xEF, 0xBB, 0xBF]) + Data("{\"model\": \"x\", \"format\": \"wav\", \"render\": {\"bits\": \"float\"}}".utf8)
         let job = try JobFile.parse(bytes, limits: JobLimits())
         #expect(job.render.sampleFormat == .float)
     }
@@ -368,15 +434,16 @@ struct JobTests {
     @Test func errorJSONHasFourSortedKeysWithNulls() throws {
         let error = JobError(error: "The job file is empty.", hint: "Write a JSON object.")
         let text = String(decoding: error.json(), as: UTF8.self)
-        #expect(text == """
-            {
-              "error" : "The job file is empty.",
-              "field" : null,
-              "hint" : "Write a JSON object.",
-              "value" : null
-            }
+        #expect(
+            text == """
+                {
+                  "error" : "The job file is empty.",
+                  "field" : null,
+                  "hint" : "Write a JSON object.",
+                  "value" : null
+                }
 
-            """)
+                """)
         let named = JobError(error: "Bad.", field: "render.tempo", value: String(repeating: "9", count: 200), hint: "Fix.")
         let object = try #require(JSONSerialization.jsonObject(with: named.json()) as? [String: String])
         #expect(object["field"] == "render.tempo")
@@ -417,39 +484,47 @@ struct JobTests {
     }
 
     @Test func audioFormatsNeedANotesModel() throws {
-        expectHelpful(try preparedError("{\"model\": \"tiny-text\", \"format\": \"wav\"}", model: Self.textModel),
-                      field: "format", mentions: ["notes model", "text model"])
-        expectHelpful(try preparedError("{\"model\": \"tiny-text\", \"format\": [\"text\", \"midi\"]}", model: Self.textModel),
-                      field: "format[1]", mentions: ["notes model"])
+        expectHelpful(
+            try preparedError("{\"model\": \"tiny-text\", \"format\": \"wav\"}", model: Self.textModel),
+            field: "format", mentions: ["notes model", "text model"])
+        expectHelpful(
+            try preparedError("{\"model\": \"tiny-text\", \"format\": [\"text\", \"midi\"]}", model: Self.textModel),
+            field: "format[1]", mentions: ["notes model"])
     }
 
     @Test func aPrimeOutsideTheVocabularyIsNamed() throws {
         let error = try preparedError("{\"model\": \"tiny-text\", \"prime\": \"abz\"}", model: Self.textModel)
         expectHelpful(error, field: "prime", mentions: ["recur info tiny-text"])
         #expect(error?.value == "\"z\"")
-        expectHelpful(try preparedError("{\"model\": \"tiny-notes\", \"prime\": \"n60 n61\"}", model: Self.notesModel),
-                      field: "prime", mentions: ["n60"])
+        expectHelpful(
+            try preparedError("{\"model\": \"tiny-notes\", \"prime\": \"n60 n61\"}", model: Self.notesModel),
+            field: "prime", mentions: ["n60"])
     }
 
     @Test func stopIsForTextModelsOnly() throws {
-        expectHelpful(try preparedError("{\"model\": \"tiny-notes\", \"stop\": \"r\"}", model: Self.notesModel),
-                      field: "stop", mentions: ["<eos>"])
+        expectHelpful(
+            try preparedError("{\"model\": \"tiny-notes\", \"stop\": \"r\"}", model: Self.notesModel),
+            field: "stop", mentions: ["<eos>"])
     }
 
     @Test func fittingJobsArePrepared() throws {
-        let text = try JobFile.parse(Data("{\"model\": \"tiny-text\", \"prime\": \"ab\", \"stop\": \"c\"}".utf8), limits: JobLimits())
+        let text = try JobFile.parse(
+            Data("{\"model\": \"tiny-text\", \"prime\": \"ab\", \"stop\": \"c\"}".utf8), limits: JobLimits())
         let prepared = try text.prepared(for: Self.textModel, limits: JobLimits())
         #expect(prepared.inputs == [0, 1])
         #expect(prepared.request == text.request)
-        let notes = try JobFile.parse(Data("{\"model\": \"tiny-notes\", \"format\": [\"text\", \"midi\", \"wav\"]}".utf8),
-                                      limits: JobLimits())
+        let notes = try JobFile.parse(
+            Data("{\"model\": \"tiny-notes\", \"format\": [\"text\", \"midi\", \"wav\"]}".utf8),
+            limits: JobLimits())
         #expect(try notes.prepared(for: Self.notesModel, limits: JobLimits()).inputs == [0])
     }
 
     @Test func tighterLimitsApplyToPreparedToo() throws {
         var limits = JobLimits()
         limits.sampling.maximumCount = 2
-        expectHelpful(parseError(Data("{\"model\": \"x\", \"count\": 3}".utf8), limits: limits), field: "count", mentions: ["between 1 and 2"])
+        expectHelpful(
+            parseError(Data("{\"model\": \"x\", \"count\": 3}".utf8), limits: limits), field: "count",
+            mentions: ["between 1 and 2"])
         let job = try JobFile.parse(Data("{\"model\": \"tiny-text\", \"count\": 3}".utf8), limits: JobLimits())
         do {
             _ = try job.prepared(for: Self.textModel, limits: limits)

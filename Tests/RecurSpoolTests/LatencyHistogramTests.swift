@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RecurSpool
 
 /// The daemon's latency histogram: Prometheus semantics in constant space.
@@ -10,10 +11,11 @@ struct LatencyHistogramTests {
         #expect(histogram.count == 7)
         #expect(abs(histogram.sum - 113.65) < 1e-9)
         let lines = histogram.prometheusLines(name: "x")
-        #expect(lines.filter { !$0.hasPrefix("x_sum ") } == [
-            "x_bucket{le=\"0.1\"} 2", "x_bucket{le=\"1.0\"} 4", "x_bucket{le=\"10.0\"} 6",
-            "x_bucket{le=\"+Inf\"} 7", "x_count 7",
-        ])
+        #expect(
+            lines.filter { !$0.hasPrefix("x_sum ") } == [
+                "x_bucket{le=\"0.1\"} 2", "x_bucket{le=\"1.0\"} 4", "x_bucket{le=\"10.0\"} 6",
+                "x_bucket{le=\"+Inf\"} 7", "x_count 7",
+            ])
         #expect(lines.contains { $0.hasPrefix("x_sum 113.6") })
     }
 

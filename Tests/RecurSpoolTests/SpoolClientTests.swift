@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import RecurSpool
+import Testing
 
 /// The client side of the spool: a job appears whole in incoming/, and waiting follows
 /// done/ and failed/ with real inotify.

@@ -35,14 +35,17 @@ public enum CellKind: String, Sendable, CaseIterable, Codable {
         switch self {
         case .lstm:
             guard let memory else { preconditionFailure("an LSTM step needs its memory cell") }
-            cells.lstmStep(inputGates: inputGates, hiddenGates: hiddenGates, hidden: hidden, memory: memory,
-                          batch: batch, hiddenSize: hiddenSize)
+            cells.lstmStep(
+                inputGates: inputGates, hiddenGates: hiddenGates, hidden: hidden, memory: memory,
+                batch: batch, hiddenSize: hiddenSize)
         case .gru:
-            cells.gruStep(inputGates: inputGates, hiddenGates: hiddenGates, hidden: hidden,
-                         batch: batch, hiddenSize: hiddenSize)
+            cells.gruStep(
+                inputGates: inputGates, hiddenGates: hiddenGates, hidden: hidden,
+                batch: batch, hiddenSize: hiddenSize)
         case .rnn:
-            cells.rnnStep(inputGates: inputGates, hiddenGates: hiddenGates, hidden: hidden,
-                         batch: batch, hiddenSize: hiddenSize)
+            cells.rnnStep(
+                inputGates: inputGates, hiddenGates: hiddenGates, hidden: hidden,
+                batch: batch, hiddenSize: hiddenSize)
         }
     }
 }

@@ -44,7 +44,8 @@ public enum Evaluator {
         let encoding = model.vocabulary.encode(corpus)
         let ids = encoding.ids
         guard ids.count >= 2 else {
-            let unknown = encoding.unknownCount > 0
+            let unknown =
+                encoding.unknownCount > 0
                 ? " (\(encoding.unknownCount) tokens were not in the model's vocabulary, e.g. \(encoding.unknownExamples.prefix(3).map { "\($0.debugDescription)" }.joined(separator: ", ")))"
                 : ""
             throw EvaluationError(corpus: label, message: "has \(ids.count) known tokens\(unknown); evaluation needs at least 2")
@@ -57,7 +58,8 @@ public enum Evaluator {
         var start = 0
         while start < ids.count - 1 {
             let end = min(start + chunkLength, ids.count - 1)
-            let logits = model.network.forward(tokens: Array(ids[start..<end]), steps: end - start, state: &state, threads: threads)
+            let logits = model.network.forward(
+                tokens: Array(ids[start..<end]), steps: end - start, state: &state, threads: threads)
             logits.values.withUnsafeBufferPointer { rows in
                 for i in 0..<(end - start) {
                     let row = UnsafeBufferPointer(rebasing: rows[(i * v)..<((i + 1) * v)])

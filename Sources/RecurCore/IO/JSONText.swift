@@ -19,16 +19,24 @@ public enum JSONText {
         let pad = String(repeating: "  ", count: indent + 1), end = String(repeating: "  ", count: indent)
         switch value {
         case let dictionary as [String: Any]:
-            guard !dictionary.isEmpty else { out += "{}"; return }
+            guard !dictionary.isEmpty else {
+                out += "{}"
+                return
+            }
             out += "{\n"
-            for (i, key) in dictionary.keys.sorted(by: { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }).enumerated() {
+            for (i, key) in dictionary.keys.sorted(by: { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) })
+                .enumerated()
+            {
                 out += pad + quoted(key) + " : "
                 write(dictionary[key]!, indent: indent + 1, to: &out)
                 out += i == dictionary.count - 1 ? "\n" : ",\n"
             }
             out += end + "}"
         case let array as [Any]:
-            guard !array.isEmpty else { out += "[]"; return }
+            guard !array.isEmpty else {
+                out += "[]"
+                return
+            }
             out += "[\n"
             for (i, element) in array.enumerated() {
                 out += pad

@@ -59,17 +59,17 @@ public enum MachineReference {
             let started = clock.now
             values.withUnsafeBufferPointer { buffer in
                 sums.withUnsafeMutableBufferPointer { totals in
-                let pointer = SendablePointer(base: buffer.baseAddress!, totals: totals.baseAddress!)
-                DispatchQueue.concurrentPerform(iterations: threads) { t in
-                    let range = (count * t / threads)..<(count * (t + 1) / threads)
-                    var sum = SIMD16<Float>.zero
-                    var i = range.lowerBound
-                    while i + 16 <= range.upperBound {
-                        sum += UnsafeRawPointer(pointer.base + i).loadUnaligned(as: SIMD16<Float>.self)
-                        i += 16
+                    let pointer = SendablePointer(base: buffer.baseAddress!, totals: totals.baseAddress!)
+                    DispatchQueue.concurrentPerform(iterations: threads) { t in
+                        let range = (count * t / threads)..<(count * (t + 1) / threads)
+                        var sum = SIMD16<Float>.zero
+                        var i = range.lowerBound
+                        while i + 16 <= range.upperBound {
+                            sum += UnsafeRawPointer(pointer.base + i).loadUnaligned(as: SIMD16<Float>.self)
+                            i += 16
+                        }
+                        pointer.totals[t] = sum.sum()  // the sums are read below: the loop stays
                     }
-                    pointer.totals[t] = sum.sum()  // the sums are read below: the loop stays
-                }
                 }
             }
             let elapsed = clock.now - started

@@ -94,10 +94,13 @@ public struct PackedMatrix: Sendable {
     ///   - threads: how many workers share the panels (1 = run here). The result does
     ///     not depend on it.
     ///   - variant: the kernel build; the result does not depend on it either.
-    public func multiply(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, outputStride: Int, threads: Int,
-                         variant: PanelKernelVariant = .selected) {
-        multiply(left: x, columns: inner, stride: inner, right: x, stride: inner, rows: rows, into: y, outputStride: outputStride,
-                 threads: threads, variant: variant)
+    public func multiply(
+        _ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, outputStride: Int, threads: Int,
+        variant: PanelKernelVariant = .selected
+    ) {
+        multiply(
+            left: x, columns: inner, stride: inner, right: x, stride: inner, rows: rows, into: y, outputStride: outputStride,
+            threads: threads, variant: variant)
     }
 
     /// The same product for input rows `[left[b] | right[b]]` read in place: `left`
@@ -107,10 +110,12 @@ public struct PackedMatrix: Sendable {
     ///
     /// With `lstm`, the matrix must be an LSTM's gates packed by `interleavingGates`, and
     /// the product's last step applies the cell (`FusedLSTMCell`): `y` is not written.
-    public func multiply(left: UnsafePointer<Float>, columns: Int, stride leftStride: Int,
-                         right: UnsafePointer<Float>, stride rightStride: Int,
-                         rows: Int, into y: UnsafeMutablePointer<Float>, outputStride: Int, threads: Int,
-                         variant: PanelKernelVariant = .selected, lstm: LSTMCellTarget? = nil) {
+    public func multiply(
+        left: UnsafePointer<Float>, columns: Int, stride leftStride: Int,
+        right: UnsafePointer<Float>, stride rightStride: Int,
+        rows: Int, into y: UnsafeMutablePointer<Float>, outputStride: Int, threads: Int,
+        variant: PanelKernelVariant = .selected, lstm: LSTMCellTarget? = nil
+    ) {
         precondition((0...inner).contains(columns), "left columns \(columns) outside 0...\(inner)")
         precondition(lstm == nil || variant == .avx512, "the fused LSTM cell runs in the AVX-512 build")
         // Workers take whole groups of `unit` panels (four with a fused cell: one unit block).
@@ -124,7 +129,8 @@ public struct PackedMatrix: Sendable {
                 let run: @Sendable (Range<Int>) -> Void
                 if variant == .avx512 {
                     let cell = lstm.map {
-                        RecurKernelsAVX512.FusedLSTMCell(memory: $0.memory, hidden: $0.hidden, table: $0.table, tokens: $0.tokens, hiddenSize: $0.hiddenSize)
+                        RecurKernelsAVX512.FusedLSTMCell(
+                            memory: $0.memory, hidden: $0.hidden, table: $0.table, tokens: $0.tokens, hiddenSize: $0.hiddenSize)
                     }
                     let kernel = RecurKernelsAVX512.PanelKernel(
                         panels: w, bias: b, left: left, leftColumns: columns, leftStride: leftStride, right: right,
@@ -140,7 +146,8 @@ public struct PackedMatrix: Sendable {
                 if workers == 1 {
                     run(0..<count)
                 } else if workers == 2,
-                          SpinningHelper.shared.run({ run(0..<(count / 2)) }, { run((count / 2)..<count) }) {
+                    SpinningHelper.shared.run({ run(0..<(count / 2)) }, { run((count / 2)..<count) })
+                {
                     // Done on this thread and the spinning helper.
                 } else {
                     DispatchQueue.concurrentPerform(iterations: workers) { worker in

@@ -139,7 +139,9 @@ final class SpinningHelper: @unchecked Sendable {
             }
             seen = posted.load(ordering: .acquiring)
             // The caller may have taken this half back (and posted no newer one yet).
-            guard claimed.compareExchange(expected: seen - 1, desired: seen, ordering: .acquiringAndReleasing).exchanged else { continue }
+            guard claimed.compareExchange(expected: seen - 1, desired: seen, ordering: .acquiringAndReleasing).exchanged else {
+                continue
+            }
             job?()
             finished.store(seen, ordering: .releasing)
         }

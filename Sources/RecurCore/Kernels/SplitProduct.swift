@@ -45,8 +45,9 @@ private struct Operands: @unchecked Sendable {
         if m == 1 {
             cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(columns.count), Int32(k), 1, w, Int32(k), a, 1, beta, c, 1)
         } else {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(columns.count), Int32(k),
-                        1, a, Int32(k), w, Int32(k), beta, c, Int32(n))
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(columns.count), Int32(k),
+                1, a, Int32(k), w, Int32(k), beta, c, Int32(n))
         }
     }
 }

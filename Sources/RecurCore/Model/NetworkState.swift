@@ -18,8 +18,9 @@ public struct NetworkState: Sendable, Equatable {
     /// Drops every row outside `range`.
     mutating func keepRows(_ range: Range<Int>) {
         func cut(_ m: Matrix) -> Matrix {
-            Matrix(rows: range.count, columns: m.columns,
-                   values: Array(m.values[(range.lowerBound * m.columns)..<(range.upperBound * m.columns)]))
+            Matrix(
+                rows: range.count, columns: m.columns,
+                values: Array(m.values[(range.lowerBound * m.columns)..<(range.upperBound * m.columns)]))
         }
         hidden = hidden.map(cut)
         memory = memory.map(cut)

@@ -11,10 +11,12 @@ public struct ModelLookupError: Error, Sendable, Equatable, CustomStringConverti
 
     public var description: String {
         guard let directory else {
-            return "model '\(name)' not found: no models directory (set --models or RECUR_MODELS, or give a path to a .safetensors file)"
+            return
+                "model '\(name)' not found: no models directory (set --models or RECUR_MODELS, or give a path to a .safetensors file)"
         }
         if available.isEmpty {
-            return "model '\(name)' not found: \(directory) holds no models; give a path to a .safetensors file or use --models DIR"
+            return
+                "model '\(name)' not found: \(directory) holds no models; give a path to a .safetensors file or use --models DIR"
         }
         return "model '\(name)' not found in \(directory) (available: \(available.joined(separator: ", "))); "
             + "give one of those names or a path to a .safetensors file"

@@ -23,7 +23,9 @@ struct ModelMetadata {
         }
         func required(_ field: String) throws(ModelFileError) -> String {
             guard let value = fields[field] else {
-                throw fail(field, "is missing; Recur models carry format, cell, layers, hidden, kind, vocab and data_sha256 in __metadata__")
+                throw fail(
+                    field,
+                    "is missing; Recur models carry format, cell, layers, hidden, kind, vocab and data_sha256 in __metadata__")
             }
             return value
         }
@@ -52,9 +54,11 @@ struct ModelMetadata {
             throw fail("vocab", "must be a non-empty JSON array of strings (token i at index i)")
         }
         guard let vocabulary = Vocabulary(kind: kind, tokens: tokens) else {
-            throw fail("vocab", kind == .text
-                ? "must hold distinct single characters (Unicode code points) for a text model"
-                : "must hold distinct token names without spaces for a notes model")
+            throw fail(
+                "vocab",
+                kind == .text
+                    ? "must hold distinct single characters (Unicode code points) for a text model"
+                    : "must hold distinct token names without spaces for a notes model")
         }
         self.vocabulary = vocabulary
         if kind == .notes && vocabulary.id(of: Vocabulary.endOfTune) == nil {
@@ -80,7 +84,8 @@ struct ModelMetadata {
 
 /// Builds a network from a file's tensors, checking each against the metadata.
 enum ModelTensors {
-    static func network(from file: Safetensors, metadata: ModelMetadata, path: String) throws(ModelFileError) -> RecurrentNetwork {
+    static func network(from file: Safetensors, metadata: ModelMetadata, path: String) throws(ModelFileError) -> RecurrentNetwork
+    {
         var expected: [String] = []
         func tensor(_ name: String, _ shape: [Int]) throws(ModelFileError) -> [Float] {
             expected.append(name)
@@ -96,19 +101,21 @@ enum ModelTensors {
         if let info = file.tensors["embedding.weight"] {
             let size = info.shape.count == 2 ? info.shape[1] : 0
             guard size >= 1 else {
-                throw ModelFileError(path: path, .shapeMismatch(tensor: "embedding.weight", expected: [v, -1], found: info.shape))
+                throw ModelFileError(
+                    path: path, .shapeMismatch(tensor: "embedding.weight", expected: [v, -1], found: info.shape))
             }
             embedding = Matrix(rows: v, columns: size, values: try tensor("embedding.weight", [v, size]))
         }
         var layers: [RecurrentLayer] = []
         for k in 0..<metadata.layers {
             let input = k > 0 ? h : embedding?.columns ?? v
-            layers.append(RecurrentLayer(
-                kind: metadata.cell,
-                inputWeights: Matrix(rows: width, columns: input, values: try tensor("rnn.weight_ih_l\(k)", [width, input])),
-                hiddenWeights: Matrix(rows: width, columns: h, values: try tensor("rnn.weight_hh_l\(k)", [width, h])),
-                inputBias: try tensor("rnn.bias_ih_l\(k)", [width]),
-                hiddenBias: try tensor("rnn.bias_hh_l\(k)", [width])))
+            layers.append(
+                RecurrentLayer(
+                    kind: metadata.cell,
+                    inputWeights: Matrix(rows: width, columns: input, values: try tensor("rnn.weight_ih_l\(k)", [width, input])),
+                    hiddenWeights: Matrix(rows: width, columns: h, values: try tensor("rnn.weight_hh_l\(k)", [width, h])),
+                    inputBias: try tensor("rnn.bias_ih_l\(k)", [width]),
+                    hiddenBias: try tensor("rnn.bias_hh_l\(k)", [width])))
         }
         let head = Matrix(rows: v, columns: h, values: try tensor("head.weight", [v, h]))
         let bias = try tensor("head.bias", [v])

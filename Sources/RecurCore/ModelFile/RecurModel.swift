@@ -27,8 +27,10 @@ public struct RecurModel: Sendable {
     public private(set) var path: String?
 
     /// A model not yet saved.
-    public init(network: RecurrentNetwork, vocabulary: Vocabulary, name: String, summary: String = "",
-                trainingJSON: String? = nil, notesJSON: String? = nil) {
+    public init(
+        network: RecurrentNetwork, vocabulary: Vocabulary, name: String, summary: String = "",
+        trainingJSON: String? = nil, notesJSON: String? = nil
+    ) {
         precondition(vocabulary.count == network.vocabularySize, "vocabulary and network disagree")
         self.network = network
         self.vocabulary = vocabulary
@@ -47,7 +49,9 @@ public struct RecurModel: Sendable {
         }
         for (k, layer) in network.layers.enumerated() {
             tensors["rnn.weight_ih_l\(k)"] = ([layer.inputWeights.rows, layer.inputWeights.columns], layer.inputWeights.values)
-            tensors["rnn.weight_hh_l\(k)"] = ([layer.hiddenWeights.rows, layer.hiddenWeights.columns], layer.hiddenWeights.values)
+            tensors["rnn.weight_hh_l\(k)"] = (
+                [layer.hiddenWeights.rows, layer.hiddenWeights.columns], layer.hiddenWeights.values
+            )
             tensors["rnn.bias_ih_l\(k)"] = ([layer.inputBias.count], layer.inputBias)
             tensors["rnn.bias_hh_l\(k)"] = ([layer.hiddenBias.count], layer.hiddenBias)
         }

@@ -114,7 +114,9 @@ public struct Safetensors: Sendable {
             tensor.values.withUnsafeBytes { body.append(contentsOf: $0) }
             header[name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [begin, body.count]] as [String: Any]
         }
-        var json = (try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        var json =
+            (try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data("{}".utf8)
         while json.count % 8 != 0 { json.append(0x20) }
         var file = Data(capacity: 8 + json.count + body.count)
         var length = UInt64(json.count).littleEndian
@@ -139,10 +141,13 @@ public struct Safetensors: Sendable {
             throw ModelFileError(path: path, .badOffsets(tensor: name, "begin \(begin) is after end \(end)"))
         }
         guard end <= dataSize else {
-            throw ModelFileError(path: path, .truncated("tensor '\(name)' ends at byte \(end) of the data but the data has \(dataSize) bytes"))
+            throw ModelFileError(
+                path: path, .truncated("tensor '\(name)' ends at byte \(end) of the data but the data has \(dataSize) bytes"))
         }
-        let elementSize = ["F64": 8, "I64": 8, "U64": 8, "F32": 4, "I32": 4, "U32": 4, "F16": 2, "BF16": 2,
-                           "I16": 2, "U16": 2, "I8": 1, "U8": 1, "BOOL": 1][dtype]
+        let elementSize = [
+            "F64": 8, "I64": 8, "U64": 8, "F32": 4, "I32": 4, "U32": 4, "F16": 2, "BF16": 2,
+            "I16": 2, "U16": 2, "I8": 1, "U8": 1, "BOOL": 1,
+        ][dtype]
         if let elementSize {
             var elements = 1
             for dimension in shape {
@@ -151,8 +156,11 @@ public struct Safetensors: Sendable {
                 elements = product
             }
             guard elements.multipliedReportingOverflow(by: elementSize).partialValue == end - begin else {
-                throw ModelFileError(path: path, .badOffsets(
-                    tensor: name, "shape \(shape) of \(dtype) needs \(elements * elementSize) bytes but the offsets span \(end - begin)"))
+                throw ModelFileError(
+                    path: path,
+                    .badOffsets(
+                        tensor: name,
+                        "shape \(shape) of \(dtype) needs \(elements * elementSize) bytes but the offsets span \(end - begin)"))
             }
         }
         return TensorInfo(dtype: dtype, shape: shape, byteRange: begin..<end)
@@ -160,7 +168,9 @@ public struct Safetensors: Sendable {
 
     private static func checkCoverage(_ tensors: [String: TensorInfo], dataSize: Int, path: String) throws(ModelFileError) {
         var position = 0
-        for (name, info) in tensors.sorted(by: { ($0.value.byteRange.lowerBound, $0.key) < ($1.value.byteRange.lowerBound, $1.key) }) {
+        for (name, info) in tensors.sorted(by: {
+            ($0.value.byteRange.lowerBound, $0.key) < ($1.value.byteRange.lowerBound, $1.key)
+        }) {
             guard info.byteRange.lowerBound == position else {
                 let why = info.byteRange.lowerBound < position ? "overlaps the previous tensor" : "leaves a hole before it"
                 throw ModelFileError(path: path, .badOffsets(tensor: name, why))
@@ -184,7 +194,8 @@ public struct Safetensors: Sendable {
     static func describe(_ error: Error) -> String {
         let ns = error as NSError
         if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
-           let message = strerror(Int32(underlying.code)) {
+            let message = strerror(Int32(underlying.code))
+        {
             return String(cString: message)
         }
         return ns.localizedDescription

@@ -98,7 +98,10 @@ public struct BatchSampler: Sendable {
             for r in rows.indices {
                 let row = UnsafeBufferPointer(rebasing: logits[(r * v)..<((r + 1) * v)])
                 if let event = rows[r].advance(logits: row, vocabulary: model.vocabulary) { events.append(event) }
-                if let sample = rows[r].finishedSample { events.append(.finished(sample)); finished.append(r) }
+                if let sample = rows[r].finishedSample {
+                    events.append(.finished(sample))
+                    finished.append(r)
+                }
             }
         }
         for r in finished.reversed() {
@@ -151,7 +154,8 @@ private struct Row: Sendable {
         endOfTune = model.vocabulary.id(of: Vocabulary.endOfTune)
         random = SampleRandom(seed: request.request.seed, index: id.index)
         pending = request.inputs[...]
-        primeText = isNotes
+        primeText =
+            isNotes
             ? request.request.prime.split(whereSeparator: \.isWhitespace).joined(separator: " ")
             : request.request.prime
         holdBack = max(0, (request.stops.map(\.count).max() ?? 0) - 1)
@@ -172,7 +176,8 @@ private struct Row: Sendable {
             token = Self.guided(logits: logits, allowed: request.guide[generatedTokens], parameters: parameters, random: &random)
         } else {
             token = TokenSampler.sample(
-                logits: logits, temperature: parameters.temperature, topK: parameters.topK, topP: parameters.topP, random: &random)
+                logits: logits, temperature: parameters.temperature, topK: parameters.topK, topP: parameters.topP, random: &random
+            )
         }
         lastSampled = token
         if isNotes && token == endOfTune { return finish(.endOfTune) }

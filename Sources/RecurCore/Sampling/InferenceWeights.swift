@@ -32,7 +32,8 @@ public struct InferenceWeights: Sendable {
     /// Lays out `network`'s weights; `fusingLSTMCell: false` keeps the separate cell
     /// step where the fused one would run (the results are the same; tests compare them).
     public init(_ network: RecurrentNetwork, fusingLSTMCell: Bool = true) {
-        fusesLSTMCell = fusingLSTMCell && network.cell == .lstm && network.hiddenSize % 16 == 0
+        fusesLSTMCell =
+            fusingLSTMCell && network.cell == .lstm && network.hiddenSize % 16 == 0
             && PanelKernelVariant.selected == .avx512
         cell = network.cell
         hiddenSize = network.hiddenSize
@@ -65,9 +66,10 @@ public struct InferenceWeights: Sendable {
             } else {
                 let blocks = k == 0 ? [layer.hiddenWeights] : [layer.inputWeights, layer.hiddenWeights]
                 let bias = k == 0 ? nil : zip(layer.inputBias, layer.hiddenBias).map { $0 + $1 }
-                recurrent.append(fusesLSTMCell
-                    ? PackedMatrix.interleavingGates(blocks, bias: bias, hiddenSize: hiddenSize)
-                    : PackedMatrix(concatenating: blocks, bias: bias))
+                recurrent.append(
+                    fusesLSTMCell
+                        ? PackedMatrix.interleavingGates(blocks, bias: bias, hiddenSize: hiddenSize)
+                        : PackedMatrix(concatenating: blocks, bias: bias))
                 gruInput.append(nil)
             }
         }

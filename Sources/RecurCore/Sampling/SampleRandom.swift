@@ -13,7 +13,10 @@ public struct SampleRandom: RandomNumberGenerator, Sendable {
     public init(seed: UInt64, index: Int) {
         var mixer = SplitMix64(state: seed)
         var stream = SplitMix64(state: mixer.next() ^ (UInt64(truncatingIfNeeded: index) &* 0xD1B5_4A32_D192_ED03))
-        s0 = stream.next(); s1 = stream.next(); s2 = stream.next(); s3 = stream.next()
+        s0 = stream.next()
+        s1 = stream.next()
+        s2 = stream.next()
+        s3 = stream.next()
         if s0 | s1 | s2 | s3 == 0 { s0 = 1 }
     }
 
@@ -30,7 +33,10 @@ public struct SampleRandom: RandomNumberGenerator, Sendable {
     public mutating func next() -> UInt64 {
         let result = rotate(s1 &* 5, 7) &* 9
         let t = s1 << 17
-        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
         s2 ^= t
         s3 = rotate(s3, 45)
         return result

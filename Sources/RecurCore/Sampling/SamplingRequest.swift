@@ -58,21 +58,26 @@ public struct SamplingRequest: Sendable, Equatable {
             throw RequestError(field: "length", value: String(length), problem: "must be between 1 and \(limits.maximumLength)")
         }
         guard count * length <= limits.maximumTotalTokens else {
-            throw RequestError(field: "length", value: String(length),
-                               problem: "count × length = \(count * length) exceeds the limit of \(limits.maximumTotalTokens) tokens per request; ask for fewer or shorter samples")
+            throw RequestError(
+                field: "length", value: String(length),
+                problem:
+                    "count × length = \(count * length) exceeds the limit of \(limits.maximumTotalTokens) tokens per request; ask for fewer or shorter samples"
+            )
         }
         guard temperature.isFinite, (0...100).contains(temperature) else {
             throw RequestError(field: "temperature", value: String(temperature), problem: "must be between 0 (greedy) and 100")
         }
         guard topK >= 0 else {
-            throw RequestError(field: "top_k", value: String(topK), problem: "must be 0 (no limit) or a positive number of tokens")
+            throw RequestError(
+                field: "top_k", value: String(topK), problem: "must be 0 (no limit) or a positive number of tokens")
         }
         guard topP.isFinite, topP > 0, topP <= 1 else {
             throw RequestError(field: "top_p", value: String(topP), problem: "must be greater than 0 and at most 1")
         }
         guard prime.unicodeScalars.count <= limits.maximumPrimeLength else {
-            throw RequestError(field: "prime", value: String(prime.prefix(40)) + "…",
-                               problem: "is longer than \(limits.maximumPrimeLength) characters")
+            throw RequestError(
+                field: "prime", value: String(prime.prefix(40)) + "…",
+                problem: "is longer than \(limits.maximumPrimeLength) characters")
         }
         let vocabulary = model.vocabulary
         var primeIDs: [Int] = []
@@ -80,16 +85,18 @@ public struct SamplingRequest: Sendable, Equatable {
         case .text:
             for scalar in prime.unicodeScalars {
                 guard let id = vocabulary.id(of: String(scalar)) else {
-                    throw RequestError(field: "prime", value: String(scalar).debugDescription,
-                                       problem: "contains a character the model '\(model.name)' does not know; remove it or use another model")
+                    throw RequestError(
+                        field: "prime", value: String(scalar).debugDescription,
+                        problem: "contains a character the model '\(model.name)' does not know; remove it or use another model")
                 }
                 primeIDs.append(id)
             }
         case .notes:
             for name in prime.split(whereSeparator: \.isWhitespace) {
                 guard let id = vocabulary.id(of: String(name)) else {
-                    throw RequestError(field: "prime", value: String(name),
-                                       problem: "is not a note token of the model '\(model.name)' (tokens look like n60, -, r)")
+                    throw RequestError(
+                        field: "prime", value: String(name),
+                        problem: "is not a note token of the model '\(model.name)' (tokens look like n60, -, r)")
                 }
                 primeIDs.append(id)
             }
@@ -98,8 +105,9 @@ public struct SamplingRequest: Sendable, Equatable {
             throw RequestError(field: "stop", value: String(stop.count), problem: "has more than \(limits.maximumStops) entries")
         }
         if !stop.isEmpty && vocabulary.kind == .notes {
-            throw RequestError(field: "stop", value: stop.joined(separator: ","),
-                               problem: "applies to text models only; a notes sample ends at <eos> or at its length")
+            throw RequestError(
+                field: "stop", value: stop.joined(separator: ","),
+                problem: "applies to text models only; a notes sample ends at <eos> or at its length")
         }
         if let empty = stop.first(where: { $0.isEmpty || $0.unicodeScalars.count > 1000 }) {
             throw RequestError(field: "stop", value: empty.debugDescription, problem: "entries must be 1 to 1000 characters long")
@@ -107,12 +115,14 @@ public struct SamplingRequest: Sendable, Equatable {
         var guideIDs: [[Int]] = []
         for (position, allowed) in guide.enumerated() {
             guard !allowed.isEmpty else {
-                throw RequestError(field: "guide", value: "[]", problem: "token \(position + 1) allows no token; give at least one")
+                throw RequestError(
+                    field: "guide", value: "[]", problem: "token \(position + 1) allows no token; give at least one")
             }
             var ids: [Int] = []
             for name in allowed {
                 guard let id = vocabulary.id(of: name), name != Vocabulary.endOfTune else {
-                    throw RequestError(field: "guide", value: name, problem: "is not a token the model '\(model.name)' can start a tune with")
+                    throw RequestError(
+                        field: "guide", value: name, problem: "is not a token the model '\(model.name)' can start a tune with")
                 }
                 ids.append(id)
             }

@@ -36,8 +36,12 @@ public struct StepBatch: Sendable {
     public mutating func appendRow() -> Int {
         if rows == capacity { grow(to: max(4, capacity * 2)) }
         let h = weights.hiddenSize
-        for k in hidden.indices { hidden[k].withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: rows * h).update(repeating: 0, count: h) } }
-        for k in memory.indices { memory[k].withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: rows * h).update(repeating: 0, count: h) } }
+        for k in hidden.indices {
+            hidden[k].withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: rows * h).update(repeating: 0, count: h) }
+        }
+        for k in memory.indices {
+            memory[k].withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: rows * h).update(repeating: 0, count: h) }
+        }
         rows += 1
         return rows - 1
     }
@@ -69,14 +73,17 @@ public struct StepBatch: Sendable {
             // is a table row per token, which `pointwise` brings in row by row.
             if cell == .gru {
                 // xg: table row or W_ih x + b_ih; hg: W_hh h + b_hh.
-                if k > 0 { Self.multiply(weights.gruInput[k]!, input: hidden[k - 1], rows: batch, threads: threads, into: &gates) }
+                if k > 0 {
+                    Self.multiply(weights.gruInput[k]!, input: hidden[k - 1], rows: batch, threads: threads, into: &gates)
+                }
                 Self.multiply(recurrent, input: hidden[k], rows: batch, threads: threads, into: &hiddenGates)
             } else if k == 0 {
                 Self.multiply(recurrent, input: hidden[0], rows: batch, threads: threads, into: &gates)
             } else {
                 // [x | h] · [W_ih | W_hh]ᵀ + (b_ih + b_hh)
-                Self.multiply(recurrent, left: hidden[k - 1], right: hidden[k], columns: h, rows: batch, threads: threads,
-                              into: &gates)
+                Self.multiply(
+                    recurrent, left: hidden[k - 1], right: hidden[k], columns: h, rows: batch, threads: threads,
+                    into: &gates)
             }
             pointwise(layer: k, tokens: k == 0 ? tokens : nil, batch: batch, width: width, threads: threads)
         }
@@ -130,14 +137,17 @@ public struct StepBatch: Sendable {
     }
 
     /// `[left | right] · Wᵀ` for rows of `columns` values on each side, without joining them.
-    private static func multiply(_ matrix: PackedMatrix, left: [Float], right: [Float], columns: Int, rows: Int, threads: Int,
-                                 into output: inout [Float]) {
+    private static func multiply(
+        _ matrix: PackedMatrix, left: [Float], right: [Float], columns: Int, rows: Int, threads: Int,
+        into output: inout [Float]
+    ) {
         left.withUnsafeBufferPointer { x in
             right.withUnsafeBufferPointer { state in
                 output.withUnsafeMutableBufferPointer { y in
-                    matrix.multiply(left: x.baseAddress!, columns: columns, stride: columns, right: state.baseAddress!,
-                                    stride: matrix.inner - columns, rows: rows, into: y.baseAddress!,
-                                    outputStride: matrix.outputs, threads: threads)
+                    matrix.multiply(
+                        left: x.baseAddress!, columns: columns, stride: columns, right: state.baseAddress!,
+                        stride: matrix.inner - columns, rows: rows, into: y.baseAddress!,
+                        outputStride: matrix.outputs, threads: threads)
                 }
             }
         }
@@ -213,7 +223,8 @@ private struct RowPointers: @unchecked Sendable {
             }
         }
         let start = rows.lowerBound
-        cell.step(inputGates: xg + start * width, hiddenGates: hg + start * width, hidden: h + start * n,
-                  memory: c.map { $0 + start * n }, batch: rows.count, hiddenSize: n)
+        cell.step(
+            inputGates: xg + start * width, hiddenGates: hg + start * width, hidden: h + start * n,
+            memory: c.map { $0 + start * n }, batch: rows.count, hiddenSize: n)
     }
 }

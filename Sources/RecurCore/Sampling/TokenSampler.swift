@@ -65,7 +65,9 @@ public enum TokenSampler {
     ) -> [(token: Int, probability: Double)] {
         var maximum = -Double.infinity
         for v in logits { maximum = max(maximum, Double(v)) }
-        var candidates = logits.enumerated().map { (token: $0.offset, probability: Foundation.exp((Double($0.element) - maximum) / temperature)) }
+        var candidates = logits.enumerated().map {
+            (token: $0.offset, probability: Foundation.exp((Double($0.element) - maximum) / temperature))
+        }
         candidates.sort { $0.probability != $1.probability ? $0.probability > $1.probability : $0.token < $1.token }
         if topK > 0 && topK < candidates.count { candidates.removeSubrange(topK...) }
         if topP < 1 {

@@ -38,8 +38,10 @@ struct AdamOptimizer: Sendable {
     /// One update of `network` from `gradients`, after scaling them by `scale` (clipping),
     /// each tensor split among `threads` workers (element-wise: the same numbers on any
     /// thread count).
-    mutating func update(_ network: inout RecurrentNetwork, gradients: NetworkGradients, list: ParameterList,
-                         learningRate: Double, scale: Float, threads: Int = 1) {
+    mutating func update(
+        _ network: inout RecurrentNetwork, gradients: NetworkGradients, list: ParameterList,
+        learningRate: Double, scale: Float, threads: Int = 1
+    ) {
         t += 1
         let correction1 = 1 - Foundation.pow(beta1, Double(t))
         let correction2 = 1 - Foundation.pow(beta2, Double(t))

@@ -39,8 +39,10 @@ struct CheckpointState: Codable, Sendable {
 enum CheckpointFile {
     static let bestPrefix = "best."
 
-    static func write(network: RecurrentNetwork, best: RecurrentNetwork?, optimizer: AdamOptimizer, carried: NetworkState,
-                      vocabulary: Vocabulary, state: CheckpointState, to path: String) throws(TrainingError) {
+    static func write(
+        network: RecurrentNetwork, best: RecurrentNetwork?, optimizer: AdamOptimizer, carried: NetworkState,
+        vocabulary: Vocabulary, state: CheckpointState, to path: String
+    ) throws(TrainingError) {
         var tensors: [String: (shape: [Int], values: [Float])] = [:]
         for (index, entry) in ParameterList(for: network).entries.enumerated() {
             let values = network[keyPath: entry.weights]
@@ -54,12 +56,15 @@ enum CheckpointFile {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let stateJSON = (try? encoder.encode(state)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        let vocab = (try? JSONSerialization.data(withJSONObject: vocabulary.tokens)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        let vocab =
+            (try? JSONSerialization.data(withJSONObject: vocabulary.tokens)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
         let body = Safetensors.serialize(tensors: tensors, metadata: [:])
         let headerLength = body.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
         let checksum = RecurModel.sha256(body[(body.startIndex + 8 + headerLength)...])
-        let metadata = ["format": CheckpointState.formatTag, "kind": vocabulary.kind.rawValue, "vocab": vocab,
-                        "checkpoint": stateJSON, "data_sha256": checksum]
+        let metadata = [
+            "format": CheckpointState.formatTag, "kind": vocabulary.kind.rawValue, "vocab": vocab,
+            "checkpoint": stateJSON, "data_sha256": checksum,
+        ]
         do {
             try AtomicFile.write(Safetensors.serialize(tensors: tensors, metadata: metadata), to: path)
         } catch {
@@ -68,27 +73,36 @@ enum CheckpointFile {
     }
 
     static func read(_ path: String) throws(TrainingError)
-        -> (network: RecurrentNetwork, best: BestValidation, optimizer: AdamOptimizer, carried: NetworkState, vocabulary: Vocabulary,
-            state: CheckpointState)
+        -> (
+            network: RecurrentNetwork, best: BestValidation, optimizer: AdamOptimizer, carried: NetworkState,
+            vocabulary: Vocabulary,
+            state: CheckpointState
+        )
     {
         func fail(_ problem: String) -> TrainingError { .checkpoint(path: path, problem: problem) }
         let file: Safetensors
         do { file = try Safetensors(contentsOf: path) } catch { throw fail(error.message) }
         guard file.metadata["format"] == CheckpointState.formatTag else {
-            throw fail("is not a Recur checkpoint (format is \(file.metadata["format"] ?? "missing")); pass the file written by --checkpoint")
+            throw fail(
+                "is not a Recur checkpoint (format is \(file.metadata["format"] ?? "missing")); pass the file written by --checkpoint"
+            )
         }
-        guard RecurModel.sha256(file.data) == file.metadata["data_sha256"] else { throw fail("checksum mismatch: the file is corrupt") }
+        guard RecurModel.sha256(file.data) == file.metadata["data_sha256"] else {
+            throw fail("checksum mismatch: the file is corrupt")
+        }
         guard let stateText = file.metadata["checkpoint"],
-              let state = try? JSONDecoder().decode(CheckpointState.self, from: Data(stateText.utf8)),
-              let kindName = file.metadata["kind"], let kind = Vocabulary.Kind(rawValue: kindName),
-              let vocabText = file.metadata["vocab"],
-              let tokens = (try? JSONSerialization.jsonObject(with: Data(vocabText.utf8))) as? [String],
-              let vocabulary = Vocabulary(kind: kind, tokens: tokens) else {
+            let state = try? JSONDecoder().decode(CheckpointState.self, from: Data(stateText.utf8)),
+            let kindName = file.metadata["kind"], let kind = Vocabulary.Kind(rawValue: kindName),
+            let vocabText = file.metadata["vocab"],
+            let tokens = (try? JSONSerialization.jsonObject(with: Data(vocabText.utf8))) as? [String],
+            let vocabulary = Vocabulary(kind: kind, tokens: tokens)
+        else {
             throw fail("has unreadable checkpoint metadata")
         }
         let c = state.configuration
-        var network = RecurrentNetwork(cell: c.cell, vocabularySize: vocabulary.count, hiddenSize: c.hidden,
-                                       layerCount: c.layers, embeddingSize: c.embedding)
+        var network = RecurrentNetwork(
+            cell: c.cell, vocabularySize: vocabulary.count, hiddenSize: c.hidden,
+            layerCount: c.layers, embeddingSize: c.embedding)
         var optimizer = AdamOptimizer(for: network, beta1: c.beta1, beta2: c.beta2)
         optimizer.t = state.adamSteps
         let keptBest = c.keepBest && state.bestLoss != nil
@@ -96,7 +110,8 @@ enum CheckpointFile {
         for (index, entry) in ParameterList(for: network).entries.enumerated() {
             let count = network[keyPath: entry.weights].count
             guard let weights = file.floats(entry.name), let m = file.floats("adam.m." + entry.name),
-                  let v = file.floats("adam.v." + entry.name), weights.count == count, m.count == count, v.count == count else {
+                let v = file.floats("adam.v." + entry.name), weights.count == count, m.count == count, v.count == count
+            else {
                 throw fail("tensor \(entry.name) or its Adam moments are missing or have the wrong size")
             }
             network[keyPath: entry.weights] = weights
@@ -109,14 +124,19 @@ enum CheckpointFile {
                 bestNetwork[keyPath: entry.weights] = kept
             }
         }
-        let best = BestValidation(loss: state.bestLoss, step: state.bestStep, network: keptBest ? bestNetwork : nil,
-                                  validationsSinceBest: state.validationsSinceBest ?? 0)
+        let best = BestValidation(
+            loss: state.bestLoss, step: state.bestStep, network: keptBest ? bestNetwork : nil,
+            validationsSinceBest: state.validationsSinceBest ?? 0)
         var carried = NetworkState(for: network, batch: c.batch)
         for k in 0..<c.layers {
-            guard let h = file.floats("state.h.\(k)"), h.count == carried.hidden[k].count else { throw fail("the carried state state.h.\(k) is missing") }
+            guard let h = file.floats("state.h.\(k)"), h.count == carried.hidden[k].count else {
+                throw fail("the carried state state.h.\(k) is missing")
+            }
             carried.hidden[k].values = h
             if network.cell.hasMemoryCell {
-                guard let m = file.floats("state.c.\(k)"), m.count == carried.memory[k].count else { throw fail("the carried state state.c.\(k) is missing") }
+                guard let m = file.floats("state.c.\(k)"), m.count == carried.memory[k].count else {
+                    throw fail("the carried state state.c.\(k) is missing")
+                }
                 carried.memory[k].values = m
             }
         }

@@ -21,8 +21,10 @@ public struct InitialModel: Sendable {
     /// Sets the shape of `configuration` from the model and records the parent. The
     /// flags are those the user gave (nil when not given); one that asks for another
     /// shape than the model has is refused, naming both values.
-    public func configure(_ configuration: inout TrainingConfiguration, kind: Vocabulary.Kind?, cell: CellKind?,
-                          layers: Int?, hidden: Int?, embedding: Int?) throws(TrainingError) {
+    public func configure(
+        _ configuration: inout TrainingConfiguration, kind: Vocabulary.Kind?, cell: CellKind?,
+        layers: Int?, hidden: Int?, embedding: Int?
+    ) throws(TrainingError) {
         let network = model.network
         func check<T: Equatable>(_ given: T?, _ has: T, _ flag: String, _ describe: (T) -> String) throws(TrainingError) {
             if let given, given != has {
@@ -49,8 +51,9 @@ public struct InitialModel: Sendable {
     /// `configuration` with the parent recorded, or an error when its shape is not the model's.
     func verified(_ configuration: TrainingConfiguration) throws(TrainingError) -> TrainingConfiguration {
         var expected = configuration
-        try configure(&expected, kind: configuration.kind, cell: configuration.cell, layers: configuration.layers,
-                      hidden: configuration.hidden, embedding: configuration.embedding)
+        try configure(
+            &expected, kind: configuration.kind, cell: configuration.cell, layers: configuration.layers,
+            hidden: configuration.hidden, embedding: configuration.embedding)
         if let width = expected.embedding, configuration.embedding == nil {
             throw .initConflict(model: name, has: "an embedding of width \(width)", flag: "--embedding", given: "none")
         }
@@ -62,8 +65,9 @@ public struct InitialModel: Sendable {
     /// scratch would draw it, with the model's trained values written over it.
     func network(for vocabulary: Vocabulary, random: inout SampleRandom) -> RecurrentNetwork {
         let parent = model.network
-        let shape = RecurrentNetwork(cell: parent.cell, vocabularySize: vocabulary.count, hiddenSize: parent.hiddenSize,
-                                     layerCount: parent.layerCount, embeddingSize: parent.embedding?.columns)
+        let shape = RecurrentNetwork(
+            cell: parent.cell, vocabularySize: vocabulary.count, hiddenSize: parent.hiddenSize,
+            layerCount: parent.layerCount, embeddingSize: parent.embedding?.columns)
         var network = RecurrentNetwork.initialized(shape, random: &random)
         let known = parent.vocabularySize
         for k in parent.layers.indices.dropFirst() { network.layers[k] = parent.layers[k] }

@@ -38,8 +38,9 @@ public struct LossHistory: Sendable, Codable, Equatable {
         training = stride(from: 0, to: training.count, by: 2).map { i in
             guard i + 1 < training.count else { return training[i] }
             let a = training[i], b = training[i + 1], weight = a.weight + b.weight
-            return Point(tokens: b.tokens, loss: (a.loss * Double(a.weight) + b.loss * Double(b.weight)) / Double(weight),
-                         step: b.step, weight: weight)
+            return Point(
+                tokens: b.tokens, loss: (a.loss * Double(a.weight) + b.loss * Double(b.weight)) / Double(weight),
+                step: b.step, weight: weight)
         }
     }
 

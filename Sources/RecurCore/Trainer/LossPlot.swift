@@ -72,7 +72,8 @@ public struct LossPlot: Sendable {
             let cx = x(point.tokens), cy = y(point.loss)
             let anchor = cx > width * 0.7 ? "end" : "start", dx = cx > width * 0.7 ? -10.0 : 10.0
             out += "<circle cx=\"\(f(cx))\" cy=\"\(f(cy))\" r=\"6\" fill=\"none\" stroke=\"#d62728\" stroke-width=\"2\"/>\n"
-            out += "<text x=\"\(f(cx + dx))\" y=\"\(f(cy - 10))\" text-anchor=\"\(anchor)\" fill=\"#d62728\">"
+            out +=
+                "<text x=\"\(f(cx + dx))\" y=\"\(f(cy - 10))\" text-anchor=\"\(anchor)\" fill=\"#d62728\">"
                 + "best \(String(format: "%.4f", best.loss)) at step \(best.step)</text>\n"
         }
         let legendX = width - right - 150

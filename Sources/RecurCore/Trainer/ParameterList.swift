@@ -11,7 +11,10 @@ struct ParameterList: @unchecked Sendable {
         let writableGradient: WritableKeyPath<NetworkGradients, [Float]>
         var gradient: KeyPath<NetworkGradients, [Float]> { writableGradient }
 
-        init(name: String, weights: WritableKeyPath<RecurrentNetwork, [Float]>, gradient: WritableKeyPath<NetworkGradients, [Float]>) {
+        init(
+            name: String, weights: WritableKeyPath<RecurrentNetwork, [Float]>,
+            gradient: WritableKeyPath<NetworkGradients, [Float]>
+        ) {
             self.name = name
             self.weights = weights
             self.writableGradient = gradient
@@ -26,8 +29,14 @@ struct ParameterList: @unchecked Sendable {
             entries.append(Entry(name: "embedding.weight", weights: \.embedding!.values, gradient: \.embedding!.values))
         }
         for k in network.layers.indices {
-            entries.append(Entry(name: "rnn.weight_ih_l\(k)", weights: \.layers[k].inputWeights.values, gradient: \.layers[k].inputWeights.values))
-            entries.append(Entry(name: "rnn.weight_hh_l\(k)", weights: \.layers[k].hiddenWeights.values, gradient: \.layers[k].hiddenWeights.values))
+            entries.append(
+                Entry(
+                    name: "rnn.weight_ih_l\(k)", weights: \.layers[k].inputWeights.values,
+                    gradient: \.layers[k].inputWeights.values))
+            entries.append(
+                Entry(
+                    name: "rnn.weight_hh_l\(k)", weights: \.layers[k].hiddenWeights.values,
+                    gradient: \.layers[k].hiddenWeights.values))
             entries.append(Entry(name: "rnn.bias_ih_l\(k)", weights: \.layers[k].inputBias, gradient: \.layers[k].inputBias))
             entries.append(Entry(name: "rnn.bias_hh_l\(k)", weights: \.layers[k].hiddenBias, gradient: \.layers[k].hiddenBias))
         }

@@ -26,8 +26,12 @@ struct ShardedStep {
             (window.columns(range), state.rows(range))
         }
         var results = [(loss: Double, gradients: NetworkGradients)?](repeating: nil, count: ranges.count)
-        let work = { @Sendable (index: Int, results: UnsafeMutablePointer<(loss: Double, gradients: NetworkGradients)?>,
-                      inputs: UnsafeMutablePointer<(TrainingWindow, NetworkState)>) in
+        let work = {
+            @Sendable
+            (
+                index: Int, results: UnsafeMutablePointer<(loss: Double, gradients: NetworkGradients)?>,
+                inputs: UnsafeMutablePointer<(TrainingWindow, NetworkState)>
+            ) in
             var shardRandom = SampleRandom(seed: base, index: index)
             results[index] = network.lossAndGradients(
                 window: inputs[index].0, state: &inputs[index].1, dropout: dropout, random: &shardRandom)

@@ -66,17 +66,21 @@ public struct Trainer: Sendable {
         if let initial {
             network = initial.network(for: corpus.vocabulary, random: &random)
         } else {
-            let shape = RecurrentNetwork(cell: configuration.cell, vocabularySize: corpus.vocabulary.count, hiddenSize: configuration.hidden,
-                                         layerCount: configuration.layers, embeddingSize: configuration.embedding)
+            let shape = RecurrentNetwork(
+                cell: configuration.cell, vocabularySize: corpus.vocabulary.count, hiddenSize: configuration.hidden,
+                layerCount: configuration.layers, embeddingSize: configuration.embedding)
             network = RecurrentNetwork.initialized(shape, random: &random)
         }
-        try self.init(configuration: configuration, corpus: corpus, network: network,
-                      optimizer: AdamOptimizer(for: network, beta1: configuration.beta1, beta2: configuration.beta2), random: random)
+        try self.init(
+            configuration: configuration, corpus: corpus, network: network,
+            optimizer: AdamOptimizer(for: network, beta1: configuration.beta1, beta2: configuration.beta2), random: random)
     }
 
     /// Continues the run saved in `checkpoint`. `steps` and `patience`, when given,
     /// replace the saved ones; `keepBest` can turn keeping the best weights on.
-    public init(resuming checkpoint: String, steps: Int? = nil, patience: Int? = nil, keepBest: Bool = false) throws(TrainingError) {
+    public init(resuming checkpoint: String, steps: Int? = nil, patience: Int? = nil, keepBest: Bool = false)
+        throws(TrainingError)
+    {
         let saved = try CheckpointFile.read(checkpoint)
         var configuration = saved.state.configuration
         if let steps { configuration.steps = steps }
@@ -86,12 +90,16 @@ public struct Trainer: Sendable {
         // A fine-tuned run's vocabulary starts with its parent's tokens; the checkpoint has them.
         let corpus = try Self.readCorpus(configuration, extending: configuration.initModel != nil ? saved.vocabulary : nil)
         guard corpus.sha256 == saved.state.corpusSHA256, corpus.vocabulary == saved.vocabulary else {
-            throw .checkpoint(path: checkpoint, problem: "the corpus \(configuration.corpus) changed since the checkpoint was written; resume needs the same file")
+            throw .checkpoint(
+                path: checkpoint,
+                problem: "the corpus \(configuration.corpus) changed since the checkpoint was written; resume needs the same file"
+            )
         }
         guard let random = SampleRandom(state: saved.state.random.compactMap { UInt64($0) }) else {
             throw .checkpoint(path: checkpoint, problem: "has no valid random state")
         }
-        try self.init(configuration: configuration, corpus: corpus, network: saved.network, optimizer: saved.optimizer, random: random)
+        try self.init(
+            configuration: configuration, corpus: corpus, network: saved.network, optimizer: saved.optimizer, random: random)
         // A run that starts keeping the best weights on resume counts the best from here.
         if !configuration.keepBest || saved.best.network != nil { best = saved.best }
         history = saved.state.history ?? LossHistory()
@@ -105,17 +113,23 @@ public struct Trainer: Sendable {
         state = saved.carried
     }
 
-    private static func readCorpus(_ configuration: TrainingConfiguration, extending base: Vocabulary?) throws(TrainingError) -> TrainingCorpus {
+    private static func readCorpus(_ configuration: TrainingConfiguration, extending base: Vocabulary?) throws(TrainingError)
+        -> TrainingCorpus
+    {
         do {
-            return try TrainingCorpus(path: configuration.corpus, validationPath: configuration.validationCorpus,
-                                      kind: configuration.kind, validationFraction: configuration.validationFraction, extending: base)
+            return try TrainingCorpus(
+                path: configuration.corpus, validationPath: configuration.validationCorpus,
+                kind: configuration.kind, validationFraction: configuration.validationFraction, extending: base)
         } catch { throw .corpus(error) }
     }
 
-    private init(configuration: TrainingConfiguration, corpus: TrainingCorpus, network: RecurrentNetwork,
-                 optimizer: AdamOptimizer, random: SampleRandom) throws(TrainingError) {
+    private init(
+        configuration: TrainingConfiguration, corpus: TrainingCorpus, network: RecurrentNetwork,
+        optimizer: AdamOptimizer, random: SampleRandom
+    ) throws(TrainingError) {
         do {
-            reader = try WindowReader(ids: corpus.training, batch: configuration.batch, steps: configuration.seqLen, label: configuration.corpus)
+            reader = try WindowReader(
+                ids: corpus.training, batch: configuration.batch, steps: configuration.seqLen, label: configuration.corpus)
         } catch { throw .corpus(error) }
         self.configuration = configuration
         if let epochs = configuration.epochs {
@@ -130,7 +144,9 @@ public struct Trainer: Sendable {
         state = NetworkState(for: network, batch: configuration.batch)
         learningRate = configuration.learningRate
         let needed = configuration.seqLen + 1
-        if corpus.validation.count < needed, let flag = configuration.keepBest ? "--keep-best" : configuration.patience.map({ _ in "--patience" }) {
+        if corpus.validation.count < needed,
+            let flag = configuration.keepBest ? "--keep-best" : configuration.patience.map({ _ in "--patience" })
+        {
             throw .needsValidation(flag: flag, tokens: corpus.validation.count, needed: needed)
         }
     }
@@ -167,8 +183,9 @@ public struct Trainer: Sendable {
             let norm = AdamOptimizer.norm(of: gradients, list: parameters)
             if norm > configuration.clip { scale = Float(configuration.clip / (norm + 1e-6)) }
         }
-        optimizer.update(&network, gradients: gradients, list: parameters, learningRate: learningRate, scale: scale,
-                         threads: threads)
+        optimizer.update(
+            &network, gradients: gradients, list: parameters, learningRate: learningRate, scale: scale,
+            threads: threads)
         window += 1
         step += 1
         recentLosses.append(loss)
@@ -251,8 +268,9 @@ public struct Trainer: Sendable {
             adamSteps: optimizer.t, learningRate: learningRate, random: random.state.map(String.init), seconds: seconds,
             recentLosses: recentLosses, validationLoss: validationLoss, bestLoss: best.loss, bestStep: best.step,
             validationsSinceBest: best.validationsSinceBest, history: history)
-        try CheckpointFile.write(network: network, best: best.network, optimizer: optimizer, carried: state,
-                                 vocabulary: corpus.vocabulary, state: saved, to: path)
+        try CheckpointFile.write(
+            network: network, best: best.network, optimizer: optimizer, carried: state,
+            vocabulary: corpus.vocabulary, state: saved, to: path)
     }
 
     /// The trained model — with `keepBest`, the weights of the lowest validation loss —
@@ -262,10 +280,12 @@ public struct Trainer: Sendable {
         var training: [String: Any] = [
             "corpus": (configuration.corpus as NSString).lastPathComponent, "corpus_sha256": corpus.sha256,
             "cell": configuration.cell.rawValue, "layers": configuration.layers, "hidden": configuration.hidden,
-            "seq_len": configuration.seqLen, "batch": configuration.batch, "steps": step, "epochs": Double(step) / Double(max(1, reader.windowsPerEpoch)),
+            "seq_len": configuration.seqLen, "batch": configuration.batch, "steps": step,
+            "epochs": Double(step) / Double(max(1, reader.windowsPerEpoch)),
             "lr": configuration.learningRate, "lr_decay": configuration.learningRateDecay, "clip": configuration.clip,
             "dropout": configuration.dropout, "val_fraction": configuration.validationFraction, "seed": configuration.seed,
-            "seconds": (p.seconds * 10).rounded() / 10, "train_loss": p.trainLoss, "tokens_per_second": p.tokensPerSecond.rounded(),
+            "seconds": (p.seconds * 10).rounded() / 10, "train_loss": p.trainLoss,
+            "tokens_per_second": p.tokensPerSecond.rounded(),
             "optimizer": "adam", "train_tokens": corpus.training.count, "val_tokens": corpus.validation.count,
         ]
         training["embedding"] = configuration.embedding

@@ -83,8 +83,10 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
         try check(learningRate > 0 && learningRate < 10, "--lr", learningRate, "greater than 0 and below 10")
         try check(clip >= 0 && clip.isFinite, "--clip", clip, "0 (off) or a positive norm")
         try check(dropout >= 0 && dropout < 1, "--dropout", dropout, "at least 0 and below 1")
-        try check(learningRateDecay > 0 && learningRateDecay <= 1, "--lr-decay", learningRateDecay, "greater than 0 and at most 1")
-        try check(validationFraction >= 0 && validationFraction < 0.5, "--val-fraction", validationFraction, "at least 0 and below 0.5")
+        try check(
+            learningRateDecay > 0 && learningRateDecay <= 1, "--lr-decay", learningRateDecay, "greater than 0 and at most 1")
+        try check(
+            validationFraction >= 0 && validationFraction < 0.5, "--val-fraction", validationFraction, "at least 0 and below 0.5")
         try check(validateEvery >= 1, "--validate-every", validateEvery, "at least 1")
         try check(patience.map { $0 >= 1 } ?? true, "--patience", patience ?? 0, "at least 1 (validations without improvement)")
         try check(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "--beta", "\(beta1),\(beta2)", "in [0, 1)")

@@ -33,8 +33,10 @@ public struct TrainingCorpus: Sendable {
     ///
     /// With `base` (fine-tuning), the vocabulary is `base`'s tokens, in order, followed by
     /// the corpus's tokens that `base` lacks, so that a trained model's ids stay valid.
-    public init(path: String, validationPath: String? = nil, kind: Vocabulary.Kind, validationFraction: Double,
-                extending base: Vocabulary? = nil) throws(CorpusError) {
+    public init(
+        path: String, validationPath: String? = nil, kind: Vocabulary.Kind, validationFraction: Double,
+        extending base: Vocabulary? = nil
+    ) throws(CorpusError) {
         let text = try Self.readText(path)
         guard let validationPath else {
             try self.init(text: text, path: path, kind: kind, validationFraction: validationFraction, extending: base)
@@ -46,8 +48,9 @@ public struct TrainingCorpus: Sendable {
         guard !validation.isEmpty else {
             throw CorpusError(path: validationPath, problem: "has no tokens to validate on; give a non-empty validation file")
         }
-        self.init(vocabulary: vocabulary, training: vocabulary.encode(text).ids, validation: validation,
-                  sha256: RecurModel.sha256(Data((text + "\u{0}" + held).utf8)))
+        self.init(
+            vocabulary: vocabulary, training: vocabulary.encode(text).ids, validation: validation,
+            sha256: RecurModel.sha256(Data((text + "\u{0}" + held).utf8)))
     }
 
     private init(vocabulary: Vocabulary, training: [Int], validation: [Int], sha256: String) {
@@ -72,20 +75,25 @@ public struct TrainingCorpus: Sendable {
     }
 
     /// Splits corpus text; `path` only labels errors.
-    public init(text: String, path: String, kind: Vocabulary.Kind, validationFraction: Double,
-                extending base: Vocabulary? = nil) throws(CorpusError) {
+    public init(
+        text: String, path: String, kind: Vocabulary.Kind, validationFraction: Double,
+        extending base: Vocabulary? = nil
+    ) throws(CorpusError) {
         guard validationFraction >= 0, validationFraction < 0.5 else {
             throw CorpusError(path: path, problem: "--val-fraction \(validationFraction) must be at least 0 and below 0.5")
         }
         let vocabulary = try Self.vocabulary(of: text, path: path, kind: kind, extending: base)
         let ids = vocabulary.encode(text).ids
         let held = Int((Double(ids.count) * validationFraction).rounded())
-        self.init(vocabulary: vocabulary, training: Array(ids[..<(ids.count - held)]), validation: Array(ids[(ids.count - held)...]),
-                  sha256: RecurModel.sha256(Data(text.utf8)))
+        self.init(
+            vocabulary: vocabulary, training: Array(ids[..<(ids.count - held)]), validation: Array(ids[(ids.count - held)...]),
+            sha256: RecurModel.sha256(Data(text.utf8)))
     }
 
-    private static func vocabulary(of text: String, path: String, kind: Vocabulary.Kind,
-                                   extending base: Vocabulary?) throws(CorpusError) -> Vocabulary {
+    private static func vocabulary(
+        of text: String, path: String, kind: Vocabulary.Kind,
+        extending base: Vocabulary?
+    ) throws(CorpusError) -> Vocabulary {
         var tokens: [String]
         switch kind {
         case .text:
@@ -99,7 +107,11 @@ public struct TrainingCorpus: Sendable {
             tokens = base.tokens + tokens.filter { base.id(of: $0) == nil }
         }
         guard tokens.count >= 2 else {
-            throw CorpusError(path: path, problem: "has \(tokens.count == 1 && kind == .text ? "only one distinct character" : "no tokens"); a model needs at least two different tokens to learn anything")
+            throw CorpusError(
+                path: path,
+                problem:
+                    "has \(tokens.count == 1 && kind == .text ? "only one distinct character" : "no tokens"); a model needs at least two different tokens to learn anything"
+            )
         }
         guard let vocabulary = Vocabulary(kind: kind, tokens: tokens) else {
             throw CorpusError(path: path, problem: "produced an invalid vocabulary")
@@ -142,7 +154,11 @@ public struct WindowReader: Sendable {
         guard batch >= 1, steps >= 1 else { throw CorpusError(path: label, problem: "--batch and --seq-len must be at least 1") }
         let length = ids.count / batch
         guard length >= steps + 1 else {
-            throw CorpusError(path: label, problem: "has \(ids.count) tokens, too few for --batch \(batch) streams of --seq-len \(steps) + 1; lower --batch or --seq-len, or use a bigger corpus (needs at least \(batch * (steps + 1)))")
+            throw CorpusError(
+                path: label,
+                problem:
+                    "has \(ids.count) tokens, too few for --batch \(batch) streams of --seq-len \(steps) + 1; lower --batch or --seq-len, or use a bigger corpus (needs at least \(batch * (steps + 1)))"
+            )
         }
         self.ids = ids
         self.batch = batch

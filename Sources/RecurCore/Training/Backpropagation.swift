@@ -83,7 +83,8 @@ extension RecurrentNetwork {
             let layer = layers[k], saved = trace.layers[k], width = layer.gateWidth, inputSize = layer.inputSize
             // For LSTM and RNN the input and hidden pre-activation gradients are equal.
             let inputGateGradients = saved.inputGates
-            let hiddenGateGradients = layer.kind == .gru ? FloatBuffer(count: positions * width, zeroed: false) : inputGateGradients
+            let hiddenGateGradients =
+                layer.kind == .gru ? FloatBuffer(count: positions * width, zeroed: false) : inputGateGradients
             backpropagateThroughTime(
                 layer, saved, steps: window.steps, batch: batch, outputGradient: outputGradient,
                 inputGateGradients: inputGateGradients, hiddenGateGradients: hiddenGateGradients)
@@ -93,8 +94,10 @@ extension RecurrentNetwork {
                 BLAS.multiplyTransposingFirst(
                     hiddenGateGradients.pointer, rows: positions, columns: width, by: saved.hidden.pointer, columns: n, into: $0)
             }
-            Self.addColumnSums(of: hiddenGateGradients.pointer, rows: positions, columns: width, to: &gradients.layers[k].hiddenBias)
-            Self.addColumnSums(of: inputGateGradients.pointer, rows: positions, columns: width, to: &gradients.layers[k].inputBias)
+            Self.addColumnSums(
+                of: hiddenGateGradients.pointer, rows: positions, columns: width, to: &gradients.layers[k].hiddenBias)
+            Self.addColumnSums(
+                of: inputGateGradients.pointer, rows: positions, columns: width, to: &gradients.layers[k].inputBias)
 
             guard let input = saved.input else {
                 // One-hot x: dW_ih gets dXG[p] added into column `token`.
@@ -114,7 +117,8 @@ extension RecurrentNetwork {
             // Recur's kernel on W_ih packed transposed, as the forward product (one thread per shard).
             let inputGradient = FloatBuffer(count: positions * inputSize, zeroed: false)
             PackedMatrix(transposing: layer.inputWeights)
-                .multiply(inputGateGradients.pointer, rows: positions, into: inputGradient.pointer, outputStride: inputSize, threads: 1)
+                .multiply(
+                    inputGateGradients.pointer, rows: positions, into: inputGradient.pointer, outputStride: inputSize, threads: 1)
             if k > 0 {
                 if let mask = trace.layers[k - 1].dropoutMask {
                     for i in 0..<(positions * inputSize) { inputGradient.pointer[i] *= mask.pointer[i] }

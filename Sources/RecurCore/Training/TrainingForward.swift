@@ -69,8 +69,9 @@ extension RecurrentNetwork {
                 state.memory[k].values.withBaseAddress { memory.pointer.update(from: $0, count: batch * n) }
             }
             let gates = FloatBuffer(count: layer.kind == .rnn ? 0 : positions * 4 * n, zeroed: false)
-            runSteps(of: layer, steps: window.steps, batch: batch, inputGates: inputGates,
-                     hidden: hidden, memory: memory, gates: gates)
+            runSteps(
+                of: layer, steps: window.steps, batch: batch, inputGates: inputGates,
+                hidden: hidden, memory: memory, gates: gates)
             state.hidden[k].values = hidden.array(from: positions * n, count: batch * n)
             if layer.kind.hasMemoryCell { state.memory[k].values = memory.array(from: positions * n, count: batch * n) }
 
@@ -87,8 +88,9 @@ extension RecurrentNetwork {
                 }
                 output = next
             }
-            traces.append(TrainingTrace.Layer(
-                input: input, hidden: hidden, memory: memory, gates: gates, inputGates: inputGates, dropoutMask: mask))
+            traces.append(
+                TrainingTrace.Layer(
+                    input: input, hidden: hidden, memory: memory, gates: gates, inputGates: inputGates, dropoutMask: mask))
             input = output
         }
         // Head: logits = h_top · W_yᵀ + b_y.

@@ -46,24 +46,31 @@ public enum SoundFile {
         case (_, .pcm16): minor = SF_FORMAT_PCM_16
         case (_, .pcm24): minor = SF_FORMAT_PCM_24
         case (.wav, .float): minor = SF_FORMAT_FLOAT
-        default: throw SoundFileError(path: path, operation: "write", reason: "\(format.rawValue) cannot store \(sampleFormat.rawValue) samples; use 16 or 24")
+        default:
+            throw SoundFileError(
+                path: path, operation: "write",
+                reason: "\(format.rawValue) cannot store \(sampleFormat.rawValue) samples; use 16 or 24")
         }
         var info = SF_INFO()
         info.samplerate = Int32(audio.sampleRate)
         info.channels = Int32(audio.channels)
         info.format = Int32(major | minor)
         guard sf_format_check(&info) != 0 else {
-            throw SoundFileError(path: path, operation: "write", reason: "libsndfile cannot write \(format.rawValue) with \(audio.channels) channels at \(audio.sampleRate) Hz")
+            throw SoundFileError(
+                path: path, operation: "write",
+                reason: "libsndfile cannot write \(format.rawValue) with \(audio.channels) channels at \(audio.sampleRate) Hz")
         }
 
         let directory = (path as NSString).deletingLastPathComponent
         let base = (path as NSString).lastPathComponent
-        let temporary = (directory.isEmpty ? "" : directory + "/") + ".\(base).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temporary =
+            (directory.isEmpty ? "" : directory + "/") + ".\(base).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             let code = errno
             if code == ENOENT {
-                throw SoundFileError(path: path, operation: "write", reason: "the directory \(directory.isEmpty ? "." : directory) does not exist")
+                throw SoundFileError(
+                    path: path, operation: "write", reason: "the directory \(directory.isEmpty ? "." : directory) does not exist")
             }
             throw systemError(path, "open", code)
         }
@@ -78,7 +85,9 @@ public enum SoundFile {
         let writeFailure = writeInChunks(audio, to: file)
         let closed = sf_close(file)
         if let writeFailure { throw SoundFileError(path: path, operation: "write", reason: writeFailure) }
-        guard closed == 0 else { throw SoundFileError(path: path, operation: "write", reason: "sf_close: " + String(cString: sf_error_number(closed))) }
+        guard closed == 0 else {
+            throw SoundFileError(path: path, operation: "write", reason: "sf_close: " + String(cString: sf_error_number(closed)))
+        }
         guard fsync(fd) == 0 else { throw systemError(path, "fsync", errno) }
         guard rename(temporary, path) == 0 else { throw systemError(path, "rename", errno) }
         renamed = true
@@ -106,10 +115,13 @@ public enum SoundFile {
         var samples = [Float](repeating: 0, count: frames * channels)
         let read = samples.withUnsafeMutableBufferPointer { sf_readf_float(file, $0.baseAddress, info.frames) }
         guard read == info.frames else {
-            throw SoundFileError(path: path, operation: "read", reason: "sf_readf_float: read \(read) of \(frames) frames: " + String(cString: sf_strerror(file)))
+            throw SoundFileError(
+                path: path, operation: "read",
+                reason: "sf_readf_float: read \(read) of \(frames) frames: " + String(cString: sf_strerror(file)))
         }
-        return Contents(audio: AudioBuffer(samples: samples, channels: channels, sampleRate: Int(info.samplerate)),
-                        format: Int(info.format))
+        return Contents(
+            audio: AudioBuffer(samples: samples, channels: channels, sampleRate: Int(info.samplerate)),
+            format: Int(info.format))
     }
 
     /// Frames per `sf_writef_float` call. libvorbis takes its analysis buffer from the

@@ -46,7 +46,8 @@ public struct NoteDecodingError: Error, Sendable, Equatable, CustomStringConvert
                 + "expected n<midi> (e.g. n60), '-' (hold), 'r' (rest), '|' (bar line), a header (M:6/8, K:minor) or <eos>"
         case .unknownHeader(let token):
             let position = (index ?? 0) + 1
-            let expected = token.hasPrefix(NoteEncoding.meterPrefix)
+            let expected =
+                token.hasPrefix(NoteEncoding.meterPrefix)
                 ? "a meter is M:N/D with N 1…32 and D 1, 2, 4, 8 or 16 (e.g. M:6/8)"
                 : "a mode is " + Mode.allCases.map { "K:" + $0.rawValue }.joined(separator: ", ")
             return "unknown header token \(token.debugDescription) (token \(position) of \(count)); \(expected)"

@@ -69,8 +69,10 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
         self.meters = meters.sorted()
         self.modes = modes.sorted()
         tokens[Self.barLine] = "closes a bar; it takes no time"
-        tokens[Self.meterPrefix + "<meter>"] = "opens a tune: its meter (\(self.meters.map(\.description).joined(separator: ", ")))"
-        tokens[Self.modePrefix + "<mode>"] = "follows the meter: the tune's mode (\(self.modes.map(\.rawValue).joined(separator: ", "))); the tune is on the white keys (C major, A minor, D dorian …)"
+        tokens[Self.meterPrefix + "<meter>"] =
+            "opens a tune: its meter (\(self.meters.map(\.description).joined(separator: ", ")))"
+        tokens[Self.modePrefix + "<mode>"] =
+            "follows the meter: the tune's mode (\(self.modes.map(\.rawValue).joined(separator: ", "))); the tune is on the white keys (C major, A minor, D dorian …)"
     }
 
     /// The encoding of a notes corpus's vocabulary: `recur.notes/2` when it has header
@@ -127,7 +129,8 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
     /// Every token of the encoding, in vocabulary order: `<eos>`, `-`, `r`, the note
     /// tokens from lowest to highest pitch, then the markers.
     public var vocabulary: [String] {
-        var tokens = [Self.endOfTune, Self.hold, Self.rest]
+        var tokens =
+            [Self.endOfTune, Self.hold, Self.rest]
             + (lowestPitch...max(lowestPitch, highestPitch)).map { Self.notePrefix + String($0) } + markers
         if isStructured {
             tokens.append(Self.barLine)
@@ -161,7 +164,8 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
     public func validate() throws(NoteEncodingError) {
         guard format == Self.formatName || format == Self.structuredFormatName else {
             throw NoteEncodingError(
-                field: "format", reason: "is \(format.debugDescription); this version reads \(Self.formatName) and \(Self.structuredFormatName)")
+                field: "format",
+                reason: "is \(format.debugDescription); this version reads \(Self.formatName) and \(Self.structuredFormatName)")
         }
         guard stepsPerQuarter == 4 else {
             throw NoteEncodingError(field: "steps_per_quarter", reason: "is \(stepsPerQuarter); DESIGN.md §5 fixes it at 4")
@@ -176,7 +180,10 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
             || TuneHeaderToken(marker) != nil
         {
             throw NoteEncodingError(
-                field: "markers", reason: "contains \(marker.debugDescription), which is empty, has spaces or is a note, hold, rest, <eos>, bar-line or header token")
+                field: "markers",
+                reason:
+                    "contains \(marker.debugDescription), which is empty, has spaces or is a note, hold, rest, <eos>, bar-line or header token"
+            )
         }
     }
 
@@ -221,7 +228,8 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
             var meters: [Meter] = []
             for name in meterNames {
                 guard let meter = Meter(name) else {
-                    throw NoteEncodingError(field: "meters", reason: "contains \(name.debugDescription), which is not a meter like 6/8")
+                    throw NoteEncodingError(
+                        field: "meters", reason: "contains \(name.debugDescription), which is not a meter like 6/8")
                 }
                 meters.append(meter)
             }
@@ -230,7 +238,9 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
                 guard let mode = Mode(rawValue: name) else {
                     throw NoteEncodingError(
                         field: "modes",
-                        reason: "contains \(name.debugDescription); modes are \(Mode.allCases.map(\.rawValue).joined(separator: ", "))")
+                        reason:
+                            "contains \(name.debugDescription); modes are \(Mode.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
                 modes.append(mode)
             }

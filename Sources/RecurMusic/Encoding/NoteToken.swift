@@ -23,7 +23,7 @@ public enum NoteToken: Sendable, Hashable, CustomStringConvertible {
             let number = text.dropFirst(NoteEncoding.notePrefix.count)
             let digits = number.first == "-" ? number.dropFirst() : number
             guard !digits.isEmpty, digits.count <= 9, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
-                  let pitch = Int(number)
+                let pitch = Int(number)
             else { return nil }
             self = .note(pitch: pitch)
         }
@@ -52,7 +52,9 @@ public enum TuneHeaderToken: Sendable, Hashable, CustomStringConvertible {
     public init?(_ text: String) {
         if text.hasPrefix(NoteEncoding.meterPrefix), let meter = Meter(String(text.dropFirst(NoteEncoding.meterPrefix.count))) {
             self = .meter(meter)
-        } else if text.hasPrefix(NoteEncoding.modePrefix), let mode = Mode(rawValue: String(text.dropFirst(NoteEncoding.modePrefix.count))) {
+        } else if text.hasPrefix(NoteEncoding.modePrefix),
+            let mode = Mode(rawValue: String(text.dropFirst(NoteEncoding.modePrefix.count)))
+        {
             self = .mode(mode)
         } else {
             return nil

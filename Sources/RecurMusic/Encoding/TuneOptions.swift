@@ -39,30 +39,40 @@ public struct TuneOptions: Sendable, Hashable {
             if let value = self.meter {
                 throw TuneOptionError(
                     field: "meter", value: value,
-                    problem: "the model '\(model)' knows no meters (its tunes have no headers, \(encoding.format)); leave the meter out or use a model with meters, such as folk")
+                    problem:
+                        "the model '\(model)' knows no meters (its tunes have no headers, \(encoding.format)); leave the meter out or use a model with meters, such as folk"
+                )
             }
             if let value = self.mode {
                 throw TuneOptionError(
                     field: "mode", value: value,
-                    problem: "the model '\(model)' knows no modes (its tunes have no headers, \(encoding.format)); leave the mode out or use a model with modes, such as folk")
+                    problem:
+                        "the model '\(model)' knows no modes (its tunes have no headers, \(encoding.format)); leave the mode out or use a model with modes, such as folk"
+                )
             }
             return []
         }
         if let meter, !encoding.meters.contains(meter) {
             throw TuneOptionError(
                 field: "meter", value: self.meter ?? "",
-                problem: "is not a meter the model '\(model)' knows; it knows \(encoding.meters.map(\.description).joined(separator: ", "))")
+                problem:
+                    "is not a meter the model '\(model)' knows; it knows \(encoding.meters.map(\.description).joined(separator: ", "))"
+            )
         }
         if let mode, !encoding.modes.contains(mode) {
             throw TuneOptionError(
                 field: "mode", value: mode.rawValue,
-                problem: "is not a mode the model '\(model)' knows; it knows \(encoding.modes.map(\.rawValue).joined(separator: ", "))")
+                problem:
+                    "is not a mode the model '\(model)' knows; it knows \(encoding.modes.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         if primed {
             if let value = self.meter ?? self.mode {
                 throw TuneOptionError(
                     field: self.meter != nil ? "meter" : "mode", value: value,
-                    problem: "cannot be combined with a prime; start the prime with the headers instead, e.g. \"M:6/8 K:minor n69 - -\"")
+                    problem:
+                        "cannot be combined with a prime; start the prime with the headers instead, e.g. \"M:6/8 K:minor n69 - -\""
+                )
             }
             return []
         }
@@ -90,7 +100,9 @@ public struct TuneOptions: Sendable, Hashable {
         guard let tonic = Tonic(key) else {
             throw TuneOptionError(
                 field: "key", value: key,
-                problem: "is not a key's tonic; give a letter A–G with an optional # or b, such as \(Tonic.examples) (the mode comes from \"mode\")")
+                problem:
+                    "is not a key's tonic; give a letter A–G with an optional # or b, such as \(Tonic.examples) (the mode comes from \"mode\")"
+            )
         }
         return tonic
     }
@@ -116,7 +128,8 @@ public struct TuneOptions: Sendable, Hashable {
         guard let mode = self.mode else { return nil }
         guard let parsed = Mode(rawValue: mode.lowercased()) else {
             throw TuneOptionError(
-                field: "mode", value: mode, problem: "is not a mode; give one of \(Mode.allCases.map(\.rawValue).joined(separator: ", "))")
+                field: "mode", value: mode,
+                problem: "is not a mode; give one of \(Mode.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return parsed
     }

@@ -67,15 +67,19 @@ public enum PianoRoll {
             svg.append(
                 #"<line x1="\#(x(bar.lowerBound))" y1="\#(top)" x2="\#(x(bar.lowerBound))" y2="\#(bottomY)" stroke="rgb(138,143,153)" stroke-width="1"/>"#
             )
-            svg.append(#"<text x="\#(x(bar.lowerBound))" y="\#(top - 3)" font-size="8" fill="rgb(138,143,153)">\#(number + 1)</text>"#)
+            svg.append(
+                #"<text x="\#(x(bar.lowerBound))" y="\#(top - 3)" font-size="8" fill="rgb(138,143,153)">\#(number + 1)</text>"#)
         }
-        svg.append(#"<line x1="\#(x(steps))" y1="\#(top)" x2="\#(x(steps))" y2="\#(bottomY)" stroke="rgb(138,143,153)" stroke-width="2"/>"#)
+        svg.append(
+            #"<line x1="\#(x(steps))" y1="\#(top)" x2="\#(x(steps))" y2="\#(bottomY)" stroke="rgb(138,143,153)" stroke-width="2"/>"#
+        )
         // Notes, with their name and length as a tooltip.
         for note in notes {
             let name = noteName(note.pitch, key: tune.key)
             svg.append(
                 #"<rect x="\#(x(note.start))" y="\#(y(note.pitch) + 1)" width="\#(format(max(1, Double(note.length) * stepWidth - 1)))" height="\#(rowHeight - 2)" rx="2" fill="rgb(47,109,181)">"#
-                    + #"<title>\#(escape(name)), \#(note.length) × 16th, bar \#(bar(of: note.start, in: tune) + 1)</title></rect>"#)
+                    + #"<title>\#(escape(name)), \#(note.length) × 16th, bar \#(bar(of: note.start, in: tune) + 1)</title></rect>"#
+            )
         }
         svg.append(
             #"<text x="\#(labelWidth)" y="\#(height - 4)" font-size="8" fill="rgb(138,143,153)">one column = a 16th note; rows are semitones</text>"#

@@ -43,7 +43,8 @@ public enum TuneFiles {
         var names: [String] = []
         for format in formats {
             let name = SampleFiles.name(index: index, count: count, fileExtension: format.fileExtension)
-            _ = try MusicRenderer.render(tune, configuration: configuration, format: format, title: title, to: directory + "/" + name)
+            _ = try MusicRenderer.render(
+                tune, configuration: configuration, format: format, title: title, to: directory + "/" + name)
             names.append(name)
         }
         return Written(names: names, summary: TuneSummary(tune), warning: nil)

@@ -31,7 +31,8 @@ public enum Synthesizer {
         let frames = frameCount(for: melody, configuration: configuration)
         var mix = [Float](repeating: 0, count: frames)
         mix.withUnsafeMutableBufferPointer { mix in
-            var voice = Voice(instrument: configuration.instrument, sampleRate: configuration.sampleRate, velocity: configuration.velocity)
+            var voice = Voice(
+                instrument: configuration.instrument, sampleRate: configuration.sampleRate, velocity: configuration.velocity)
             for (index, note) in melody.notes.enumerated() {
                 let start = timing.frame(atStep: note.start)
                 let gate = timing.frame(atStep: note.end) - start
@@ -41,8 +42,9 @@ public enum Synthesizer {
         }
         let peak = mix.reduce(Float(0)) { max($0, abs($1)) }
         let scale = peak > 0 ? Self.peakLevel * Float(configuration.velocity) / 127 / peak : 0
-        return AudioBuffer(samples: interleave(mix, scale: scale, channels: configuration.channels),
-                           channels: configuration.channels, sampleRate: configuration.sampleRate)
+        return AudioBuffer(
+            samples: interleave(mix, scale: scale, channels: configuration.channels),
+            channels: configuration.channels, sampleRate: configuration.sampleRate)
     }
 
     /// The mono mix scaled, in `channels` identical channels.
@@ -104,7 +106,8 @@ private struct Voice {
             }
         }
         gain.withUnsafeMutableBufferPointer { gain in
-            instrument.envelope.fill(UnsafeMutableBufferPointer(rebasing: gain[0..<total]), gateFrames: gateFrames, sampleRate: sampleRate)
+            instrument.envelope.fill(
+                UnsafeMutableBufferPointer(rebasing: gain[0..<total]), gateFrames: gateFrames, sampleRate: sampleRate)
         }
         wave.withUnsafeBufferPointer { wave in
             gain.withUnsafeBufferPointer { gain in

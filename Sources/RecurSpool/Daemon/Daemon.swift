@@ -107,7 +107,8 @@ public final class Daemon: @unchecked Sendable {
         loadModels()
         recover()
         do {
-            watcher = try DirectoryWatcher(directory: layout.incoming, rescanInterval: options.rescanInterval, queue: control) { [weak self] names in
+            watcher = try DirectoryWatcher(directory: layout.incoming, rescanInterval: options.rescanInterval, queue: control) {
+                [weak self] names in
                 guard let self else { return }
                 if names == nil { self.recover() }
                 self.scan()
@@ -118,7 +119,9 @@ public final class Daemon: @unchecked Sendable {
             shutdownNow()
             return
         }
-        logger.info("serving \(layout.root) as \(claims?.daemonID ?? "?") with \(models.count) model(s): \(models.keys.sorted().joined(separator: ", "))")
+        logger.info(
+            "serving \(layout.root) as \(claims?.daemonID ?? "?") with \(models.count) model(s): \(models.keys.sorted().joined(separator: ", "))"
+        )
         scan()
         notifier.notify("READY=1\nSTATUS=\(statusLine())")
         startTimers()
@@ -147,7 +150,10 @@ public final class Daemon: @unchecked Sendable {
         watcher?.cancel()
         notifier.notify("STOPPING=1")
         logger.info("signal \(signal): stopping; \(runs.count) job(s) running, \(Int(options.grace)) s grace")
-        if runs.isEmpty { shutdownNow(); return }
+        if runs.isEmpty {
+            shutdownNow()
+            return
+        }
         control.asyncAfter(deadline: .now() + options.grace) { [weak self] in self?.expireGrace() }
     }
 
@@ -200,7 +206,9 @@ public final class Daemon: @unchecked Sendable {
         notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(DispatchTime.now().uptimeNanoseconds / 1000)")
         let changes = registry.reload(from: ModelCatalog(directory: options.modelsDirectory), logger: logger)
         func list(_ names: [String]) -> String { names.isEmpty ? "none" : names.sorted().joined(separator: ", ") }
-        logger.info("reloaded models: \(list(Array(models.keys))) (new: \(list(changes.added)); replaced: \(list(changes.replaced)); removed: \(list(changes.removed)); kept after a load error: \(list(changes.kept)))")
+        logger.info(
+            "reloaded models: \(list(Array(models.keys))) (new: \(list(changes.added)); replaced: \(list(changes.replaced)); removed: \(list(changes.removed)); kept after a load error: \(list(changes.kept)))"
+        )
         notifier.notify("READY=1")
         scan()
     }
@@ -211,8 +219,11 @@ public final class Daemon: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(control))
         guard let claims else { return }
         let count = claims.recoverDeadDaemons { path, id, message in
-            self.failClaimed(path, id: id, error: JobError(error: message, field: nil, value: nil,
-                hint: "the job may crash the daemon; check its size and model, then submit it again"))
+            self.failClaimed(
+                path, id: id,
+                error: JobError(
+                    error: message, field: nil, value: nil,
+                    hint: "the job may crash the daemon; check its size and model, then submit it again"))
         }
         if count > 0 { logger.info("requeued \(count) job(s) of dead daemons") }
     }
@@ -234,7 +245,8 @@ public final class Daemon: @unchecked Sendable {
             start(claimed: claimed, name: name, received: Date(timeIntervalSince1970: modified))
         }
         if options.once && runs.isEmpty && !stopping
-            && SpoolIO.list(layout.incoming).filter({ SpoolLayout.isJobName($0) && !isHeld($0) }).isEmpty {
+            && SpoolIO.list(layout.incoming).filter({ SpoolLayout.isJobName($0) && !isHeld($0) }).isEmpty
+        {
             // A failure still being written may put its job back in incoming/: drain the
             // writer, then look again.
             writer.sync {}
@@ -250,7 +262,9 @@ public final class Daemon: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(control))
         writeFailures[name, default: 0] += 1
         if writeFailures[name] == Self.maximumWriteFailures {
-            logger.error("job \(id): nothing could be written for it \(Self.maximumWriteFailures) times (is the spool full or read-only?); left in incoming/ until this daemon restarts")
+            logger.error(
+                "job \(id): nothing could be written for it \(Self.maximumWriteFailures) times (is the spool full or read-only?); left in incoming/ until this daemon restarts"
+            )
         }
     }
 
@@ -270,9 +284,11 @@ public final class Daemon: @unchecked Sendable {
             let data = try JobFile.read(path: claimed, limits: options.limits)
             job = try JobFile.parse(data, limits: options.limits)
             guard let found = models[job.model] else {
-                throw JobError(error: "unknown model '\(job.model)'", field: "model", value: job.model,
-                               hint: models.isEmpty ? "this daemon has no models; add one to its models directory and send SIGHUP"
-                                   : "use one of: \(models.keys.sorted().joined(separator: ", "))")
+                throw JobError(
+                    error: "unknown model '\(job.model)'", field: "model", value: job.model,
+                    hint: models.isEmpty
+                        ? "this daemon has no models; add one to its models directory and send SIGHUP"
+                        : "use one of: \(models.keys.sorted().joined(separator: ", "))")
             }
             model = found
             var seeded = job
@@ -292,10 +308,13 @@ public final class Daemon: @unchecked Sendable {
             return
         }
         let key = (work as NSString).lastPathComponent
-        let run = JobRun(id: id, key: key, claimed: claimed, work: work, job: job, prepared: prepared, model: model, received: received)
+        let run = JobRun(
+            id: id, key: key, claimed: claimed, work: work, job: job, prepared: prepared, model: model, received: received)
         runs[key] = run
         rowsInFlight += prepared.request.count
-        logger.info("job \(id): claimed (\(prepared.request.count) × \(prepared.request.length) tokens, model \(model.name), seed \(prepared.request.seed))")
+        logger.info(
+            "job \(id): claimed (\(prepared.request.count) × \(prepared.request.length) tokens, model \(model.name), seed \(prepared.request.seed))"
+        )
         worker(for: model).add(prepared, key: key)
     }
 
@@ -334,7 +353,9 @@ public final class Daemon: @unchecked Sendable {
         statistics.failed += 1
         logger.warning("job \(id): failed: \(error)")
         writer.async {
-            guard !ResultPublisher(claims: self.claims!, logger: self.logger).fail(claimed: claimed, id: id, error: error) else { return }
+            guard !ResultPublisher(claims: self.claims!, logger: self.logger).fail(claimed: claimed, id: id, error: error) else {
+                return
+            }
             let name = (claimed as NSString).lastPathComponent
             self.control.async { self.noteWriteFailure(name, id: id) }
         }
@@ -363,7 +384,8 @@ public final class Daemon: @unchecked Sendable {
 
     private func statusLine() -> String {
         dispatchPrecondition(condition: .onQueue(control))
-        return "\(runs.count) running, \(SpoolIO.list(layout.incoming).filter(SpoolLayout.isJobName).count) queued, \(statistics.done) done, \(statistics.failed) failed, \(Int(statistics.tokensPerSecond)) tokens/s"
+        return
+            "\(runs.count) running, \(SpoolIO.list(layout.incoming).filter(SpoolLayout.isJobName).count) queued, \(statistics.done) done, \(statistics.failed) failed, \(Int(statistics.tokensPerSecond)) tokens/s"
     }
 
     private func writeStatus() {
@@ -372,8 +394,11 @@ public final class Daemon: @unchecked Sendable {
         retiredWorkers.removeAll { $0.isIdle }
         statistics.tick(generated: generated)
         let snapshot = statistics.snapshot(
-            daemon: claims?.daemonID ?? "", spool: layout, running: runs.values.map { ($0.id, $0.model.name, $0.prepared.request.count) },
-            models: models.values.sorted { $0.name < $1.name }.map { ($0.name, $0.network.cell.rawValue, $0.vocabulary.kind.rawValue, $0.dataSHA256) })
+            daemon: claims?.daemonID ?? "", spool: layout,
+            running: runs.values.map { ($0.id, $0.model.name, $0.prepared.request.count) },
+            models: models.values.sorted { $0.name < $1.name }.map {
+                ($0.name, $0.network.cell.rawValue, $0.vocabulary.kind.rawValue, $0.dataSHA256)
+            })
         try? AtomicFile.write(snapshot, to: layout.status)
         if let metrics = options.metricsFile { try? AtomicFile.write(Data(statistics.prometheus().utf8), to: metrics) }
         notifier.notify("STATUS=\(statusLine())")

@@ -26,8 +26,10 @@ struct DaemonStatistics {
         tokensPerSecond = 0.5 * tokensPerSecond + 0.5 * Double(generated) / elapsed
     }
 
-    func snapshot(daemon: String, spool: SpoolLayout, running: [(id: String, model: String, samples: Int)],
-                  models: [(name: String, cell: String, kind: String, sha: String)]) -> Data {
+    func snapshot(
+        daemon: String, spool: SpoolLayout, running: [(id: String, model: String, samples: Int)],
+        models: [(name: String, cell: String, kind: String, sha: String)]
+    ) -> Data {
         let incoming = SpoolIO.list(spool.incoming).filter(SpoolLayout.isJobName).count
         let active = SpoolIO.list(spool.active).reduce(0) { total, daemon in
             total + SpoolIO.list(spool.active + "/" + daemon).filter { $0 != ".lock" }.count

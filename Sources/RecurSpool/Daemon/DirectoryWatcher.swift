@@ -16,8 +16,10 @@ public final class DirectoryWatcher: @unchecked Sendable {
     private let timer: DispatchSourceTimer
 
     /// Starts watching `directory` on `queue`; `onChange` runs on `queue`.
-    public init(directory: String, rescanInterval: Double, queue: DispatchQueue,
-                onChange: @escaping @Sendable ([String]?) -> Void) throws(SpoolError) {
+    public init(
+        directory: String, rescanInterval: Double, queue: DispatchQueue,
+        onChange: @escaping @Sendable ([String]?) -> Void
+    ) throws(SpoolError) {
         let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard fd >= 0 else { throw SpoolError(operation: "inotify_init1", path: directory, code: errno) }
         guard inotify_add_watch(fd, directory, UInt32(IN_CLOSE_WRITE | IN_MOVED_TO)) >= 0 else {

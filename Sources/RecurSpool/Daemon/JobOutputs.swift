@@ -51,8 +51,9 @@ enum JobOutputs {
             ],
             "warnings": warnings,
         ]
-        try SpoolIO.writeNew(Data(JSONText.pretty(result).utf8),
-                             to: run.work + "/result.json")
+        try SpoolIO.writeNew(
+            Data(JSONText.pretty(result).utf8),
+            to: run.work + "/result.json")
         return files
     }
 
@@ -70,6 +71,7 @@ enum JobOutputs {
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+        return
+            "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 }

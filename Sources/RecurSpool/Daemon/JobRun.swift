@@ -20,7 +20,10 @@ final class JobRun: @unchecked Sendable {
     private var remaining: Int
     private(set) var phase = Phase.sampling
 
-    init(id: String, key: String, claimed: String, work: String, job: Job, prepared: PreparedRequest, model: RecurModel, received: Date) {
+    init(
+        id: String, key: String, claimed: String, work: String, job: Job, prepared: PreparedRequest, model: RecurModel,
+        received: Date
+    ) {
         self.id = id
         self.key = key
         self.claimed = claimed

@@ -58,7 +58,9 @@ struct ModelRegistry {
                     logger.error("skipping model \(entry.path): \(error.message)")
                     continue
                 }
-                logger.error("model \(entry.name): cannot load the changed file \(entry.path) (\(error.message)); still serving the previous weights (data_sha256 \(existing.dataSHA256))")
+                logger.error(
+                    "model \(entry.name): cannot load the changed file \(entry.path) (\(error.message)); still serving the previous weights (data_sha256 \(existing.dataSHA256))"
+                )
                 loaded[entry.name] = existing
                 loadedIdentities[entry.name] = identities[entry.name]
                 changes.kept.append(entry.name)

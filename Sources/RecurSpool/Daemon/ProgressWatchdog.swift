@@ -71,7 +71,9 @@ final class ProgressWatchdog: @unchecked Sendable {
             reportedLate = []
         } else {
             for (name, seconds) in late where !reportedLate.contains(name) {
-                logger.critical("watchdog: \(name) has made no progress for \(String(format: "%.1f", seconds)) s; not pinging systemd, which restarts the daemon after WatchdogSec")
+                logger.critical(
+                    "watchdog: \(name) has made no progress for \(String(format: "%.1f", seconds)) s; not pinging systemd, which restarts the daemon after WatchdogSec"
+                )
                 reportedLate.insert(name)
             }
         }

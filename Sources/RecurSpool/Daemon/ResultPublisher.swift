@@ -20,13 +20,18 @@ struct ResultPublisher {
             let files = try JobOutputs.write(run)
             let target = try claims.publish(work: run.work, claimed: run.claimed, jobID: run.id, succeeded: true)
             let tokens = run.completed.reduce(0) { $0 + $1.generatedTokens }
-            logger.info("job \(run.id): done in \(String(format: "%.2f", Date().timeIntervalSince(run.received))) s, \(tokens) tokens, \(files.count) file(s) in \(target)")
+            logger.info(
+                "job \(run.id): done in \(String(format: "%.2f", Date().timeIntervalSince(run.received))) s, \(tokens) tokens, \(files.count) file(s) in \(target)"
+            )
             return .done
         } catch {
             logger.error("job \(run.id): cannot write results: \(error)")
             claims.discardWork(run.work, claimed: run.claimed)
-            let jobError = JobError(error: "writing the results failed: \(error)", field: nil, value: nil,
-                                    hint: "free space, raise the file-size limit or fix permissions in the spool, or ask for less output; then submit the job again")
+            let jobError = JobError(
+                error: "writing the results failed: \(error)", field: nil, value: nil,
+                hint:
+                    "free space, raise the file-size limit or fix permissions in the spool, or ask for less output; then submit the job again"
+            )
             return fail(claimed: run.claimed, id: run.id, error: jobError) ? .failed : .writeFailed
         }
     }

@@ -32,22 +32,25 @@ struct JSONParser {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { offset = 3 }  // a UTF-8 byte order mark
         skipWhitespace()
         guard offset < bytes.count else {
-            throw JobError(error: "The job file holds only whitespace.",
-                           hint: "Write a JSON object, at least {\"model\": \"NAME\"}.")
+            throw JobError(
+                error: "The job file holds only whitespace.",
+                hint: "Write a JSON object, at least {\"model\": \"NAME\"}.")
         }
-        let kind: String? = switch bytes[offset] {
-        case UInt8(ascii: "{"): nil
-        case UInt8(ascii: "["): "an array"
-        case UInt8(ascii: "\""): "a string"
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): "a number"
-        case UInt8(ascii: "t"), UInt8(ascii: "f"): "a boolean"
-        case UInt8(ascii: "n"): "null"
-        default: throw syntaxError(expecting: .value)
-        }
+        let kind: String? =
+            switch bytes[offset] {
+            case UInt8(ascii: "{"): nil
+            case UInt8(ascii: "["): "an array"
+            case UInt8(ascii: "\""): "a string"
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): "a number"
+            case UInt8(ascii: "t"), UInt8(ascii: "f"): "a boolean"
+            case UInt8(ascii: "n"): "null"
+            default: throw syntaxError(expecting: .value)
+            }
         if let kind {
-            throw JobError(error: "The job file holds \(kind) at the top level; a job is a JSON object.",
-                           value: snippet(at: offset),
-                           hint: "Put the settings in one object: {\"model\": \"NAME\", \"count\": 1}.")
+            throw JobError(
+                error: "The job file holds \(kind) at the top level; a job is a JSON object.",
+                value: snippet(at: offset),
+                hint: "Put the settings in one object: {\"model\": \"NAME\", \"count\": 1}.")
         }
         guard case .object(let members) = try parseValue(depth: 1) else { return [] }
         skipWhitespace()
@@ -80,9 +83,10 @@ struct JSONParser {
         guard depth > maximumDepth else { return }
         let field = Self.format(path.prefix(1))
         let within = field.map { " in \"\($0)\"" } ?? ""
-        throw JobError(error: "The job file nests objects or arrays more than \(maximumDepth) levels deep\(within).",
-                       field: field, value: snippet(at: offset),
-                       hint: "A job needs at most 3 levels (the job, \"render\", a list); remove the extra brackets.")
+        throw JobError(
+            error: "The job file nests objects or arrays more than \(maximumDepth) levels deep\(within).",
+            field: field, value: snippet(at: offset),
+            hint: "A job needs at most 3 levels (the job, \"render\", a list); remove the extra brackets.")
     }
 
     private mutating func parseObject(depth: Int) throws(JobError) -> JSONValue {
@@ -100,9 +104,10 @@ struct JSONParser {
             let key = try parseString()
             path.append(.key(key))
             guard seen.insert(key).inserted else {
-                throw JobError(error: "The field \"\(key)\" appears twice in the same object.",
-                               field: Self.format(path[...]), value: JSONValue.quoted(key),
-                               hint: "Keep one \"\(key)\"; JSON readers disagree on which of two copies wins.")
+                throw JobError(
+                    error: "The field \"\(key)\" appears twice in the same object.",
+                    field: Self.format(path[...]), value: JSONValue.quoted(key),
+                    hint: "Keep one \"\(key)\"; JSON readers disagree on which of two copies wins.")
             }
             skipWhitespace()
             guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else { throw syntaxError(expecting: .colon) }
@@ -149,9 +154,15 @@ struct JSONParser {
 
     private mutating func parseLiteral() throws(JobError) -> JSONValue {
         switch word(at: offset) {
-        case "true": offset += 4; return .bool(true)
-        case "false": offset += 5; return .bool(false)
-        case "null": offset += 4; return .null
+        case "true":
+            offset += 4
+            return .bool(true)
+        case "false":
+            offset += 5
+            return .bool(false)
+        case "null":
+            offset += 4
+            return .null
         default: throw syntaxError(expecting: .value)
         }
     }
@@ -164,8 +175,9 @@ struct JSONParser {
         if bytes[offset] == UInt8(ascii: "0") {
             offset += 1
             if offset < bytes.count, isDigit(bytes[offset]) {
-                throw syntaxError(expecting: .value, at: start, detail: "a number with a leading zero",
-                                  hint: "JSON numbers have no leading zeros: write 7, not 07.")
+                throw syntaxError(
+                    expecting: .value, at: start, detail: "a number with a leading zero",
+                    hint: "JSON numbers have no leading zeros: write 7, not 07.")
             }
         } else {
             skipDigits()
@@ -174,8 +186,9 @@ struct JSONParser {
             isInteger = false
             offset += 1
             guard offset < bytes.count, isDigit(bytes[offset]) else {
-                throw syntaxError(expecting: .value, at: start, detail: "a number with no digits after its point",
-                                  hint: "Write digits after the decimal point: 1.0, not 1.")
+                throw syntaxError(
+                    expecting: .value, at: start, detail: "a number with no digits after its point",
+                    hint: "Write digits after the decimal point: 1.0, not 1.")
             }
             skipDigits()
         }
@@ -184,8 +197,9 @@ struct JSONParser {
             offset += 1
             if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") { offset += 1 }
             guard offset < bytes.count, isDigit(bytes[offset]) else {
-                throw syntaxError(expecting: .value, at: start, detail: "a number with an incomplete exponent",
-                                  hint: "Write the exponent's digits: 1e6, not 1e.")
+                throw syntaxError(
+                    expecting: .value, at: start, detail: "a number with an incomplete exponent",
+                    hint: "Write the exponent's digits: 1e6, not 1e.")
             }
             skipDigits()
         }
@@ -205,15 +219,17 @@ struct JSONParser {
             case UInt8(ascii: "\\"):
                 try parseEscape(into: &text)
             case 0..<0x20:
-                throw syntaxError(expecting: .value, detail: "a control character inside a string",
-                                  hint: "Write line breaks and tabs in strings as \\n and \\t.")
+                throw syntaxError(
+                    expecting: .value, detail: "a control character inside a string",
+                    hint: "Write line breaks and tabs in strings as \\n and \\t.")
             default:
                 text.append(byte)
                 offset += 1
             }
         }
-        throw syntaxError(expecting: .value, at: start, detail: "a string that is never closed",
-                          hint: "Close the string with a double quote \"; the file may be cut off.")
+        throw syntaxError(
+            expecting: .value, at: start, detail: "a string that is never closed",
+            hint: "Close the string with a double quote \"; the file may be cut off.")
     }
 
     private mutating func parseEscape(into text: inout [UInt8]) throws(JobError) {
@@ -230,12 +246,14 @@ struct JSONParser {
             return
         }
         guard bytes[offset] == UInt8(ascii: "u") else {
-            throw syntaxError(expecting: .value, at: start, detail: "an unknown escape \\\(character(at: offset))",
-                              hint: "JSON escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX; write a backslash as \\\\.")
+            throw syntaxError(
+                expecting: .value, at: start, detail: "an unknown escape \\\(character(at: offset))",
+                hint: "JSON escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX; write a backslash as \\\\.")
         }
         var value = try hexQuad(at: start)
         if (0xD800...0xDBFF).contains(value),
-           offset + 1 < bytes.count, bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u") {
+            offset + 1 < bytes.count, bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u")
+        {
             offset += 1
             let low = try hexQuad(at: start)
             if (0xDC00...0xDFFF).contains(low) {
@@ -245,8 +263,9 @@ struct JSONParser {
             }
         }
         guard let scalar = Unicode.Scalar(value) else {
-            throw syntaxError(expecting: .value, at: start, detail: "an unpaired surrogate escape",
-                              hint: "A \\uD800–\\uDFFF escape must be one half of a pair; write the character itself instead.")
+            throw syntaxError(
+                expecting: .value, at: start, detail: "an unpaired surrogate escape",
+                hint: "A \\uD800–\\uDFFF escape must be one half of a pair; write the character itself instead.")
         }
         text.append(contentsOf: Array(String(scalar).utf8))
     }
@@ -257,8 +276,9 @@ struct JSONParser {
         var value: UInt32 = 0
         for _ in 0..<4 {
             guard offset < bytes.count, let digit = hexValue(bytes[offset]) else {
-                throw syntaxError(expecting: .value, at: start, detail: "a \\u escape without four hex digits",
-                                  hint: "Write \\u followed by exactly four hex digits, like \\u00e9.")
+                throw syntaxError(
+                    expecting: .value, at: start, detail: "a \\u escape without four hex digits",
+                    hint: "Write \\u followed by exactly four hex digits, like \\u00e9.")
             }
             value = value << 4 | digit
             offset += 1
@@ -292,7 +312,8 @@ struct JSONParser {
         var end = index
         if end < bytes.count, bytes[end] == UInt8(ascii: "-") { end += 1 }
         while end < bytes.count, end - index < 20,
-              (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[end] | 0x20) { end += 1 }
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[end] | 0x20)
+        { end += 1 }
         return String(decoding: bytes[index..<end], as: UTF8.self)
     }
 

@@ -41,29 +41,36 @@ extension JSONParser {
     }
 
     /// A syntax error at `index` (default: the current offset) with its line and column.
-    func syntaxError(expecting expectation: Expectation, at index: Int? = nil,
-                             detail: String? = nil, hint: String? = nil) -> JobError {
+    func syntaxError(
+        expecting expectation: Expectation, at index: Int? = nil,
+        detail: String? = nil, hint: String? = nil
+    ) -> JobError {
         let index = index ?? offset
         let (line, column) = lineAndColumn(of: index)
         let place = "line \(line), column \(column)"
         let field = Self.format(path[...])
         let within = field.map { " in \"\($0)\"" } ?? ""
         guard index < bytes.count else {
-            return JobError(error: "The job file is not valid JSON\(within): it ends at \(place) before the JSON is complete.",
-                            field: field,
-                            hint: hint ?? "A closing }, ] or \" is missing, or the file was cut off; write the whole job in tmp/ and rename it into incoming/.")
+            return JobError(
+                error: "The job file is not valid JSON\(within): it ends at \(place) before the JSON is complete.",
+                field: field,
+                hint: hint
+                    ?? "A closing }, ] or \" is missing, or the file was cut off; write the whole job in tmp/ and rename it into incoming/."
+            )
         }
         if let detail, let hint {
-            return JobError(error: "The job file is not valid JSON\(within): \(detail) at \(place).", field: field,
-                            value: snippet(at: index), hint: hint)
+            return JobError(
+                error: "The job file is not valid JSON\(within): \(detail) at \(place).", field: field,
+                value: snippet(at: index), hint: hint)
         }
         let found = character(at: index)
         let literal = word(at: index).lowercased()
-        let shown = switch found {
-        case "'": "a single quote"
-        case _ where found.count == 1: "'\(found)'"
-        default: found
-        }
+        let shown =
+            switch found {
+            case "'": "a single quote"
+            case _ where found.count == 1: "'\(found)'"
+            default: found
+            }
         let error = "The job file is not valid JSON\(within): unexpected \(shown) at \(place)."
         let hint: String
         switch (expectation, found) {

@@ -32,15 +32,17 @@ extension Job {
             } catch let error as TuneOptionError {
                 throw JobDecoder.tuneError(error)
             } catch {
-                throw JobError(error: "The model '\(model.name)' has a note encoding this version cannot read: \(error).",
-                               hint: "Retrain or replace the model file.")
+                throw JobError(
+                    error: "The model '\(model.name)' has a note encoding this version cannot read: \(error).",
+                    hint: "Retrain or replace the model file.")
             }
         }
         do {
             return try request.prepared(for: model, limits: limits.sampling)
         } catch {
-            throw JobError(error: "\"\(error.field)\" \(error.problem).", field: error.field, value: error.value,
-                           hint: Self.hint(for: error.field, model: model))
+            throw JobError(
+                error: "\"\(error.field)\" \(error.problem).", field: error.field, value: error.value,
+                hint: Self.hint(for: error.field, model: model))
         }
     }
 

@@ -21,8 +21,10 @@ public struct Job: Sendable, Equatable {
     public var tune = TuneOptions()
 
     /// A job for `model` with every default: one text sample of 400 tokens.
-    public init(model: String, request: SamplingRequest = SamplingRequest(), seed: UInt64? = nil,
-                formats: [OutputKind] = [.text], render: RenderConfiguration = RenderConfiguration()) {
+    public init(
+        model: String, request: SamplingRequest = SamplingRequest(), seed: UInt64? = nil,
+        formats: [OutputKind] = [.text], render: RenderConfiguration = RenderConfiguration()
+    ) {
         self.model = model
         self.request = request
         self.seed = seed

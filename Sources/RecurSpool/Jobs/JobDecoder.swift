@@ -22,16 +22,18 @@ struct JobDecoder {
 
     func decode(_ members: [JSONMember]) throws(JobError) -> Job {
         if let unknown = members.first(where: { !Self.fields.contains($0.key) }) {
-            throw JobError(error: "The job file has an unknown field \"\(unknown.key)\".", field: unknown.key,
-                           value: JSONValue.quoted(unknown.key),
-                           hint: NameSuggestion.hint(for: unknown.key, in: Self.fields, what: "fields of a job file"))
+            throw JobError(
+                error: "The job file has an unknown field \"\(unknown.key)\".", field: unknown.key,
+                value: JSONValue.quoted(unknown.key),
+                hint: NameSuggestion.hint(for: unknown.key, in: Self.fields, what: "fields of a job file"))
         }
         var given: [String: JobField] = [:]
         for member in members { given[member.key] = JobField(path: member.key, value: member.value) }
 
         guard let modelField = given["model"] else {
-            throw JobError(error: "The job file has no \"model\" field; it is the one field a job must have.",
-                           hint: "Name a model of the daemon's models directory: {\"model\": \"NAME\"} (see `recur models`).")
+            throw JobError(
+                error: "The job file has no \"model\" field; it is the one field a job must have.",
+                hint: "Name a model of the daemon's models directory: {\"model\": \"NAME\"} (see `recur models`).")
         }
         var job = Job(model: try modelName(modelField))
         let sampling = limits.sampling
@@ -48,15 +50,17 @@ struct JobDecoder {
         let (total, overflow) = job.request.count.multipliedReportingOverflow(by: job.request.length)
         if overflow || total > sampling.maximumTotalTokens {
             throw JobError(
-                error: "count × length = \(overflow ? "more than \(Int.max)" : String(total)) tokens is more than the \(sampling.maximumTotalTokens) one job may ask for.",
+                error:
+                    "count × length = \(overflow ? "more than \(Int.max)" : String(total)) tokens is more than the \(sampling.maximumTotalTokens) one job may ask for.",
                 field: "length", value: String(job.request.length),
                 hint: "Ask for fewer or shorter samples, or split the work into several jobs.")
         }
         if let field = given["temperature"] {
             let temperature = try field.number()
             guard temperature.isFinite, (0...100).contains(temperature) else {
-                throw field.error("\"temperature\" must be between 0 and 100.",
-                                  hint: "Use 0 for greedy (always the most probable token), around 0.5–1 for varied text.")
+                throw field.error(
+                    "\"temperature\" must be between 0 and 100.",
+                    hint: "Use 0 for greedy (always the most probable token), around 0.5–1 for varied text.")
             }
             job.request.temperature = temperature
         }
@@ -68,8 +72,9 @@ struct JobDecoder {
         if let field = given["top_p"] {
             let topP = try field.number()
             guard topP.isFinite, topP > 0, topP <= 1 else {
-                throw field.error("\"top_p\" must be greater than 0 and at most 1.",
-                                  hint: "Use 1 to sample from every token, or a fraction such as 0.9 to keep the most probable 90%.")
+                throw field.error(
+                    "\"top_p\" must be greater than 0 and at most 1.",
+                    hint: "Use 1 to sample from every token, or a fraction such as 0.9 to keep the most probable 90%.")
             }
             job.request.topP = topP
         }
@@ -82,7 +87,9 @@ struct JobDecoder {
         if let field = given["seed"] {
             let seed = try field.integer(
                 in: 0...Int(Int64.max), sentence: "\"seed\" must be a whole number between 0 and \(Int64.max).",
-                hint: "Give any whole number in that range, or leave \"seed\" out and the daemon picks one (it is recorded in result.json).")
+                hint:
+                    "Give any whole number in that range, or leave \"seed\" out and the daemon picks one (it is recorded in result.json)."
+            )
             job.seed = UInt64(seed)
             job.request.seed = UInt64(seed)
         }
@@ -92,7 +99,8 @@ struct JobDecoder {
         if let field = given["render"] {
             job.render = try RenderDecoder.decode(field, formats: job.formats)
         }
-        job.tune = TuneOptions(meter: try given["meter"]?.string(), mode: try given["mode"]?.string(), key: try given["key"]?.string())
+        job.tune = TuneOptions(
+            meter: try given["meter"]?.string(), mode: try given["mode"]?.string(), key: try given["key"]?.string())
         do {
             try job.tune.validate()
             job.render.key = try job.tune.tonic()
@@ -110,15 +118,17 @@ struct JobDecoder {
             case "mode": "Leave \"mode\" out to let the model choose, or give one it knows (see `recur info MODEL`)."
             default: "Give the tonic alone, such as \"E\", \"F#\" or \"Bb\"; the mode comes from \"mode\"."
             }
-        return JobError(error: "\"\(error.field)\" \(error.value.debugDescription) \(error.problem).", field: error.field,
-                        value: error.value.debugDescription, hint: hint)
+        return JobError(
+            error: "\"\(error.field)\" \(error.value.debugDescription) \(error.problem).", field: error.field,
+            value: error.value.debugDescription, hint: hint)
     }
 
     /// The model's name: a file stem, never a path, because the daemon serves only
     /// its own models directory and a job must not reach other files.
     private func modelName(_ field: JobField) throws(JobError) -> String {
         let name = try field.string()
-        let hint = "Give the model's name as `recur models` lists it, such as \"shakespeare\": a job names a model in the daemon's models directory, never a path or a file."
+        let hint =
+            "Give the model's name as `recur models` lists it, such as \"shakespeare\": a job names a model in the daemon's models directory, never a path or a file."
         guard !name.isEmpty else { throw field.error("\"model\" is empty.", hint: hint) }
         guard name.count <= Self.maximumModelNameLength else {
             throw field.error("\"model\" is longer than \(Self.maximumModelNameLength) characters.", hint: hint)
@@ -130,8 +140,9 @@ struct JobDecoder {
             throw field.error("\"model\" contains a control character.", hint: hint)
         }
         guard !name.hasSuffix("." + ModelCatalog.fileExtension) else {
-            throw field.error("\"model\" names a file; a job file names a model by its name alone.",
-                              hint: "Leave out the extension: \"\(name.dropLast(ModelCatalog.fileExtension.count + 1))\".")
+            throw field.error(
+                "\"model\" names a file; a job file names a model by its name alone.",
+                hint: "Leave out the extension: \"\(name.dropLast(ModelCatalog.fileExtension.count + 1))\".")
         }
         return name
     }
@@ -140,8 +151,9 @@ struct JobDecoder {
         let prime = try field.string()
         let maximum = limits.sampling.maximumPrimeLength
         guard prime.unicodeScalars.count <= maximum else {
-            throw field.error("\"prime\" is \(prime.unicodeScalars.count) characters long, more than the \(maximum) allowed.",
-                              hint: "Shorten the prime to its last \(maximum) characters; only the recent context matters to the network.")
+            throw field.error(
+                "\"prime\" is \(prime.unicodeScalars.count) characters long, more than the \(maximum) allowed.",
+                hint: "Shorten the prime to its last \(maximum) characters; only the recent context matters to the network.")
         }
         return prime
     }
@@ -156,20 +168,23 @@ struct JobDecoder {
             entries = [field]
         case .array(let elements):
             guard elements.count <= maximum else {
-                throw field.error("\"stop\" has \(elements.count) entries, more than the \(maximum) allowed.",
-                                  hint: "Keep the \(maximum) stop strings that matter most.")
+                throw field.error(
+                    "\"stop\" has \(elements.count) entries, more than the \(maximum) allowed.",
+                    hint: "Keep the \(maximum) stop strings that matter most.")
             }
             entries = elements.enumerated().map { JobField(path: "stop[\($0.offset)]", value: $0.element) }
         default:
-            throw field.error("\"stop\" must be a string or an array of strings, not \(field.value.kindDescription).",
-                              hint: "Write \"stop\": \"\\n\\n\" or \"stop\": [\"\\n\\n\", \"THE END\"].")
+            throw field.error(
+                "\"stop\" must be a string or an array of strings, not \(field.value.kindDescription).",
+                hint: "Write \"stop\": \"\\n\\n\" or \"stop\": [\"\\n\\n\", \"THE END\"].")
         }
         var stops: [String] = []
         for entry in entries {
             let stop = try entry.string()
             guard (1...1000).contains(stop.unicodeScalars.count) else {
-                throw entry.error("\"\(entry.path)\" must be 1 to 1000 characters long.",
-                                  hint: "Give the text that ends a sample, such as \"\\n\\n\"; leave out empty entries.")
+                throw entry.error(
+                    "\"\(entry.path)\" must be 1 to 1000 characters long.",
+                    hint: "Give the text that ends a sample, such as \"\\n\\n\"; leave out empty entries.")
             }
             stops.append(stop)
         }
@@ -187,18 +202,23 @@ struct JobDecoder {
         case .array(let elements) where !elements.isEmpty:
             entries = elements.enumerated().map { JobField(path: "format[\($0.offset)]", value: $0.element) }
         case .array:
-            throw field.error("\"format\" is an empty list; a job must write at least one format.",
-                              hint: "Leave \"format\" out for text, or list formats: \"format\": [\"midi\", \"wav\"].")
+            throw field.error(
+                "\"format\" is an empty list; a job must write at least one format.",
+                hint: "Leave \"format\" out for text, or list formats: \"format\": [\"midi\", \"wav\"].")
         default:
-            throw field.error("\"format\" must be a format name or an array of names, not \(field.value.kindDescription).",
-                              hint: "Write \"format\": \"wav\" or \"format\": [\"midi\", \"wav\"]; the formats are \(names.joined(separator: ", ")).")
+            throw field.error(
+                "\"format\" must be a format name or an array of names, not \(field.value.kindDescription).",
+                hint:
+                    "Write \"format\": \"wav\" or \"format\": [\"midi\", \"wav\"]; the formats are \(names.joined(separator: ", "))."
+            )
         }
         var formats: [OutputKind] = []
         for entry in entries {
             let name = try entry.string()
             guard let kind = OutputKind(rawValue: name) else {
-                throw entry.error("\"\(entry.path)\" is not a format the daemon writes.",
-                                  hint: NameSuggestion.hint(for: name, in: names, what: "formats"))
+                throw entry.error(
+                    "\"\(entry.path)\" is not a format the daemon writes.",
+                    hint: NameSuggestion.hint(for: name, in: names, what: "formats"))
             }
             guard !formats.contains(kind) else {
                 throw entry.error("\"\(name)\" is listed twice in \"format\".", hint: "List each format once.")

@@ -15,13 +15,14 @@ struct JobField {
     /// "the daemon's choice", and a job should say what it means.
     func checkNotNull() throws(JobError) {
         guard case .null = value else { return }
-        let hint = if path == "model" {
-            "\"model\" is required: give the model's name, such as \"model\": \"shakespeare\"."
-        } else if isListEntry {
-            "Remove the null from the list, or give a value."
-        } else {
-            "Leave the field out to get its default, or give a value."
-        }
+        let hint =
+            if path == "model" {
+                "\"model\" is required: give the model's name, such as \"model\": \"shakespeare\"."
+            } else if isListEntry {
+                "Remove the null from the list, or give a value."
+            } else {
+                "Leave the field out to get its default, or give a value."
+            }
         throw error("\"\(path)\" is null; null is not allowed in a job file.", hint: hint)
     }
 
@@ -29,14 +30,15 @@ struct JobField {
     func string() throws(JobError) -> String {
         try checkNotNull()
         guard case .string(let text) = value else {
-            let hint = if isListEntry {
-                "Write each entry as text in double quotes, such as "
-                    + (path.hasPrefix("format") ? "[\"midi\", \"wav\"]." : "[\"\\n\\n\", \"THE END\"].")
-            } else if path == "model" {
-                "Put the model's name in double quotes: \"model\": \"shakespeare\"."
-            } else {
-                "Put the text in double quotes: \"\(path)\": \"…\"."
-            }
+            let hint =
+                if isListEntry {
+                    "Write each entry as text in double quotes, such as "
+                        + (path.hasPrefix("format") ? "[\"midi\", \"wav\"]." : "[\"\\n\\n\", \"THE END\"].")
+                } else if path == "model" {
+                    "Put the model's name in double quotes: \"model\": \"shakespeare\"."
+                } else {
+                    "Put the text in double quotes: \"\(path)\": \"…\"."
+                }
             throw error("\"\(path)\" must be a string, not \(value.kindDescription).", hint: hint)
         }
         return text
@@ -51,8 +53,9 @@ struct JobField {
         case .number(let number) where number.isInteger:
             return Int(number.text)
         case .number:
-            throw error("\"\(path)\" must be a whole number, not \(value.jsonText).",
-                        hint: "Write a whole number without a decimal point or exponent, such as \(example).")
+            throw error(
+                "\"\(path)\" must be a whole number, not \(value.jsonText).",
+                hint: "Write a whole number without a decimal point or exponent, such as \(example).")
         default:
             throw numberTypeError(expected: "a whole number")
         }
@@ -76,16 +79,19 @@ struct JobField {
     private func numberTypeError(expected: String) -> JobError {
         switch value {
         case .string(let text):
-            let hint = JSONNumberText.isNumber(text)
+            let hint =
+                JSONNumberText.isNumber(text)
                 ? "Write the number without quotes: \"\(path)\": \(text.trimmingSpaces)."
                 : "Write a number such as \(example), without quotes."
             return error("\"\(path)\" must be \(expected), not a string.", hint: hint)
         case .bool:
-            return error("\"\(path)\" must be \(expected), not a boolean.",
-                         hint: "true and false are not numbers in a job file; write a number such as \(example).")
+            return error(
+                "\"\(path)\" must be \(expected), not a boolean.",
+                hint: "true and false are not numbers in a job file; write a number such as \(example).")
         default:
-            return error("\"\(path)\" must be \(expected), not \(value.kindDescription).",
-                         hint: "Write a number such as \(example).")
+            return error(
+                "\"\(path)\" must be \(expected), not \(value.kindDescription).",
+                hint: "Write a number such as \(example).")
         }
     }
 

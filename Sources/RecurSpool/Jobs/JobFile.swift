@@ -25,13 +25,15 @@ public enum JobFile {
 
         var status = stat()
         guard fstat(descriptor, &status) == 0 else {
-            throw JobError(error: "The job file could not be examined: \(String(cString: strerror(errno))).",
-                           value: name, hint: "Submit the job again; if this repeats, check the spool's filesystem.")
+            throw JobError(
+                error: "The job file could not be examined: \(String(cString: strerror(errno))).",
+                value: name, hint: "Submit the job again; if this repeats, check the spool's filesystem.")
         }
         let type = status.st_mode & S_IFMT
         guard type == S_IFREG else {
-            throw JobError(error: "The job file is \(describe(type)), not a regular file.", value: name,
-                           hint: "Write the job to a regular file in tmp/ and rename() it into incoming/.")
+            throw JobError(
+                error: "The job file is \(describe(type)), not a regular file.", value: name,
+                hint: "Write the job to a regular file in tmp/ and rename() it into incoming/.")
         }
         let limit = min(limits.maximumFileBytes, Int.max - 1)  // room for the probe byte
         guard status.st_size <= limit else { throw tooLarge(bytes: Int(status.st_size), limit: limit, name: name) }
@@ -45,8 +47,9 @@ public enum JobFile {
             if count == 0 { return data }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw JobError(error: "The job file could not be read: \(String(cString: strerror(errno))).",
-                               value: name, hint: "Submit the job again; if this repeats, check the spool's filesystem.")
+                throw JobError(
+                    error: "The job file could not be read: \(String(cString: strerror(errno))).",
+                    value: name, hint: "Submit the job again; if this repeats, check the spool's filesystem.")
             }
             data.append(contentsOf: chunk[..<count])
         }
@@ -65,8 +68,11 @@ public enum JobFile {
             throw tooLarge(bytes: data.count, limit: limits.maximumFileBytes, name: nil)
         }
         guard !data.isEmpty else {
-            throw JobError(error: "The job file is empty.",
-                           hint: "Write a JSON object, at least {\"model\": \"NAME\"}; write it in tmp/ and rename it into incoming/ when complete.")
+            throw JobError(
+                error: "The job file is empty.",
+                hint:
+                    "Write a JSON object, at least {\"model\": \"NAME\"}; write it in tmp/ and rename it into incoming/ when complete."
+            )
         }
         let bytes = [UInt8](data)
         try checkText(bytes)
@@ -78,8 +84,9 @@ public enum JobFile {
     /// Refuses binary files and invalid UTF-8 before parsing, with the byte offset.
     private static func checkText(_ bytes: [UInt8]) throws(JobError) {
         if let zero = bytes.firstIndex(of: 0) {
-            throw JobError(error: "The job file is binary, not JSON text: it has a zero byte at offset \(zero).",
-                           hint: "A job file is a UTF-8 text file holding a JSON object; check that the right file was submitted.")
+            throw JobError(
+                error: "The job file is binary, not JSON text: it has a zero byte at offset \(zero).",
+                hint: "A job file is a UTF-8 text file holding a JSON object; check that the right file was submitted.")
         }
         var parser = Unicode.UTF8.ForwardParser()
         var iterator = bytes.makeIterator()
@@ -90,9 +97,10 @@ public enum JobFile {
             case .emptyInput: return
             case .error:
                 let shown = bytes[offset..<min(offset + 4, bytes.count)].map { String($0, radix: 16).uppercased() }
-                throw JobError(error: "The job file is not valid UTF-8: invalid byte sequence at offset \(offset).",
-                               value: "0x" + shown.joined(separator: " 0x"),
-                               hint: "Save the file as UTF-8 (not Latin-1 or UTF-16); a job file is UTF-8 JSON text.")
+                throw JobError(
+                    error: "The job file is not valid UTF-8: invalid byte sequence at offset \(offset).",
+                    value: "0x" + shown.joined(separator: " 0x"),
+                    hint: "Save the file as UTF-8 (not Latin-1 or UTF-16); a job file is UTF-8 JSON text.")
             }
         }
     }
@@ -100,24 +108,29 @@ public enum JobFile {
     private static func openError(_ code: Int32, name: String) -> JobError {
         switch code {
         case ELOOP:
-            return JobError(error: "The job file is a symbolic link; links are refused and not followed.", value: name,
-                            hint: "Copy the job into tmp/ and rename() it into incoming/ instead of linking to it.")
+            return JobError(
+                error: "The job file is a symbolic link; links are refused and not followed.", value: name,
+                hint: "Copy the job into tmp/ and rename() it into incoming/ instead of linking to it.")
         case ENOENT:
-            return JobError(error: "The job file disappeared before it could be read.", value: name,
-                            hint: "Leave the file in place until the daemon has moved it to done/ or failed/.")
+            return JobError(
+                error: "The job file disappeared before it could be read.", value: name,
+                hint: "Leave the file in place until the daemon has moved it to done/ or failed/.")
         case EACCES, EPERM:
-            return JobError(error: "The daemon may not read the job file.", value: name,
-                            hint: "Make the file readable by the daemon's user (for example chmod 644).")
+            return JobError(
+                error: "The daemon may not read the job file.", value: name,
+                hint: "Make the file readable by the daemon's user (for example chmod 644).")
         default:
-            return JobError(error: "The job file could not be opened: \(String(cString: strerror(code))).", value: name,
-                            hint: "Write the job to a regular file in tmp/ and rename() it into incoming/.")
+            return JobError(
+                error: "The job file could not be opened: \(String(cString: strerror(code))).", value: name,
+                hint: "Write the job to a regular file in tmp/ and rename() it into incoming/.")
         }
     }
 
     private static func tooLarge(bytes: Int?, limit: Int, name: String?) -> JobError {
         let size = bytes.map { " (\($0) bytes)" } ?? ""
-        return JobError(error: "The job file is larger than the \(limit) bytes allowed\(size).", value: name,
-                        hint: "A job is a small JSON object; put long primes in fewer characters, or ask the operator to raise the limit.")
+        return JobError(
+            error: "The job file is larger than the \(limit) bytes allowed\(size).", value: name,
+            hint: "A job is a small JSON object; put long primes in fewer characters, or ask the operator to raise the limit.")
     }
 
     private static func describe(_ type: mode_t) -> String {

@@ -10,13 +10,15 @@ enum RenderDecoder {
     static func decode(_ field: JobField, formats: [OutputKind]) throws(JobError) -> RenderConfiguration {
         try field.checkNotNull()
         guard case .object(let members) = field.value else {
-            throw field.error("\"render\" must be an object, not \(field.value.kindDescription).",
-                              hint: "Write \"render\": {\"tempo\": 120, \"instrument\": \"pluck\"}, or leave it out for the defaults.")
+            throw field.error(
+                "\"render\" must be an object, not \(field.value.kindDescription).",
+                hint: "Write \"render\": {\"tempo\": 120, \"instrument\": \"pluck\"}, or leave it out for the defaults.")
         }
         if let unknown = members.first(where: { !fields.contains($0.key) }) {
-            throw JobError(error: "\"render\" has an unknown field \"\(unknown.key)\".", field: "render." + unknown.key,
-                           value: JSONValue.quoted(unknown.key),
-                           hint: NameSuggestion.hint(for: unknown.key, in: fields, what: "fields of \"render\""))
+            throw JobError(
+                error: "\"render\" has an unknown field \"\(unknown.key)\".", field: "render." + unknown.key,
+                value: JSONValue.quoted(unknown.key),
+                hint: NameSuggestion.hint(for: unknown.key, in: fields, what: "fields of \"render\""))
         }
         var given: [String: JobField] = [:]
         for member in members { given[member.key] = JobField(path: "render." + member.key, value: member.value) }
@@ -26,8 +28,9 @@ enum RenderDecoder {
         if let field = given["instrument"] {
             let name = try field.string()
             guard let instrument = Instrument(rawValue: name) else {
-                throw field.error("\"render.instrument\" is not an instrument the renderer has.",
-                                  hint: NameSuggestion.hint(for: name, in: Instrument.allCases.map(\.rawValue), what: "instruments"))
+                throw field.error(
+                    "\"render.instrument\" is not an instrument the renderer has.",
+                    hint: NameSuggestion.hint(for: name, in: Instrument.allCases.map(\.rawValue), what: "instruments"))
             }
             configuration.instrument = instrument
         }
@@ -42,7 +45,8 @@ enum RenderDecoder {
             try configuration.validate()
         } catch {
             let field = given[error.setting] ?? JobField(path: "render." + error.setting, value: .string(error.value))
-            throw field.error("\"render.\(error.setting)\" is out of range.", hint: "Set \"\(error.setting)\" to \(error.expected).")
+            throw field.error(
+                "\"render.\(error.setting)\" is out of range.", hint: "Set \"\(error.setting)\" to \(error.expected).")
         }
         return configuration
     }
@@ -67,8 +71,9 @@ enum RenderDecoder {
         }
         guard let parsed else { throw field.error("\"render.bits\" must be 16, 24 or \"float\".", hint: hint) }
         if parsed == .float && formats.contains(.rendered(.flac)) {
-            throw field.error("\"render.bits\" is \"float\", but FLAC stores only 16- or 24-bit samples.",
-                              hint: "Use 16 or 24 for FLAC, or ask for \"wav\" instead of \"flac\".")
+            throw field.error(
+                "\"render.bits\" is \"float\", but FLAC stores only 16- or 24-bit samples.",
+                hint: "Use 16 or 24 for FLAC, or ask for \"wav\" instead of \"flac\".")
         }
         return parsed
     }

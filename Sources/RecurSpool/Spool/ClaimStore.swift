@@ -146,7 +146,9 @@ public final class ClaimStore: @unchecked Sendable {
                 var info = stat()
                 if lstat(job, &info) == 0 {
                     // Moved into its work directory but not yet published.
-                    let name = (try? String(contentsOfFile: layout.temporary + "/" + work + "/.name", encoding: .utf8)) ?? "recovered.json"
+                    let name =
+                        (try? String(contentsOfFile: layout.temporary + "/" + work + "/.name", encoding: .utf8))
+                        ?? "recovered.json"
                     orphans.append((job, name))
                 }
             }

@@ -68,7 +68,8 @@ public struct SpoolClient: Sendable {
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        let stamp = "\(parts.tm_year + 1900)\(two(parts.tm_mon + 1))\(two(parts.tm_mday))T"
+        let stamp =
+            "\(parts.tm_year + 1900)\(two(parts.tm_mon + 1))\(two(parts.tm_mday))T"
             + "\(two(parts.tm_hour))\(two(parts.tm_min))\(two(parts.tm_sec))"
         let letters = Array("abcdefghijklmnopqrstuvwxyz0123456789")
         return stamp + "-" + String((0..<8).map { _ in letters[Int.random(in: 0..<letters.count)] })

@@ -30,7 +30,9 @@ public struct SpoolLayout: Sendable {
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             } catch {
-                throw SpoolError(operation: "create directory", path: directory, code: (error as NSError).code == NSFileWriteNoPermissionError ? EACCES : EIO)
+                throw SpoolError(
+                    operation: "create directory", path: directory,
+                    code: (error as NSError).code == NSFileWriteNoPermissionError ? EACCES : EIO)
             }
         }
     }

@@ -21,13 +21,18 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds of sampling before the measured run.", valueName: "seconds")) var warmup: Double = 0.25
     @OptionGroup var models: ModelsDirectoryOption
     @OptionGroup var threads: ThreadsOption
-    @Flag(help: "Also measure OpenBLAS sgemm and Recur's own kernel on one product at this batch (N 2048, K 1024), and memory read bandwidth, for comparison.")
+    @Flag(
+        help:
+            "Also measure OpenBLAS sgemm and Recur's own kernel on one product at this batch (N 2048, K 1024), and memory read bandwidth, for comparison."
+    )
     var reference = false
     @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
         guard (1...100_000).contains(batch) else { throw ValidationError("--batch must be between 1 and 100000, got \(batch)") }
-        guard (1...1_000_000).contains(length) else { throw ValidationError("--length must be between 1 and 1000000, got \(length)") }
+        guard (1...1_000_000).contains(length) else {
+            throw ValidationError("--length must be between 1 and 1000000, got \(length)")
+        }
         guard (0...60).contains(warmup) else { throw ValidationError("--warmup must be between 0 and 60 seconds, got \(warmup)") }
     }
 
@@ -74,13 +79,20 @@ struct BenchCommand: ParsableCommand {
         if json {
             printJSON(object)
         } else {
-            print(String(format: "%@: %@ tokens/s (batch %d × %d tokens in %.3f s, %d thread%@, %@ kernel, %.1f GFLOP/s, weights read at %.1f GB/s)",
-                         loaded.name, formatCount(Int(rate)), batch, length, seconds, threads.count,
-                         threads.count == 1 ? "" : "s", PanelKernelVariant.selected.name, gflops, weightRate))
+            print(
+                String(
+                    format:
+                        "%@: %@ tokens/s (batch %d × %d tokens in %.3f s, %d thread%@, %@ kernel, %.1f GFLOP/s, weights read at %.1f GB/s)",
+                    loaded.name, formatCount(Int(rate)), batch, length, seconds, threads.count,
+                    threads.count == 1 ? "" : "s", PanelKernelVariant.selected.name, gflops, weightRate))
             if let sgemm = object["sgemm_gflops"] as? Double, let kernel = object["kernel_gflops"] as? Double,
-               let memory = object["memory_gbps"] as? Double {
-                print(String(format: "reference: %d×2048×1024 product: OpenBLAS sgemm %.1f GFLOP/s (%@ kernels), Recur kernel %.1f GFLOP/s; memory read %.1f GB/s",
-                             batch, sgemm, BLASCore.name, kernel, memory))
+                let memory = object["memory_gbps"] as? Double
+            {
+                print(
+                    String(
+                        format:
+                            "reference: %d×2048×1024 product: OpenBLAS sgemm %.1f GFLOP/s (%@ kernels), Recur kernel %.1f GFLOP/s; memory read %.1f GB/s",
+                        batch, sgemm, BLASCore.name, kernel, memory))
             }
         }
     }

@@ -25,7 +25,9 @@ struct EvalCommand: ParsableCommand {
         let loaded = try models.loadModel(model)
         let text = try readTextFile(corpus, what: "corpus")
         let bar = ProgressBar(total: max(0, text.unicodeScalars.count - 1), unit: "tok")
-        let result = try Evaluator.evaluate(loaded, corpus: text, label: corpus, threads: threads.count) { done, _ in bar.update(done) }
+        let result = try Evaluator.evaluate(loaded, corpus: text, label: corpus, threads: threads.count) { done, _ in
+            bar.update(done)
+        }
         bar.finish()
         if json {
             printJSON([
@@ -35,10 +37,14 @@ struct EvalCommand: ParsableCommand {
             ])
             return
         }
-        print(String(format: "%@ on %@: %.4f nats/token · %.4f bits/token · perplexity %.3f",
-                     loaded.name, corpus, result.lossNats, result.bitsPerToken, result.perplexity))
-        print(String(format: "%@ tokens scored in %.2f s (%@ tokens/s)", formatCount(result.tokens), result.seconds,
-                     formatCount(Int(Double(result.tokens) / max(result.seconds, 1e-9)))))
+        print(
+            String(
+                format: "%@ on %@: %.4f nats/token · %.4f bits/token · perplexity %.3f",
+                loaded.name, corpus, result.lossNats, result.bitsPerToken, result.perplexity))
+        print(
+            String(
+                format: "%@ tokens scored in %.2f s (%@ tokens/s)", formatCount(result.tokens), result.seconds,
+                formatCount(Int(Double(result.tokens) / max(result.seconds, 1e-9)))))
         if result.unknownCount > 0 {
             let examples = result.unknownExamples.map { $0.debugDescription }.joined(separator: ", ")
             print("\(formatCount(result.unknownCount)) characters not in the model's vocabulary were skipped: \(examples)")

@@ -21,8 +21,9 @@ struct GenerateCommand: ParsableCommand {
     @OptionGroup var request: RequestOptions
     @Option(help: ArgumentHelp("Write the samples into this directory (created if missing).", valueName: "dir"))
     var out: String?
-    @Option(help: ArgumentHelp(
-        "text, or for notes models \(OutputFormat.names); several separated by commas (needs --out).", valueName: "formats"))
+    @Option(
+        help: ArgumentHelp(
+            "text, or for notes models \(OutputFormat.names); several separated by commas (needs --out).", valueName: "formats"))
     var format: String = "text"
     @OptionGroup(title: "Tunes (notes models)") var tune: TuneFlags
     @OptionGroup(title: "Rendering (notes models)") var render: RenderOptions
@@ -57,7 +58,8 @@ struct GenerateCommand: ParsableCommand {
         let streaming = count == 1 && out == nil && !json
         var sampler = BatchSampler(model: loaded, threads: threads.count)
         sampler.joinAll(prepared, key: "generate")
-        let bar = ProgressBar(total: count * prepared.request.length, unit: "tok", enabled: !streaming && isatty(STDERR_FILENO) == 1)
+        let bar = ProgressBar(
+            total: count * prepared.request.length, unit: "tok", enabled: !streaming && isatty(STDERR_FILENO) == 1)
         var generated = 0
         var finished = [Sample?](repeating: nil, count: count)
         var nextToPrint = 0
@@ -76,7 +78,8 @@ struct GenerateCommand: ParsableCommand {
                 guard !streaming, failure == nil else { return }
                 if let out {
                     do {
-                        files += try write(sample, count: count, formats: formats, encoding: encoding, tonic: tonic, seed: seed, to: out)
+                        files += try write(
+                            sample, count: count, formats: formats, encoding: encoding, tonic: tonic, seed: seed, to: out)
                     } catch { failure = error }
                 } else if !json {
                     while nextToPrint < count, let ready = finished[nextToPrint] {
@@ -98,7 +101,9 @@ struct GenerateCommand: ParsableCommand {
                 "model": loaded.name, "data_sha256": loaded.dataSHA256, "seed": prepared.request.seed,
                 "tokens": tokens, "seconds": seconds, "files": files.sorted(),
                 "samples": samples.map { sample -> [String: Any] in
-                    var object: [String: Any] = ["index": sample.id.index + 1, "tokens": sample.generatedTokens, "ending": sample.ending.rawValue]
+                    var object: [String: Any] = [
+                        "index": sample.id.index + 1, "tokens": sample.generatedTokens, "ending": sample.ending.rawValue,
+                    ]
                     if out == nil { object["text"] = sample.text }
                     if let encoding, let summary = TuneFiles.summary(tokens: sample.tokens, encoding: encoding, key: tonic) {
                         object.merge(summary.json) { a, _ in a }
@@ -124,7 +129,8 @@ struct GenerateCommand: ParsableCommand {
                 throw ValidationError("--format must be text, \(OutputFormat.names) (or a comma-separated list), got '\(name)'")
             }
             guard model.vocabulary.kind == .notes else {
-                throw InputError(description: "--format \(name) needs a notes model; '\(model.name)' is a text model (use --format text)")
+                throw InputError(
+                    description: "--format \(name) needs a notes model; '\(model.name)' is a text model (use --format text)")
             }
             guard out != nil else { throw ValidationError("--format \(name) writes files: give --out DIR") }
             try render.validate(for: parsed)

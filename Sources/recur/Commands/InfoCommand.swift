@@ -21,7 +21,8 @@ struct InfoCommand: ParsableCommand {
         }
         let n = loaded.network
         let input = n.embedding.map { "embedding \($0.columns)" } ?? "one-hot"
-        print("""
+        print(
+            """
             \(loaded.name)\(loaded.summary.isEmpty ? "" : " — " + loaded.summary)
               file         \(loaded.path ?? "") (\(formatBytes(loaded.fileSize ?? 0)))
               cell         \(n.cell.rawValue.uppercased()), \(n.layerCount) layer\(n.layerCount == 1 ? "" : "s") × \(n.hiddenSize) hidden, \(input) input
@@ -43,7 +44,8 @@ struct InfoCommand: ParsableCommand {
     private func render(_ value: Any) -> String {
         if let text = value as? String { return text }
         if JSONSerialization.isValidJSONObject(value),
-           let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]) {
+            let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
+        {
             return String(decoding: data, as: UTF8.self)
         }
         return "\(value)"

@@ -19,9 +19,11 @@ struct ModelsCommand: ParsableCommand {
                 let model = try RecurModel(contentsOf: entry.path)
                 rows.append(describe(model, name: entry.name))
                 let n = model.network
-                lines.append([entry.name, n.cell.rawValue, "\(n.layerCount)×\(n.hiddenSize)", model.vocabulary.kind.rawValue,
-                              String(model.vocabulary.count), formatCount(n.parameterCount),
-                              formatBytes(model.fileSize ?? 0), model.summary])
+                lines.append([
+                    entry.name, n.cell.rawValue, "\(n.layerCount)×\(n.hiddenSize)", model.vocabulary.kind.rawValue,
+                    String(model.vocabulary.count), formatCount(n.parameterCount),
+                    formatBytes(model.fileSize ?? 0), model.summary,
+                ])
             } catch {
                 rows.append(["name": entry.name, "path": entry.path, "error": error.message])
                 lines.append([entry.name, "invalid", "", "", "", "", "", error.message])

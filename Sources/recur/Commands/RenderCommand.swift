@@ -45,30 +45,37 @@ struct RenderCommand: ParsableCommand {
         let report: RenderReport
         do {
             let title = ((notes as NSString).lastPathComponent as NSString).deletingPathExtension
-            report = try MusicRenderer.render(tokens: tokens, configuration: configuration, format: outputFormat, title: title, to: out)
+            report = try MusicRenderer.render(
+                tokens: tokens, configuration: configuration, format: outputFormat, title: title, to: out)
         } catch let error as NoteDecodingError {
             throw InputError(description: "\(notes): \(error)")
         }
         if json {
-            printJSON([
-                "path": report.path, "format": report.format.rawValue, "instrument": configuration.instrument.rawValue,
-                "tempo": configuration.tempo, "sample_rate": configuration.sampleRate, "channels": configuration.channels,
-                "notes": report.melody.notes.count, "steps": report.melody.steps, "frames": report.frames,
-                "seconds": report.seconds, "render_seconds": report.renderSeconds,
-                "synthesis_seconds": report.synthesisSeconds, "encoding_seconds": report.encodingSeconds,
-                "realtime_factor": report.realtimeFactor, "moved_pitches": report.movedPitches,
-                "ignored_tokens": report.ignoredTokens,
-            ].merging(TuneSummary(report.tune).json) { a, _ in a })
+            printJSON(
+                [
+                    "path": report.path, "format": report.format.rawValue, "instrument": configuration.instrument.rawValue,
+                    "tempo": configuration.tempo, "sample_rate": configuration.sampleRate, "channels": configuration.channels,
+                    "notes": report.melody.notes.count, "steps": report.melody.steps, "frames": report.frames,
+                    "seconds": report.seconds, "render_seconds": report.renderSeconds,
+                    "synthesis_seconds": report.synthesisSeconds, "encoding_seconds": report.encodingSeconds,
+                    "realtime_factor": report.realtimeFactor, "moved_pitches": report.movedPitches,
+                    "ignored_tokens": report.ignoredTokens,
+                ].merging(TuneSummary(report.tune).json) { a, _ in a })
             return
         }
-        let what = outputFormat.isAudio
+        let what =
+            outputFormat.isAudio
             ? "\(outputFormat.rawValue.uppercased()) \(configuration.sampleRate) Hz \(configuration.channels == 1 ? "mono" : "stereo")"
             : outputFormat == .midi ? "MIDI" : outputFormat.rawValue.uppercased()
-        print(String(format: "%@: %d notes, %.1f s of %@ (%@) in %.3f s, %.0f× real time",
-                     out, report.melody.notes.count, report.seconds, what, configuration.instrument.rawValue,
-                     report.renderSeconds, report.realtimeFactor))
+        print(
+            String(
+                format: "%@: %d notes, %.1f s of %@ (%@) in %.3f s, %.0f× real time",
+                out, report.melody.notes.count, report.seconds, what, configuration.instrument.rawValue,
+                report.renderSeconds, report.realtimeFactor))
         if report.movedPitches > 0 {
-            print("\(report.movedPitches) note\(report.movedPitches == 1 ? " was" : "s were") outside the pitch range and moved by octaves into it")
+            print(
+                "\(report.movedPitches) note\(report.movedPitches == 1 ? " was" : "s were") outside the pitch range and moved by octaves into it"
+            )
         }
         if report.ignoredTokens > 0 {
             print("\(report.ignoredTokens) token\(report.ignoredTokens == 1 ? " after <eos> was" : "s after <eos> were") ignored")
@@ -83,7 +90,8 @@ struct RenderCommand: ParsableCommand {
             return parsed
         }
         guard let implied = OutputFormat(path: out) else {
-            throw ValidationError("cannot tell the format from --out \(out); name it .wav, .flac, .ogg, .mp3, .mid, .abc or .svg, or give --format")
+            throw ValidationError(
+                "cannot tell the format from --out \(out); name it .wav, .flac, .ogg, .mp3, .mid, .abc or .svg, or give --format")
         }
         return implied
     }

@@ -14,7 +14,8 @@ struct SubmitCommand: ParsableCommand {
             SPOOL/failed/ID/ appears: print the output directory, or the error and exit 1.
             """)
 
-    @Argument(help: ArgumentHelp("A job file (DESIGN.md §7); omit to build the job from --model and the flags.", valueName: "job.json"))
+    @Argument(
+        help: ArgumentHelp("A job file (DESIGN.md §7); omit to build the job from --model and the flags.", valueName: "job.json"))
     var jobFile: String?
     @OptionGroup var spool: SpoolOption
     @Option(help: ArgumentHelp("The model's name.", valueName: "name")) var model: String?
@@ -58,7 +59,9 @@ struct SubmitCommand: ParsableCommand {
             throw ExitCode(1)
         case .timedOut:
             FileHandle.standardError.write(
-                Data("job \(id) did not finish within \(Int(timeout)) s (is `recur serve` running on \(client.layout.root)?)\n".utf8))
+                Data(
+                    "job \(id) did not finish within \(Int(timeout)) s (is `recur serve` running on \(client.layout.root)?)\n"
+                        .utf8))
             throw ExitCode(2)
         }
     }

@@ -25,9 +25,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Stacked recurrent layers (default 2).") var layers: Int?
     @Option(help: "Hidden units per layer (default 256).") var hidden: Int?
     @Option(help: "Embedding size (default: one-hot input).") var embedding: Int?
-    @Option(name: .customLong("init"),
-            help: ArgumentHelp("Start from this model's weights (a name or a path); its kind, cell, layers, hidden and embedding are used.",
-                               valueName: "model"))
+    @Option(
+        name: .customLong("init"),
+        help: ArgumentHelp(
+            "Start from this model's weights (a name or a path); its kind, cell, layers, hidden and embedding are used.",
+            valueName: "model"))
     var initialModel: String?
     @OptionGroup var models: ModelsDirectoryOption
     @Option(help: "Tokens per BPTT window.") var seqLen: Int = 64
@@ -39,7 +41,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Clip the global gradient norm to this (0 = off).") var clip: Double = 5
     @Option(help: "Dropout between layers, 0…<1.") var dropout: Double = 0
     @Option(help: "Fraction of the corpus, from its end, held out for validation.") var valFraction: Double = 0.05
-    @Option(help: ArgumentHelp("Validate on this file instead of the end of the corpus (trains on all of --corpus).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Validate on this file instead of the end of the corpus (trains on all of --corpus).", valueName: "file"))
     var valCorpus: String?
     @Option(help: "Validate every N steps (and at the end).") var validateEvery: Int = 200
     @Flag(help: "Write the weights of the lowest validation loss to --out, not the last ones.") var keepBest = false
@@ -52,23 +56,31 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Write a checkpoint every N steps.") var checkpointEvery: Int = 500
     @Option(help: "Off a terminal, log one line every N steps.") var logEvery: Int = 50
     @Option(help: "Print a short sample (fixed seed) every N steps: on stderr, or a JSON line with --json.") var sampleEvery: Int?
-    @Option(help: ArgumentHelp("Draw the training and validation loss curves to this SVG file as training goes.", valueName: "file.svg"))
+    @Option(
+        help: ArgumentHelp(
+            "Draw the training and validation loss curves to this SVG file as training goes.", valueName: "file.svg"))
     var plot: String?
     @Option(help: "Model description for `recur models`.") var description: String?
     @OptionGroup var threads: ThreadsOption
-    @Flag(help: "Print one JSON object at the end (tokens_per_second, train_loss, val_loss, best_val_loss, best_step, stopped_early, steps, seconds), after a JSON line per --sample-every sample.")
+    @Flag(
+        help:
+            "Print one JSON object at the end (tokens_per_second, train_loss, val_loss, best_val_loss, best_step, stopped_early, steps, seconds), after a JSON line per --sample-every sample."
+    )
     var json = false
 
     func validate() throws {
         if resume == nil && corpus == nil { throw ValidationError("give --corpus FILE (or --resume CKPT)") }
         if resume != nil && initialModel != nil {
-            throw ValidationError("--init starts a new run and --resume continues one (its checkpoint holds the weights); give one of them")
+            throw ValidationError(
+                "--init starts a new run and --resume continues one (its checkpoint holds the weights); give one of them")
         }
         if steps != nil && epochs != nil { throw ValidationError("give --steps or --epochs, not both") }
         if checkpointEvery < 1 || logEvery < 1 { throw ValidationError("--checkpoint-every and --log-every must be at least 1") }
         if let sampleEvery, sampleEvery < 1 { throw ValidationError("--sample-every must be at least 1, got \(sampleEvery)") }
         if let plot, !plot.hasSuffix(".svg") { throw ValidationError("--plot must name an .svg file, got \(plot)") }
-        if let patience, patience < 1 { throw ValidationError("--patience must be at least 1 (validations without improvement), got \(patience)") }
+        if let patience, patience < 1 {
+            throw ValidationError("--patience must be at least 1 (validations without improvement), got \(patience)")
+        }
         if !out.hasSuffix(".safetensors") { throw ValidationError("--out must name a .safetensors file, got \(out)") }
     }
 
@@ -81,22 +93,27 @@ struct TrainCommand: ParsableCommand {
         let stop = SignalWatcher(signals: [SIGINT, SIGTERM])
         let c = trainer.configuration
         if !json {
-            note("training \(c.cell.rawValue.uppercased()) \(c.layers)×\(c.hidden) on \(c.corpus): \(formatCount(trainer.corpus.training.count)) training and \(formatCount(trainer.corpus.validation.count)) validation tokens, vocabulary \(trainer.corpus.vocabulary.count), \(trainer.windowsPerEpoch) steps per epoch")
+            note(
+                "training \(c.cell.rawValue.uppercased()) \(c.layers)×\(c.hidden) on \(c.corpus): \(formatCount(trainer.corpus.training.count)) training and \(formatCount(trainer.corpus.validation.count)) validation tokens, vocabulary \(trainer.corpus.vocabulary.count), \(trainer.windowsPerEpoch) steps per epoch"
+            )
         }
         let terminal = isatty(STDERR_FILENO) == 1
         let bar = ProgressBar(total: c.steps, unit: "steps", enabled: terminal)
         let samples = sampleEvery.map { ($0, SampleReporter(json: json, bar: bar)) }
-        let title = ((out as NSString).lastPathComponent as NSString).deletingPathExtension
+        let title =
+            ((out as NSString).lastPathComponent as NSString).deletingPathExtension
             + ": \(c.cell.rawValue.uppercased()) \(c.layers)×\(c.hidden) on \((c.corpus as NSString).lastPathComponent)"
             + (c.initModel.map { ", from \($0)" } ?? "")
         let plotter = plot.map { LossPlotWriter(path: $0, title: title) }
-        try plotter?.draw(trainer) // a path that cannot be written fails now, not after an hour
+        try plotter?.draw(trainer)  // a path that cannot be written fails now, not after an hour
         while !trainer.isFinished {
             if let signal = stop.signalReceived {
                 bar.finish()
                 try trainer.saveCheckpoint(to: checkpointPath)
                 redraw(plotter, trainer)
-                note("stopped by signal \(signal) at step \(trainer.step); checkpoint written to \(checkpointPath); continue with --resume \(checkpointPath)")
+                note(
+                    "stopped by signal \(signal) at step \(trainer.step); checkpoint written to \(checkpointPath); continue with --resume \(checkpointPath)"
+                )
                 throw ExitCode(128 + signal)
             }
             trainer.runStep()
@@ -107,8 +124,9 @@ struct TrainCommand: ParsableCommand {
             if validating || step % checkpointEvery == 0 || trainer.isFinished { redraw(plotter, trainer) }
             if let (every, reporter) = samples, step % every == 0 { reporter.report(trainer) }
             let p = trainer.progress
-            let summary = String(format: "epoch %d · loss %.4f · val %@ · %@ tok/s", p.epoch, p.trainLoss,
-                                 p.validationLoss.map { String(format: "%.4f", $0) } ?? "–", formatCount(Int(p.tokensPerSecond)))
+            let summary = String(
+                format: "epoch %d · loss %.4f · val %@ · %@ tok/s", p.epoch, p.trainLoss,
+                p.validationLoss.map { String(format: "%.4f", $0) } ?? "–", formatCount(Int(p.tokensPerSecond)))
             if terminal {
                 bar.update(step, extra: summary)
             } else if !json && (step % logEvery == 0 || trainer.isFinished) {
@@ -117,11 +135,17 @@ struct TrainCommand: ParsableCommand {
         }
         bar.finish()
         if trainer.stoppedEarly && !json {
-            note("stopped early at step \(trainer.step): \(c.patience ?? 0) validations without a lower loss than \(trainer.best.loss.map { String(format: "%.4f", $0) } ?? "–") at step \(trainer.best.step ?? 0)")
+            note(
+                "stopped early at step \(trainer.step): \(c.patience ?? 0) validations without a lower loss than \(trainer.best.loss.map { String(format: "%.4f", $0) } ?? "–") at step \(trainer.best.step ?? 0)"
+            )
         }
         try trainer.saveCheckpoint(to: checkpointPath)
         let name = ((out as NSString).lastPathComponent as NSString).deletingPathExtension
-        var model = trainer.model(name: name, summary: description ?? "\(c.cell.rawValue.uppercased()) \(c.layers)×\(c.hidden) trained on \((c.corpus as NSString).lastPathComponent)")
+        var model = trainer.model(
+            name: name,
+            summary: description
+                ?? "\(c.cell.rawValue.uppercased()) \(c.layers)×\(c.hidden) trained on \((c.corpus as NSString).lastPathComponent)"
+        )
         // The corpus's header and bar-line tokens make it recur.notes/2 (docs/MUSIC.md).
         if c.kind == .notes { model.notesJSON = NoteEncoding(vocabulary: model.vocabulary.tokens).json }
         try model.save(to: out)
@@ -134,9 +158,11 @@ struct TrainCommand: ParsableCommand {
                 "stopped_early": trainer.stoppedEarly,
             ])
         } else {
-            print(String(format: "wrote %@: %d steps in %.1f s, train loss %.4f, validation loss %@ nats/token, %@ tokens/s",
-                         out, p.step, p.seconds, p.trainLoss, p.validationLoss.map { String(format: "%.4f", $0) } ?? "–",
-                         formatCount(Int(p.tokensPerSecond))))
+            print(
+                String(
+                    format: "wrote %@: %d steps in %.1f s, train loss %.4f, validation loss %@ nats/token, %@ tokens/s",
+                    out, p.step, p.seconds, p.trainLoss, p.validationLoss.map { String(format: "%.4f", $0) } ?? "–",
+                    formatCount(Int(p.tokensPerSecond))))
             if c.keepBest, let loss = p.bestValidationLoss, let step = p.bestStep {
                 print(String(format: "kept the best weights: validation loss %.4f at step %d", loss, step))
             }
@@ -150,11 +176,15 @@ struct TrainCommand: ParsableCommand {
         guard let corpus else { throw ValidationError("give --corpus FILE") }
         var c = TrainingConfiguration(corpus: corpus)
         let kind = try kind.map { name in
-            guard let kind = Vocabulary.Kind(rawValue: name) else { throw ValidationError("--kind must be text or notes, got '\(name)'") }
+            guard let kind = Vocabulary.Kind(rawValue: name) else {
+                throw ValidationError("--kind must be text or notes, got '\(name)'")
+            }
             return kind
         }
         let cell = try cell.map { name in
-            guard let cell = CellKind(rawValue: name.lowercased()) else { throw ValidationError("--cell must be lstm, gru or rnn, got '\(name)'") }
+            guard let cell = CellKind(rawValue: name.lowercased()) else {
+                throw ValidationError("--cell must be lstm, gru or rnn, got '\(name)'")
+            }
             return cell
         }
         c.kind = kind ?? .text
@@ -178,14 +208,19 @@ struct TrainCommand: ParsableCommand {
         c.epochs = epochs
         guard let initialModel else { return try Trainer(configuration: c) }
         let path = try models.catalog.path(for: initialModel)
-        let initial = InitialModel(model: try RecurModel(contentsOf: path),
-                                   name: ((path as NSString).lastPathComponent as NSString).deletingPathExtension)
+        let initial = InitialModel(
+            model: try RecurModel(contentsOf: path),
+            name: ((path as NSString).lastPathComponent as NSString).deletingPathExtension)
         try initial.configure(&c, kind: kind, cell: cell, layers: layers, hidden: hidden, embedding: embedding)
         let trainer = try Trainer(configuration: c, startingFrom: initial)
         if !json {
             let added = trainer.corpus.vocabulary.tokens.dropFirst(initial.model.vocabulary.count)
-            note("starting from \(initial.name) (\(initial.model.vocabulary.count) tokens)"
-                + (added.isEmpty ? "" : "; \(added.count) new tokens added: \(added.prefix(20).map(\.debugDescription).joined(separator: " "))"))
+            note(
+                "starting from \(initial.name) (\(initial.model.vocabulary.count) tokens)"
+                    + (added.isEmpty
+                        ? ""
+                        : "; \(added.count) new tokens added: \(added.prefix(20).map(\.debugDescription).joined(separator: " "))")
+            )
         }
         return trainer
     }

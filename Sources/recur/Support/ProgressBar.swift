@@ -28,9 +28,10 @@ final class ProgressBar {
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let eta = rate > 0 ? Double(total - done) / rate : 0
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        let line = String(format: "\r%@ %3.0f%% %@/%@ %@ · %.0f %@/s · ETA %@%@\u{1B}[K",
-                          bar, fraction * 100, formatCount(done), formatCount(total), unit, rate, unit,
-                          Self.clock(eta), extra.isEmpty ? "" : " · " + extra)
+        let line = String(
+            format: "\r%@ %3.0f%% %@/%@ %@ · %.0f %@/s · ETA %@%@\u{1B}[K",
+            bar, fraction * 100, formatCount(done), formatCount(total), unit, rate, unit,
+            Self.clock(eta), extra.isEmpty ? "" : " · " + extra)
         FileHandle.standardError.write(Data(line.utf8))
     }
 
@@ -49,6 +50,7 @@ final class ProgressBar {
 
     static func clock(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+        return s >= 3600
+            ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 }

@@ -7,7 +7,9 @@ struct RequestOptions: ParsableArguments {
     @Option(help: "Maximum tokens per sample, not counting the prime.") var length: Int = 400
     @Option(help: "Softmax temperature; 0 picks the most probable token every time.") var temperature: Double = 0.8
     @Option(name: .customLong("top-k"), help: "Sample only from the k most probable tokens (0 = all).") var topK: Int = 0
-    @Option(name: .customLong("top-p"), help: "Sample only from the most probable tokens whose total probability reaches p (1 = all).")
+    @Option(
+        name: .customLong("top-p"), help: "Sample only from the most probable tokens whose total probability reaches p (1 = all)."
+    )
     var topP: Double = 1
     @Option(help: "Text fed to the model first; every sample starts with it (notes models: tokens like \"n60 - n62\").")
     var prime: String = ""

@@ -3,8 +3,10 @@ import Foundation
 
 /// `--spool DIR`: `$RECUR_SPOOL`, else /var/spool/recur when it exists, else ./spool.
 struct SpoolOption: ParsableArguments {
-    @Option(name: .customLong("spool"), help: ArgumentHelp(
-        "Spool directory (default: $RECUR_SPOOL, else /var/spool/recur if it exists, else ./spool).", valueName: "dir"))
+    @Option(
+        name: .customLong("spool"),
+        help: ArgumentHelp(
+            "Spool directory (default: $RECUR_SPOOL, else /var/spool/recur if it exists, else ./spool).", valueName: "dir"))
     var directory: String?
 
     var path: String {

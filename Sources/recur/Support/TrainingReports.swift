@@ -28,7 +28,8 @@ struct SampleReporter {
         let text = trainer.sample(length: Self.length)
         if json {
             let object: [String: Any] = ["step": trainer.step, "sample": text]
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+            let data =
+                (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
             emit(String(decoding: data, as: UTF8.self) + "\n")
             return
         }

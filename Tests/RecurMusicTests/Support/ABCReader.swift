@@ -23,7 +23,9 @@ struct ABCReader {
         let tonicLength = keyText.count > 1 && "#b".contains(keyText[keyText.index(after: keyText.startIndex)]) ? 2 : 1
         guard let tonic = Tonic(String(keyText.prefix(tonicLength))) else { throw Failure(description: "bad key \(keyText)") }
         let suffix = String(keyText.dropFirst(tonicLength))
-        guard let mode = Mode.allCases.first(where: { $0.abcSuffix == suffix }) else { throw Failure(description: "bad mode \(suffix)") }
+        guard let mode = Mode.allCases.first(where: { $0.abcSuffix == suffix }) else {
+            throw Failure(description: "bad mode \(suffix)")
+        }
         let signature = Key(tonic: tonic, mode: mode).signature
         let naturals = [0, 2, 4, 5, 7, 9, 11]
         let letters = Array("CDEFGAB")
@@ -37,12 +39,18 @@ struct ABCReader {
         func length() throws -> Int {
             var numerator = 0, denominator = 1
             var digits = ""
-            while i < body.count, body[i].isNumber { digits.append(body[i]); i += 1 }
+            while i < body.count, body[i].isNumber {
+                digits.append(body[i])
+                i += 1
+            }
             numerator = digits.isEmpty ? 1 : Int(digits)!
             if i < body.count, body[i] == "/" {
                 i += 1
                 var under = ""
-                while i < body.count, body[i].isNumber { under.append(body[i]); i += 1 }
+                while i < body.count, body[i].isNumber {
+                    under.append(body[i])
+                    i += 1
+                }
                 denominator = under.isEmpty ? 2 : Int(under)!
             }
             guard (numerator * 2) % denominator == 0 else { throw Failure(description: "length off the 16th grid at \(i)") }
