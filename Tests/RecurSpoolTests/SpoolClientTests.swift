@@ -38,3 +38,24 @@ struct SpoolClientTests {
         #expect(try client.wait(for: "b", timeout: 10) == .failed(errorJSON: #"{"error": "no"}"#))
     }
 }
+
+/// status.json is one Codable document: what the daemon writes, `recur status` reads.
+struct DaemonStatusTests {
+    @Test func theDocumentRoundTripsWithItsFieldNames() throws {
+        let status = DaemonStatus(
+            data: Data(
+                #"""
+                {"daemon": "host-1", "pid": 42, "updated": "2026-12-01T10:00:00Z", "uptime_seconds": 12,
+                 "queue": {"incoming": 3, "active": 1}, "running": [{"id": "a", "model": "folk", "samples": 8}],
+                 "totals": {"claimed": 5, "done": 4, "failed": 1, "tokens": 900}, "tokens_per_second": 1500.0,
+                 "models": [{"name": "folk", "cell": "lstm", "kind": "notes", "data_sha256": "ab"}]}
+                """#.utf8))
+        let read = try #require(status)
+        #expect(read.running.first?.model == "folk" && read.totals.tokens == 900 && read.models.first?.dataSHA256 == "ab")
+        let written = String(decoding: read.json(), as: UTF8.self)
+        #expect(written.contains(#""tokens_per_second" : 1500"#) || written.contains(#""tokens_per_second":1500"#), "\(written)")
+        #expect(written.contains("data_sha256") && written.hasSuffix("\n"))
+        #expect(DaemonStatus(data: read.json()) == read)
+        #expect(DaemonStatus(data: Data("{}".utf8)) == nil)
+    }
+}

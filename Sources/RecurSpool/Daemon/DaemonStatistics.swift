@@ -34,16 +34,15 @@ struct DaemonStatistics {
         let active = SpoolIO.list(spool.active).reduce(0) { total, daemon in
             total + SpoolIO.list(spool.active + "/" + daemon).filter { $0 != ".lock" }.count
         }
-        let object: [String: Any] = [
-            "daemon": daemon, "pid": Int(getpid()), "updated": JobOutputs.iso8601(Date()),
-            "uptime_seconds": Date().timeIntervalSince(started).rounded(),
-            "queue": ["incoming": incoming, "active": active],
-            "running": running.map { ["id": $0.id, "model": $0.model, "samples": $0.samples] },
-            "totals": ["claimed": claimed, "done": done, "failed": failed, "tokens": generatedTotal],
-            "tokens_per_second": tokensPerSecond.rounded(),
-            "models": models.map { ["name": $0.name, "cell": $0.cell, "kind": $0.kind, "data_sha256": $0.sha] },
-        ]
-        return Data(JSONText.pretty(object).utf8)
+        let status = DaemonStatus(
+            daemon: daemon, pid: Int(getpid()), updated: JobOutputs.iso8601(Date()),
+            uptimeSeconds: Date().timeIntervalSince(started).rounded(),
+            queue: DaemonStatus.Queue(incoming: incoming, active: active),
+            running: running.map { DaemonStatus.RunningJob(id: $0.id, model: $0.model, samples: $0.samples) },
+            totals: DaemonStatus.Totals(claimed: claimed, done: done, failed: failed, tokens: generatedTotal),
+            tokensPerSecond: tokensPerSecond.isFinite ? tokensPerSecond.rounded() : 0,
+            models: models.map { DaemonStatus.Model(name: $0.name, cell: $0.cell, kind: $0.kind, dataSHA256: $0.sha) })
+        return status.json()
     }
 
     /// The Prometheus text exposition format (for node_exporter's textfile collector).

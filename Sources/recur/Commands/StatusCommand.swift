@@ -14,9 +14,7 @@ struct StatusCommand: ParsableCommand {
         let layout = SpoolLayout(root: spool.path)
         let incoming = SpoolIO.list(layout.incoming).filter(SpoolLayout.isJobName).count
         let done = SpoolIO.list(layout.done).count, failed = SpoolIO.list(layout.failed).count
-        guard let data = FileManager.default.contents(atPath: layout.status),
-            let status = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else {
+        guard let data = FileManager.default.contents(atPath: layout.status), let status = DaemonStatus(data: data) else {
             if json {
                 print("{}")
                 return
@@ -32,23 +30,19 @@ struct StatusCommand: ParsableCommand {
         }
         let modified = (try? FileManager.default.attributesOfItem(atPath: layout.status)[.modificationDate] as? Date) ?? nil
         let age = modified.map { Date().timeIntervalSince($0) } ?? 0
-        let running = status["running"] as? [[String: Any]] ?? []
-        let totals = status["totals"] as? [String: Any] ?? [:]
-        let models = (status["models"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
         print("spool     \(layout.root)")
-        print(
-            "daemon    \(status["daemon"] as? String ?? "?") (pid \(status["pid"] as? Int ?? 0)), up \(ProgressBar.clock(status["uptime_seconds"] as? Double ?? 0))\(age > 5 ? String(format: " — last update %.0f s ago: not running?", age) : "")"
-        )
-        print("queue     \(incoming) waiting, \(running.count) running")
-        for job in running {
-            print(
-                "          \(job["id"] as? String ?? "?")  \(job["model"] as? String ?? "?")  \(job["samples"] as? Int ?? 0) sample(s)"
-            )
+        let stale = age > 5 ? String(format: " — last update %.0f s ago: not running?", age) : ""
+        print("daemon    \(status.daemon) (pid \(status.pid)), up \(ProgressBar.clock(status.uptimeSeconds))\(stale)")
+        print("queue     \(incoming) waiting, \(status.running.count) running")
+        for job in status.running {
+            print("          \(job.id)  \(job.model)  \(job.samples) sample(s)")
         }
+        let totals = status.totals
         print(
-            "finished  \(done) in done/, \(failed) in failed/ (this daemon: \(totals["done"] as? Int ?? 0) done, \(totals["failed"] as? Int ?? 0) failed, \(totals["tokens"] as? Int ?? 0) tokens)"
+            "finished  \(done) in done/, \(failed) in failed/ (this daemon: \(totals.done) done, \(totals.failed) failed, \(totals.tokens) tokens)"
         )
-        print("speed     \(Int(status["tokens_per_second"] as? Double ?? 0)) tokens/s")
+        print("speed     \(Int(status.tokensPerSecond)) tokens/s")
+        let models = status.models.map(\.name)
         print("models    \(models.isEmpty ? "none" : models.joined(separator: ", "))")
     }
 }

@@ -1,0 +1,87 @@
+import Foundation
+
+/// `SPOOL/status.json` (docs/OPERATING.md): what a daemon writes every second and what
+/// `recur status` reads — one type, so the writer and the reader cannot drift apart.
+public struct DaemonStatus: Codable, Sendable, Equatable {
+    /// Jobs waiting in incoming/ and held in active/.
+    public struct Queue: Codable, Sendable, Equatable {
+        public var incoming: Int
+        public var active: Int
+    }
+
+    /// A job being sampled.
+    public struct RunningJob: Codable, Sendable, Equatable {
+        public var id: String
+        public var model: String
+        public var samples: Int
+    }
+
+    /// What this daemon has done since it started.
+    public struct Totals: Codable, Sendable, Equatable {
+        public var claimed: Int
+        public var done: Int
+        public var failed: Int
+        public var tokens: Int
+    }
+
+    /// A model the daemon serves.
+    public struct Model: Codable, Sendable, Equatable {
+        public var name: String
+        public var cell: String
+        public var kind: String
+        public var dataSHA256: String
+
+        enum CodingKeys: String, CodingKey {
+            case name, cell, kind
+            case dataSHA256 = "data_sha256"
+        }
+    }
+
+    /// The daemon's ID (its directory in active/).
+    public var daemon: String
+    public var pid: Int
+    /// When this snapshot was written, `2026-12-01T10:00:00Z`.
+    public var updated: String
+    public var uptimeSeconds: Double
+    public var queue: Queue
+    public var running: [RunningJob]
+    public var totals: Totals
+    /// Recent sampling throughput.
+    public var tokensPerSecond: Double
+    public var models: [Model]
+
+    enum CodingKeys: String, CodingKey {
+        case daemon, pid, updated, queue, running, totals, models
+        case uptimeSeconds = "uptime_seconds"
+        case tokensPerSecond = "tokens_per_second"
+    }
+
+    /// The document as written: pretty-printed, keys sorted, a newline at the end.
+    public func json() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // Strings, integers and finite doubles: encoding cannot fail.
+        return ((try? encoder.encode(self)) ?? Data("{}".utf8)) + Data("\n".utf8)
+    }
+
+    /// Reads a status.json; nil when it is missing or not a status document.
+    public init?(data: Data) {
+        guard let status = try? JSONDecoder().decode(DaemonStatus.self, from: data) else { return nil }
+        self = status
+    }
+
+    init(
+        daemon: String, pid: Int, updated: String, uptimeSeconds: Double, queue: Queue, running: [RunningJob],
+        totals: Totals, tokensPerSecond: Double, models: [Model]
+    ) {
+        self.daemon = daemon
+        self.pid = pid
+        self.updated = updated
+        self.uptimeSeconds = uptimeSeconds
+        self.queue = queue
+        self.running = running
+        self.totals = totals
+        self.tokensPerSecond = tokensPerSecond
+        self.models = models
+    }
+}
