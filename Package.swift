@@ -51,7 +51,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "RecurCoreTests", dependencies: ["RecurCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "RecurCoreTests", dependencies: ["RecurCore", "RecurKernels"], exclude: ["Fixtures"]),
         .testTarget(name: "RecurMusicTests", dependencies: ["RecurMusic", "RecurCore", "CSndFile"]),
         .testTarget(name: "EndToEndTests", dependencies: ["RecurCore"]),
         .testTarget(name: "RecurSpoolTests", dependencies: ["RecurSpool"]),

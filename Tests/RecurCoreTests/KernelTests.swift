@@ -1,4 +1,5 @@
 import Foundation
+import RecurKernels
 import Synchronization
 import Testing
 
@@ -263,7 +264,7 @@ struct PackedMatrixTests {
     }
 }
 
-struct VectorMathTests {
+struct LaneMathTests {
     /// Every kernel build's cells, forward, training and backward, on rows of 37 (so
     /// that vectors end part-way), must give the eight-lane build's bits. Without AVX-512
     /// there is one build, and nothing to compare: the test reports itself skipped.
@@ -323,20 +324,20 @@ struct VectorMathTests {
         var worst = (exp: 0.0, sigmoid: 0.0, tanh: 0.0)
         var x: Float = -30
         while x <= 30 {
-            let v = VectorMath.Vector(repeating: x)
-            worst.exp = max(worst.exp, abs(Double(VectorMath.exp(v)[0]) / Foundation.exp(Double(x)) - 1))
-            worst.sigmoid = max(worst.sigmoid, abs(Double(VectorMath.sigmoid(v)[3]) - 1 / (1 + Foundation.exp(-Double(x)))))
-            worst.tanh = max(worst.tanh, abs(Double(VectorMath.tanh(v)[7]) - Foundation.tanh(Double(x))))
+            let v = LaneMath.Vector(repeating: x)
+            worst.exp = max(worst.exp, abs(Double(LaneMath.exp(v)[0]) / Foundation.exp(Double(x)) - 1))
+            worst.sigmoid = max(worst.sigmoid, abs(Double(LaneMath.sigmoid(v)[3]) - 1 / (1 + Foundation.exp(-Double(x)))))
+            worst.tanh = max(worst.tanh, abs(Double(LaneMath.tanh(v)[7]) - Foundation.tanh(Double(x))))
             x += 0.0137
         }
         #expect(worst.exp < 3e-7)
         #expect(worst.sigmoid < 2e-7)
         #expect(worst.tanh < 3e-7)
-        #expect(VectorMath.exp(.init(repeating: 100))[0] == .infinity)
-        #expect(VectorMath.exp(.init(repeating: -100))[0] == 0)
-        #expect(VectorMath.sigmoid(.init(repeating: -200))[0] == 0)
-        #expect(VectorMath.tanh(.init(repeating: 50))[0] == 1)
-        #expect(VectorMath.tanh(.init(repeating: -50))[0] == -1)
+        #expect(LaneMath.exp(.init(repeating: 100))[0] == .infinity)
+        #expect(LaneMath.exp(.init(repeating: -100))[0] == 0)
+        #expect(LaneMath.sigmoid(.init(repeating: -200))[0] == 0)
+        #expect(LaneMath.tanh(.init(repeating: 50))[0] == 1)
+        #expect(LaneMath.tanh(.init(repeating: -50))[0] == -1)
     }
 }
 

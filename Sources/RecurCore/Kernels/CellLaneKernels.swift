@@ -53,10 +53,6 @@ protocol CellLaneKernels {
 extension RecurKernels.CellLanes: CellLaneKernels {}
 extension RecurKernelsAVX512.CellLanes: CellLaneKernels {}
 
-/// The lane-wise `exp`, logistic and `tanh` of the eight-lane build (the sixteen-lane
-/// build's lanes compute the same values).
-public typealias VectorMath = RecurKernels.LaneMath
-
 extension PanelKernelVariant {
     /// The element-wise cell code compiled for this variant's instruction set.
     var cells: any CellLaneKernels.Type {

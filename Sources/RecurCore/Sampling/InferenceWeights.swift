@@ -41,8 +41,10 @@ public struct InferenceWeights: Sendable {
         layerCount = network.layerCount
         let first = network.layers[0]
         let width = first.gateWidth, tokens = network.vocabularySize
-        let fused = network.cell != .gru
-        let tableBias = fused ? zip(first.inputBias, first.hiddenBias).map { $0 + $1 } : first.inputBias
+        // LSTM and RNN join each layer's input and recurrent products into one ([x | h] ·
+        // [W_ih | W_hh]ᵀ, one bias); GRU keeps them apart (r scales only W_hn h + b_hn).
+        let joined = network.cell != .gru
+        let tableBias = joined ? zip(first.inputBias, first.hiddenBias).map { $0 + $1 } : first.inputBias
         var table = [Float](repeating: 0, count: vocabularySize * width)
         if let embedding = network.embedding {
             let projection = PackedMatrix(first.inputWeights, bias: tableBias)
@@ -60,7 +62,7 @@ public struct InferenceWeights: Sendable {
         var recurrent: [PackedMatrix] = []
         var gruInput: [PackedMatrix?] = []
         for (k, layer) in network.layers.enumerated() {
-            if !fused {
+            if !joined {
                 recurrent.append(PackedMatrix(layer.hiddenWeights, bias: layer.hiddenBias))
                 gruInput.append(k == 0 ? nil : PackedMatrix(layer.inputWeights, bias: layer.inputBias))
             } else {
