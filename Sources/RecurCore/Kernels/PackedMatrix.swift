@@ -94,7 +94,7 @@ public struct PackedMatrix: Sendable {
     ///   - threads: how many workers share the panels (1 = run here). The result does
     ///     not depend on it.
     ///   - variant: the kernel build; the result does not depend on it either.
-    public func multiply(
+    package func multiply(
         _ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, outputStride: Int, threads: Int,
         variant: PanelKernelVariant = .selected
     ) {
@@ -110,13 +110,17 @@ public struct PackedMatrix: Sendable {
     ///
     /// With `lstm`, the matrix must be an LSTM's gates packed by `interleavingGates`, and
     /// the product's last step applies the cell (`FusedLSTMCell`): `y` is not written.
-    public func multiply(
+    package func multiply(
         left: UnsafePointer<Float>, columns: Int, stride leftStride: Int,
         right: UnsafePointer<Float>, stride rightStride: Int,
         rows: Int, into y: UnsafeMutablePointer<Float>, outputStride: Int, threads: Int,
         variant: PanelKernelVariant = .selected, lstm: LSTMCellTarget? = nil
     ) {
+        // Cheap checks of the raw-pointer contract: a wrong stride reads or writes the
+        // wrong rows silently, far from the call that got it wrong.
         precondition((0...inner).contains(columns), "left columns \(columns) outside 0...\(inner)")
+        precondition(rows >= 0 && leftStride >= columns && rightStride >= inner - columns, "row strides shorter than the rows")
+        precondition(lstm != nil || outputStride >= outputs, "output stride \(outputStride) < \(outputs) outputs")
         precondition(lstm == nil || variant == .avx512, "the fused LSTM cell runs in the AVX-512 build")
         // Workers take whole groups of `unit` panels (four with a fused cell: one unit block).
         let unit = lstm == nil ? 1 : 4
@@ -180,15 +184,15 @@ public struct PackedMatrix: Sendable {
 }
 
 /// Where a fused LSTM cell (`PackedMatrix.multiply(…, lstm:)`) reads and writes.
-public struct LSTMCellTarget {
+package struct LSTMCellTarget {
     /// `c`, `[rows × H]`, updated in place.
-    public var memory: UnsafeMutablePointer<Float>
+    package var memory: UnsafeMutablePointer<Float>
     /// Receives `h′`, `[rows × H]`; must not be the product's input.
-    public var hidden: UnsafeMutablePointer<Float>
+    package var hidden: UnsafeMutablePointer<Float>
     /// Layer 0's input term per token, `[V × 4H]`, in PyTorch's gate order, or nil.
-    public var table: UnsafePointer<Float>?
+    package var table: UnsafePointer<Float>?
     /// Each row's token (with `table`).
-    public var tokens: UnsafePointer<Int>?
+    package var tokens: UnsafePointer<Int>?
     /// H.
-    public var hiddenSize: Int
+    package var hiddenSize: Int
 }
