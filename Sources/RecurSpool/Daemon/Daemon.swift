@@ -108,9 +108,9 @@ public final class Daemon: @unchecked Sendable {
         recover()
         do {
             watcher = try DirectoryWatcher(directory: layout.incoming, rescanInterval: options.rescanInterval, queue: control) {
-                [weak self] names in
+                [weak self] rescanEverything in
                 guard let self else { return }
-                if names == nil { self.recover() }
+                if rescanEverything { self.recover() }
                 self.scan()
             }
         } catch {

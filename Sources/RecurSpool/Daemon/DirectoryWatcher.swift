@@ -8,8 +8,9 @@ import Glibc
 /// Tells the daemon when names may have appeared in a directory: inotify
 /// (`IN_CLOSE_WRITE | IN_MOVED_TO`) read through a Dispatch read source, plus a periodic
 /// rescan for what inotify cannot promise (queue overflow, network filesystems, events
-/// missed while starting). The callback receives the names from events, or nil for
-/// "rescan everything".
+/// missed while starting). The callback is told whether to rescan everything (true on the
+/// periodic rescan and after an inotify overflow) or only that events arrived; the names
+/// in the events are not needed, since a scan lists the directory anyway.
 public final class DirectoryWatcher: @unchecked Sendable {
     private let descriptor: Int32
     private let source: DispatchSourceRead
@@ -18,7 +19,7 @@ public final class DirectoryWatcher: @unchecked Sendable {
     /// Starts watching `directory` on `queue`; `onChange` runs on `queue`.
     public init(
         directory: String, rescanInterval: Double, queue: DispatchQueue,
-        onChange: @escaping @Sendable ([String]?) -> Void
+        onChange: @escaping @Sendable (_ rescanEverything: Bool) -> Void
     ) throws(SpoolError) {
         let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard fd >= 0 else { throw SpoolError(operation: "inotify_init1", path: directory, code: errno) }
@@ -35,7 +36,7 @@ public final class DirectoryWatcher: @unchecked Sendable {
         source.setCancelHandler { close(fd) }
         timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + rescanInterval, repeating: rescanInterval, leeway: .milliseconds(100))
-        timer.setEventHandler { onChange(nil) }
+        timer.setEventHandler { onChange(true) }
         source.resume()
         timer.resume()
     }
@@ -46,9 +47,8 @@ public final class DirectoryWatcher: @unchecked Sendable {
         source.cancel()
     }
 
-    /// Reads every pending event; returns the names, or nil after an overflow.
-    private static func drain(_ fd: Int32) -> [String]? {
-        var names: [String] = []
+    /// Reads every pending event; returns whether the kernel's queue overflowed.
+    private static func drain(_ fd: Int32) -> Bool {
         var overflow = false
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
@@ -60,13 +60,9 @@ public final class DirectoryWatcher: @unchecked Sendable {
                 let mask = buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self) }
                 let length = Int(buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self) })
                 if mask & UInt32(IN_Q_OVERFLOW) != 0 { overflow = true }
-                if length > 0 {
-                    let bytes = buffer[(offset + 16)..<(offset + 16 + length)].prefix { $0 != 0 }
-                    names.append(String(decoding: bytes, as: UTF8.self))
-                }
                 offset += 16 + length
             }
         }
-        return overflow ? nil : names
+        return overflow
     }
 }
