@@ -111,7 +111,9 @@ struct BestValidationTests {
             _ = try Trainer(configuration: configuration)
             Issue.record("a run that cannot validate accepted --keep-best")
         } catch {
-            #expect(error.description.contains("--keep-best needs a validation loss"))
+            #expect(
+                error.description(naming: { "--" + $0.replacingOccurrences(of: "_", with: "-") }).contains(
+                    "--keep-best needs a validation loss"))
         }
     }
 }

@@ -110,7 +110,7 @@ struct InitialModelTests {
                 try initial.configure(
                     &configuration, kind: kind, cell: cell, layers: layers, hidden: hidden, embedding: embedding)
                 return nil
-            } catch { return error.description }
+            } catch { return error.description(naming: { "--" + $0.replacingOccurrences(of: "_", with: "-") }) }
         }
         #expect(problem(layers: 3) == "--init parent has 2 layers but --layers 3 was given; drop --layers")
         #expect(problem(hidden: 64) == "--init parent has hidden size 12 but --hidden 64 was given; drop --hidden")

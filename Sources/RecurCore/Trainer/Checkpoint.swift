@@ -84,7 +84,7 @@ enum CheckpointFile {
         do { file = try Safetensors(contentsOf: path) } catch { throw fail(error.message) }
         guard file.metadata["format"] == CheckpointState.formatTag else {
             throw fail(
-                "is not a Recur checkpoint (format is \(file.metadata["format"] ?? "missing")); pass the file written by --checkpoint"
+                "is not a Recur checkpoint (format is \(file.metadata["format"] ?? "missing")); pass the checkpoint file a training run wrote"
             )
         }
         guard RecurModel.sha256(file.data) == file.metadata["data_sha256"] else {

@@ -26,18 +26,18 @@ public struct InitialModel: Sendable {
         layers: Int?, hidden: Int?, embedding: Int?
     ) throws(TrainingError) {
         let network = model.network
-        func check<T: Equatable>(_ given: T?, _ has: T, _ flag: String, _ describe: (T) -> String) throws(TrainingError) {
+        func check<T: Equatable>(_ given: T?, _ has: T, _ setting: String, _ describe: (T) -> String) throws(TrainingError) {
             if let given, given != has {
-                throw .initConflict(model: name, has: describe(has), flag: flag, given: "\(given)")
+                throw .initConflict(model: name, has: describe(has), setting: setting, given: "\(given)")
             }
         }
-        try check(kind, model.vocabulary.kind, "--kind") { "kind \($0.rawValue)" }
-        try check(cell, network.cell, "--cell") { "cell \($0.rawValue)" }
-        try check(layers, network.layerCount, "--layers") { "\($0) layers" }
-        try check(hidden, network.hiddenSize, "--hidden") { "hidden size \($0)" }
+        try check(kind, model.vocabulary.kind, "kind") { "kind \($0.rawValue)" }
+        try check(cell, network.cell, "cell") { "cell \($0.rawValue)" }
+        try check(layers, network.layerCount, "layers") { "\($0) layers" }
+        try check(hidden, network.hiddenSize, "hidden") { "hidden size \($0)" }
         if let embedding, embedding != network.embedding?.columns {
             let has = network.embedding.map { "an embedding of width \($0.columns)" } ?? "one-hot input (no embedding)"
-            throw .initConflict(model: name, has: has, flag: "--embedding", given: "\(embedding)")
+            throw .initConflict(model: name, has: has, setting: "embedding", given: "\(embedding)")
         }
         configuration.kind = model.vocabulary.kind
         configuration.cell = network.cell
@@ -55,7 +55,7 @@ public struct InitialModel: Sendable {
             &expected, kind: configuration.kind, cell: configuration.cell, layers: configuration.layers,
             hidden: configuration.hidden, embedding: configuration.embedding)
         if let width = expected.embedding, configuration.embedding == nil {
-            throw .initConflict(model: name, has: "an embedding of width \(width)", flag: "--embedding", given: "none")
+            throw .initConflict(model: name, has: "an embedding of width \(width)", setting: "embedding", given: "none")
         }
         return expected
     }

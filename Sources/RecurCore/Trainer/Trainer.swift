@@ -145,9 +145,9 @@ public struct Trainer: Sendable {
         learningRate = configuration.learningRate
         let needed = configuration.seqLen + 1
         if corpus.validation.count < needed,
-            let flag = configuration.keepBest ? "--keep-best" : configuration.patience.map({ _ in "--patience" })
+            let setting = configuration.keepBest ? "keep_best" : configuration.patience.map({ _ in "patience" })
         {
-            throw .needsValidation(flag: flag, tokens: corpus.validation.count, needed: needed)
+            throw .needsValidation(setting: setting, tokens: corpus.validation.count, needed: needed)
         }
     }
 

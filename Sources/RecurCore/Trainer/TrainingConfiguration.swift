@@ -68,56 +68,62 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
         case patience, keepBestFlag = "keep_best", initModel = "init", initSHA256 = "init_data_sha256"
     }
 
-    /// Checks the ranges, naming the flag to fix.
+    /// Checks the ranges, naming the setting to fix (as in the training metadata:
+    /// `seq_len`, `lr` …; `recur train` names its flags instead).
     public func validate() throws(TrainingError) {
-        func check(_ ok: Bool, _ flag: String, _ value: Any, _ rule: String) throws(TrainingError) {
-            if !ok { throw TrainingError.badSetting(flag: flag, value: "\(value)", rule: rule) }
+        func check(_ ok: Bool, _ setting: String, _ value: Any, _ rule: String) throws(TrainingError) {
+            if !ok { throw TrainingError.badSetting(setting: setting, value: "\(value)", rule: rule) }
         }
-        try check((1...16).contains(layers), "--layers", layers, "between 1 and 16")
-        try check((1...4096).contains(hidden), "--hidden", hidden, "between 1 and 4096")
-        try check(embedding.map { (1...4096).contains($0) } ?? true, "--embedding", embedding ?? 0, "between 1 and 4096")
-        try check((1...10_000).contains(seqLen), "--seq-len", seqLen, "between 1 and 10000")
-        try check((1...4096).contains(batch), "--batch", batch, "between 1 and 4096")
-        try check(steps >= 1, "--steps", steps, "at least 1")
-        try check(epochs.map { $0 > 0 && $0 <= 1_000_000 } ?? true, "--epochs", epochs ?? 0, "greater than 0")
-        try check(learningRate > 0 && learningRate < 10, "--lr", learningRate, "greater than 0 and below 10")
-        try check(clip >= 0 && clip.isFinite, "--clip", clip, "0 (off) or a positive norm")
-        try check(dropout >= 0 && dropout < 1, "--dropout", dropout, "at least 0 and below 1")
+        try check((1...16).contains(layers), "layers", layers, "between 1 and 16")
+        try check((1...4096).contains(hidden), "hidden", hidden, "between 1 and 4096")
+        try check(embedding.map { (1...4096).contains($0) } ?? true, "embedding", embedding ?? 0, "between 1 and 4096")
+        try check((1...10_000).contains(seqLen), "seq_len", seqLen, "between 1 and 10000")
+        try check((1...4096).contains(batch), "batch", batch, "between 1 and 4096")
+        try check(steps >= 1, "steps", steps, "at least 1")
+        try check(epochs.map { $0 > 0 && $0 <= 1_000_000 } ?? true, "epochs", epochs ?? 0, "greater than 0")
+        try check(learningRate > 0 && learningRate < 10, "lr", learningRate, "greater than 0 and below 10")
+        try check(clip >= 0 && clip.isFinite, "clip", clip, "0 (off) or a positive norm")
+        try check(dropout >= 0 && dropout < 1, "dropout", dropout, "at least 0 and below 1")
         try check(
-            learningRateDecay > 0 && learningRateDecay <= 1, "--lr-decay", learningRateDecay, "greater than 0 and at most 1")
+            learningRateDecay > 0 && learningRateDecay <= 1, "lr_decay", learningRateDecay, "greater than 0 and at most 1")
         try check(
-            validationFraction >= 0 && validationFraction < 0.5, "--val-fraction", validationFraction, "at least 0 and below 0.5")
-        try check(validateEvery >= 1, "--validate-every", validateEvery, "at least 1")
-        try check(patience.map { $0 >= 1 } ?? true, "--patience", patience ?? 0, "at least 1 (validations without improvement)")
-        try check(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "--beta", "\(beta1),\(beta2)", "in [0, 1)")
+            validationFraction >= 0 && validationFraction < 0.5, "val_fraction", validationFraction, "at least 0 and below 0.5")
+        try check(validateEvery >= 1, "validate_every", validateEvery, "at least 1")
+        try check(patience.map { $0 >= 1 } ?? true, "patience", patience ?? 0, "at least 1 (validations without improvement)")
+        try check(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "beta", "\(beta1),\(beta2)", "in [0, 1)")
     }
 }
 
 /// Why training could not start or continue.
 public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// A flag is out of range.
-    case badSetting(flag: String, value: String, rule: String)
+    /// A setting is out of range (named as in the training metadata, e.g. `seq_len`).
+    case badSetting(setting: String, value: String, rule: String)
     /// The corpus cannot be used.
     case corpus(CorpusError)
     /// A checkpoint cannot be read or does not fit.
     case checkpoint(path: String, problem: String)
     /// A file could not be written.
     case write(FileWriteError)
-    /// A flag needs validation tokens and the held-out part has too few.
-    case needsValidation(flag: String, tokens: Int, needed: Int)
-    /// A shape flag disagrees with the model given to `--init`.
-    case initConflict(model: String, has: String, flag: String, given: String)
+    /// A setting (`keep_best`, `patience`) needs validation tokens and the held-out part
+    /// has too few.
+    case needsValidation(setting: String, tokens: Int, needed: Int)
+    /// A shape setting disagrees with the model training starts from (`init`).
+    case initConflict(model: String, has: String, setting: String, given: String)
 
-    public var description: String {
+    public var description: String { description(naming: { $0 }) }
+
+    /// The message with each setting written by `name` — the identity in the library;
+    /// `recur train` passes its flags (`seq_len` → `--seq-len`).
+    public func description(naming name: (String) -> String) -> String {
         switch self {
-        case .badSetting(let flag, let value, let rule): "\(flag) \(value) is out of range: it must be \(rule)"
-        case .corpus(let error): error.description
+        case .badSetting(let setting, let value, let rule): "\(name(setting)) \(value) is out of range: it must be \(rule)"
+        case .corpus(let error): error.description(naming: name)
         case .checkpoint(let path, let problem): "\(path): \(problem)"
         case .write(let error): error.description
-        case .needsValidation(let flag, let tokens, let needed):
-            "\(flag) needs a validation loss, but the held-out part has \(tokens) tokens and one validation window needs \(needed) (--seq-len + 1); raise --val-fraction or give --val-corpus FILE"
-        case .initConflict(let model, let has, let flag, let given):
-            "--init \(model) has \(has) but \(flag) \(given) was given; drop \(flag)"
+        case .needsValidation(let setting, let tokens, let needed):
+            "\(name(setting)) needs a validation loss, but the held-out part has \(tokens) tokens and one validation window needs \(needed) (\(name("seq_len")) + 1); raise \(name("val_fraction")) or give \(name("val_corpus")) FILE"
+        case .initConflict(let model, let has, let setting, let given):
+            "\(name("init")) \(model) has \(has) but \(name(setting)) \(given) was given; drop \(name(setting))"
         }
     }
 }

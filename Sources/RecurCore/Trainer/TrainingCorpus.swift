@@ -6,7 +6,28 @@ public struct CorpusError: Error, Sendable, Equatable, CustomStringConvertible {
     public let path: String
     /// What is wrong and what to do.
     public let problem: String
-    public var description: String { "\(path): \(problem)" }
+    /// The training settings `problem` names (`batch`, `seq_len` …), so that a command
+    /// line can name its flags instead.
+    public var settings: [String] = []
+
+    /// An error about `path`.
+    public init(path: String, problem: String, settings: [String] = []) {
+        self.path = path
+        self.problem = problem
+        self.settings = settings
+    }
+
+    public var description: String { description(naming: { $0 }) }
+
+    /// The message with each of `settings` written by `name`.
+    public func description(naming name: (String) -> String) -> String {
+        var text = problem
+        for setting in settings {
+            text = text.replacingOccurrences(
+                of: "\\b\(setting)\\b", with: name(setting), options: .regularExpression)
+        }
+        return "\(path): \(text)"
+    }
 }
 
 /// A training corpus: its vocabulary, and its tokens split into a training part and a
@@ -80,7 +101,9 @@ public struct TrainingCorpus: Sendable {
         extending base: Vocabulary? = nil
     ) throws(CorpusError) {
         guard validationFraction >= 0, validationFraction < 0.5 else {
-            throw CorpusError(path: path, problem: "--val-fraction \(validationFraction) must be at least 0 and below 0.5")
+            throw CorpusError(
+                path: path, problem: "val_fraction \(validationFraction) must be at least 0 and below 0.5",
+                settings: ["val_fraction"])
         }
         let vocabulary = try Self.vocabulary(of: text, path: path, kind: kind, extending: base)
         let ids = vocabulary.encode(text).ids
@@ -151,14 +174,16 @@ public struct WindowReader: Sendable {
 
     /// Prepares the streams; fails when the data cannot fill one window.
     public init(ids: [Int], batch: Int, steps: Int, label: String) throws(CorpusError) {
-        guard batch >= 1, steps >= 1 else { throw CorpusError(path: label, problem: "--batch and --seq-len must be at least 1") }
+        guard batch >= 1, steps >= 1 else {
+            throw CorpusError(path: label, problem: "batch and seq_len must be at least 1", settings: ["batch", "seq_len"])
+        }
         let length = ids.count / batch
         guard length >= steps + 1 else {
             throw CorpusError(
                 path: label,
                 problem:
-                    "has \(ids.count) tokens, too few for --batch \(batch) streams of --seq-len \(steps) + 1; lower --batch or --seq-len, or use a bigger corpus (needs at least \(batch * (steps + 1)))"
-            )
+                    "has \(ids.count) tokens, too few for batch \(batch) streams of seq_len \(steps) + 1; lower batch or seq_len, or use a bigger corpus (needs at least \(batch * (steps + 1)))",
+                settings: ["batch", "seq_len"])
         }
         self.ids = ids
         self.batch = batch

@@ -85,6 +85,18 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        // The library names its settings (`seq_len`); here they are flags (`--seq-len`).
+        let flag = { (setting: String) in "--" + setting.replacingOccurrences(of: "_", with: "-") }
+        do {
+            try train()
+        } catch let error as TrainingError {
+            throw InputError(description: error.description(naming: flag))
+        } catch let error as CorpusError {
+            throw InputError(description: error.description(naming: flag))
+        }
+    }
+
+    private func train() throws {
         threads.applyToKernels()
         HeapTuning.keepLargeAllocationsInHeap()
         var trainer = try makeTrainer()
