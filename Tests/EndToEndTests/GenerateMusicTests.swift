@@ -4,9 +4,12 @@ import Testing
 
 /// `recur generate --format wav|flac|ogg|midi` with a notes model.
 struct GenerateMusicTests {
-    /// A small random notes model, saved where the binary can load it.
-    static func notesModel(in directory: String) throws -> String {
-        let tokens = ["<eos>", "r", "-"] + (60...72).map { "n\($0)" }
+    /// A small random notes model, saved where the binary can load it: steps only, or with
+    /// `extraTokens` and a `notesJSON` encoding (headers and bar lines).
+    static func notesModel(
+        in directory: String, name: String = "tiny-folk", extraTokens: [String] = [], notesJSON: String? = nil
+    ) throws -> String {
+        let tokens = ["<eos>", "r", "-"] + (60...72).map { "n\($0)" } + extraTokens
         var generator = SystemRandomNumberGenerator()
         var network = RecurrentNetwork(cell: .lstm, vocabularySize: tokens.count, hiddenSize: 12, layerCount: 1)
         func fill(_ values: inout [Float]) {
@@ -16,8 +19,9 @@ struct GenerateMusicTests {
         fill(&network.layers[0].hiddenWeights.values)
         fill(&network.headWeights.values)
         network.headBias[0] = -3  // tunes rarely end at once
-        var model = RecurModel(network: network, vocabulary: Vocabulary(kind: .notes, tokens: tokens)!, name: "tiny-folk")
-        let path = directory + "/tiny-folk.safetensors"
+        var model = RecurModel(network: network, vocabulary: Vocabulary(kind: .notes, tokens: tokens)!, name: name)
+        model.notesJSON = notesJSON
+        let path = directory + "/\(name).safetensors"
         try model.save(to: path)
         return path
     }

@@ -11,26 +11,13 @@ struct TuneRequestTests {
 
     /// A small random notes model with headers and bar lines, saved as `NAME.safetensors`.
     static func structuredModel(in directory: String, name: String = "tiny-tunes") throws -> String {
-        let tokens =
-            ["<eos>", "r", "-"] + (60...72).map { "n\($0)" } + ["|"] + meters.map { "M:" + $0 } + modes.map { "K:" + $0 }
-        var generator = SystemRandomNumberGenerator()
-        var network = RecurrentNetwork(cell: .lstm, vocabularySize: tokens.count, hiddenSize: 12, layerCount: 1)
-        func fill(_ values: inout [Float]) {
-            for i in values.indices { values[i] = Float.random(in: -0.8...0.8, using: &generator) }
-        }
-        fill(&network.layers[0].inputWeights.values)
-        fill(&network.layers[0].hiddenWeights.values)
-        fill(&network.headWeights.values)
-        network.headBias[0] = -3  // tunes rarely end at once
-        var model = RecurModel(network: network, vocabulary: Vocabulary(kind: .notes, tokens: tokens)!, name: name)
         let metersJSON = meters.map { "\"\($0)\"" }.joined(separator: ",")
         let modesJSON = modes.map { "\"\($0)\"" }.joined(separator: ",")
-        model.notesJSON = """
-            {"format":"recur.notes/2","steps_per_quarter":4,"lowest_pitch":21,"highest_pitch":108,"meters":[\(metersJSON)],"modes":[\(modesJSON)]}
-            """
-        let path = directory + "/\(name).safetensors"
-        try model.save(to: path)
-        return path
+        return try GenerateMusicTests.notesModel(
+            in: directory, name: name, extraTokens: ["|"] + meters.map { "M:" + $0 } + modes.map { "K:" + $0 },
+            notesJSON: """
+                {"format":"recur.notes/2","steps_per_quarter":4,"lowest_pitch":21,"highest_pitch":108,"meters":[\(metersJSON)],"modes":[\(modesJSON)]}
+                """)
     }
 
     @Test func generateWritesJigsInEMinorInEveryFormat() throws {
