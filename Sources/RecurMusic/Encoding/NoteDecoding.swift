@@ -17,6 +17,9 @@ public struct DecodedMelody: Sendable, Hashable {
 
     /// The tune: the melody with its meter, mode and bars, still on the white keys.
     public var tune: Tune { Tune(melody: melody, meter: meter, mode: mode, barLines: barLines) }
+
+    /// The tune moved to `key`'s tonic (keeping its mode), or as decoded when `key` is nil.
+    public func tune(in key: Tonic?) -> Tune { key.map { tune.inKey($0) } ?? tune }
 }
 
 /// A token sequence that cannot be turned into a melody.

@@ -190,11 +190,4 @@ public struct Key: Sendable, Hashable, CustomStringConvertible {
 
     /// `E minor`.
     public var description: String { "\(tonic) \(mode.rawValue)" }
-
-    /// Semitones that move a white-key tune in this key's mode to this tonic: the
-    /// interval in −6…+5 from the mode's white-key tonic, so tunes move as little as
-    /// possible.
-    public var transposition: Int {
-        ((tonic.pitchClass - mode.whiteKeyTonic) % 12 + 12 + 6) % 12 - 6
-    }
 }

@@ -49,8 +49,7 @@ public enum MusicRenderer {
     ) throws -> RenderReport {
         try configuration.validate()
         let decoded = try encoding.decode(tokens)
-        var tune = decoded.tune
-        if let key = configuration.key { tune = tune.inKey(key) }
+        let tune = decoded.tune(in: configuration.key)
         var report = try render(tune, configuration: configuration, format: format, title: title, to: path)
         report.movedPitches = decoded.movedPitches
         report.ignoredTokens = decoded.ignoredTokens

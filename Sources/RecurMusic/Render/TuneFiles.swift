@@ -38,8 +38,7 @@ public enum TuneFiles {
                 names: [], summary: nil,
                 warning: "sample \(index + 1) is an empty tune (the model ended it at once); no \(names) written")
         }
-        var tune = decoded.tune
-        if let key = configuration.key { tune = tune.inKey(key) }
+        let tune = decoded.tune(in: configuration.key)
         var names: [String] = []
         for format in formats {
             let name = SampleFiles.name(index: index, count: count, fileExtension: format.fileExtension)
@@ -54,8 +53,6 @@ public enum TuneFiles {
     /// with text output only); nil when the tune is empty or cannot be read.
     public static func summary(tokens: [String], encoding: NoteEncoding, key: Tonic?) -> TuneSummary? {
         guard let decoded = try? encoding.decode(tokens) else { return nil }
-        var tune = decoded.tune
-        if let key { tune = tune.inKey(key) }
-        return TuneSummary(tune)
+        return TuneSummary(decoded.tune(in: key))
     }
 }
