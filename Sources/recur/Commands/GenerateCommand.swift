@@ -64,6 +64,7 @@ struct GenerateCommand: ParsableCommand {
         var finished = [Sample?](repeating: nil, count: count)
         var nextToPrint = 0
         var files: [String] = []
+        var summaries: [Int: TuneSummary] = [:]  // from writing the files, so --json decodes no tune twice
         let started = Date()
         if streaming { emit(prepared.request.prime) }
         var failure: Error?
@@ -78,8 +79,10 @@ struct GenerateCommand: ParsableCommand {
                 guard !streaming, failure == nil else { return }
                 if let out {
                     do {
-                        files += try write(
+                        let written = try write(
                             sample, count: count, formats: formats, encoding: encoding, tonic: tonic, seed: seed, to: out)
+                        files += written.paths
+                        summaries[sample.id.index] = written.summary
                     } catch { failure = error }
                 } else if !json {
                     while nextToPrint < count, let ready = finished[nextToPrint] {
@@ -105,7 +108,10 @@ struct GenerateCommand: ParsableCommand {
                         "index": sample.id.index + 1, "tokens": sample.generatedTokens, "ending": sample.ending.rawValue,
                     ]
                     if out == nil { object["text"] = sample.text }
-                    if let encoding, let summary = TuneFiles.summary(tokens: sample.tokens, encoding: encoding, key: tonic) {
+                    if let encoding,
+                        let summary = summaries[sample.id.index]
+                            ?? TuneFiles.summary(tokens: sample.tokens, encoding: encoding, key: tonic)
+                    {
                         object.merge(summary.json) { a, _ in a }
                     }
                     return object
@@ -144,20 +150,20 @@ struct GenerateCommand: ParsableCommand {
     private func write(
         _ sample: Sample, count: Int, formats: [OutputFormat?], encoding: NoteEncoding?, tonic: Tonic?, seed: UInt64,
         to directory: String
-    ) throws -> [String] {
+    ) throws -> (paths: [String], summary: TuneSummary?) {
         var paths: [String] = []
         if formats.contains(where: { $0 == nil }) {
             paths.append(try SampleFiles.writeText(sample.text, index: sample.id.index, count: count, to: directory))
         }
         let rendered = formats.compactMap { $0 }
-        guard let encoding, let first = rendered.first else { return paths }
+        guard let encoding, let first = rendered.first else { return (paths, nil) }
         var configuration = try render.configuration(for: first)
         configuration.key = tonic
         let written = try TuneFiles.write(
             tokens: sample.tokens, encoding: encoding, formats: rendered, configuration: configuration,
             title: "\(model) \(sample.id.index + 1) (seed \(seed))", index: sample.id.index, count: count, to: directory)
         if let warning = written.warning { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
-        return paths + written.names.map { directory + "/" + $0 }
+        return (paths + written.names.map { directory + "/" + $0 }, written.summary)
     }
 
     private func createDirectory(_ path: String) throws {
