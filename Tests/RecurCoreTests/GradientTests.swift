@@ -51,6 +51,44 @@ struct GradientTests {
         #expect(mismatches.count == 0, "\(mismatches.prefix(5))")
     }
 
+    @Test("backprop with streams reset at <eos> equals central differences", arguments: shapes)
+    func finiteDifferencesAgreeWithResets(cell: CellKind, layers: Int, embedding: Int?) {
+        let problem = Problem(
+            cell: cell, layers: layers, embedding: embedding, seed: UInt64(61 + layers), steps: 7, resetToken: 2)
+        // Not vacuous: some stream resets inside the window (no gradient crosses the reset).
+        let window = problem.window
+        let resetSteps = (0..<window.steps).filter { !window.resetRows(atStep: $0).isEmpty }
+        #expect(resetSteps.contains { $0 > 0 }, "no reset inside the window: \(resetSteps)")
+        var random = SampleRandom(seed: 1, index: 0)
+        var state = problem.state
+        let (loss, gradients) = problem.network.lossAndGradients(window: window, state: &state, random: &random)
+        let reference = problem.reference.run(problem.tensors, window: window, state: problem.state, masks: [])
+        #expect(abs(loss - reference.loss) < 1e-5 * reference.loss)
+        let mismatches = problem.finiteDifferenceMismatches(gradientTensors(gradients).map(\.values), masks: [])
+        #expect(mismatches.count == 0, "\(mismatches.prefix(5))")
+        // Without the resets the same window gives another loss: they are not a no-op.
+        var carried = problem.state
+        var plain = window
+        plain.resetToken = nil
+        let carriedLoss = problem.network.lossAndGradients(window: plain, state: &carried, random: &random).loss
+        #expect(abs(carriedLoss - loss) > 1e-4 * loss)
+    }
+
+    @Test("a stream reset at its first step ignores the carried state", arguments: CellKind.allCases)
+    func resetDropsTheCarriedState(cell: CellKind) {
+        let problem = Problem(cell: cell, layers: 2, embedding: 3, seed: 71, steps: 6, resetToken: 4)
+        var window = problem.window
+        for b in 0..<window.batch { window.inputs[b] = 4 }  // every stream starts a tune
+        var random = SampleRandom(seed: 1, index: 0)
+        var fromCarried = problem.state
+        var fromZero = NetworkState(for: problem.network, batch: window.batch)
+        let a = problem.network.lossAndGradients(window: window, state: &fromCarried, random: &random)
+        let b = problem.network.lossAndGradients(window: window, state: &fromZero, random: &random)
+        #expect(a.loss == b.loss)
+        #expect(gradientTensors(a.gradients).map(\.values) == gradientTensors(b.gradients).map(\.values))
+        #expect(fromCarried == fromZero)
+    }
+
     @Test("the finite-difference check rejects a wrong sign or swapped gates", arguments: CellKind.allCases)
     func finiteDifferenceCheckCanFail(cell: CellKind) {
         let problem = Problem(cell: cell, layers: 2, embedding: nil, seed: 5)
@@ -136,13 +174,16 @@ struct GradientTests {
 
     // MARK: - Forward, state and dropout
 
-    @Test("the training forward pass equals inference: same loss and final state", arguments: CellKind.allCases)
-    func trainingForwardEqualsInference(cell: CellKind) {
-        let problem = Problem(cell: cell, layers: 2, embedding: 4, seed: 31)
+    @Test(
+        "the training forward pass equals inference: same loss and final state, with and without resets",
+        arguments: CellKind.allCases, [nil, 1])
+    func trainingForwardEqualsInference(cell: CellKind, resetToken: Int?) {
+        let problem = Problem(cell: cell, layers: 2, embedding: 4, seed: 31, steps: 8, resetToken: resetToken)
         var random = SampleRandom(seed: 1, index: 0)
         var trained = problem.state, inferred = problem.state
         let loss = problem.network.lossAndGradients(window: problem.window, state: &trained, random: &random).loss
-        let logits = problem.network.forward(tokens: problem.window.inputs, steps: problem.window.steps, state: &inferred)
+        let logits = problem.network.forward(
+            tokens: problem.window.inputs, steps: problem.window.steps, state: &inferred, resetToken: resetToken)
         var expected = 0.0
         let v = problem.network.vocabularySize
         for (p, target) in problem.window.targets.enumerated() {
@@ -260,7 +301,7 @@ private struct Problem {
 
     init(
         cell: CellKind, layers: Int, embedding: Int?, seed: UInt64, vocabulary: Int = 6, hidden: Int = 5,
-        steps: Int = 5, batch: Int = 3
+        steps: Int = 5, batch: Int = 3, resetToken: Int? = nil
     ) {
         network = randomNetwork(
             cell: cell, vocabulary: vocabulary, hidden: hidden, layers: layers,
@@ -270,7 +311,7 @@ private struct Problem {
         window = TrainingWindow(
             inputs: (0..<count).map { _ in Int.random(in: 0..<vocabulary, using: &generator) },
             targets: (0..<count).map { _ in Int.random(in: 0..<vocabulary, using: &generator) },
-            steps: steps, batch: batch)
+            steps: steps, batch: batch, resetToken: resetToken)
         var state = NetworkState(for: network, batch: batch)
         for k in 0..<layers {
             state.hidden[k].values = (0..<(batch * hidden)).map { _ in Float.random(in: -0.9...0.9, using: &generator) }
@@ -383,6 +424,10 @@ private struct Reference {
             for t in 0..<steps {
                 var newH = h, newC = c
                 for b in 0..<batch {
+                    if window.inputs[t * batch + b] == window.resetToken {
+                        for u in 0..<n { h[b * n + u] = 0 }
+                        if cell == .lstm { for u in 0..<n { c[b * n + u] = 0 } }
+                    }
                     let x = inputs[t * batch + b], previous = Array(h[(b * n)..<((b + 1) * n)])
                     func affine(_ w: [Double], _ bias: [Double], _ vector: [Double], _ row: Int) -> Double {
                         var sum = bias[row]

@@ -130,6 +130,43 @@ struct TrainerTests {
         #expect(corpus.vocabulary.decode(corpus.training) == "<eos> n60 - n62 - r n64 <eos> n64 - - n60 <eos>")
     }
 
+    @Test func aNotesModelLearnsEachTuneFromTheZeroState() throws {
+        let tunes = (0..<30).map { i in
+            "M:4/4 K:major "
+                + (0..<4).map { bar in "n\(60 + (i + bar) % 7) - - - n\(64 + bar % 3) - - - |" }.joined(separator: " ")
+        }
+        let (directory, path) = try Self.corpusFile(tunes.joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var configuration = TrainingConfiguration(corpus: path)
+        configuration.kind = .notes
+        configuration.hidden = 16
+        configuration.seqLen = 16
+        configuration.batch = 4
+        configuration.steps = 20
+        configuration.validationFraction = 0.1
+        var trainer = try Trainer(configuration: configuration)
+        #expect(trainer.configuration.resetsAtEndOfTune)
+        while !trainer.isFinished { trainer.runStep() }
+        let model = trainer.model(name: "tiny", summary: "")
+        #expect(model.trainingJSON?.contains("\"reset_at_eos\":true") == true)
+        let end = try #require(model.vocabulary.id(of: Vocabulary.endOfTune))
+        #expect(model.resetToken == end)
+
+        // Scoring two tunes in one file is scoring each alone: the state is zeroed at <eos>.
+        func total(_ model: RecurModel, _ text: String) throws -> Double {
+            let evaluation = try Evaluator.evaluate(model, corpus: text, label: "tunes")
+            return evaluation.lossNats * Double(evaluation.tokens)
+        }
+        let both = try total(model, tunes[3] + "\n" + tunes[8] + "\n")
+        let apart = try total(model, tunes[3] + "\n") + total(model, tunes[8] + "\n")
+        #expect(abs(both - apart) < 1e-5 * apart)
+        // A model without the flag carries the state from the first tune into the second.
+        var carrying = model
+        carrying.trainingJSON = nil
+        #expect(carrying.resetToken == nil)
+        #expect(abs(try total(carrying, tunes[3] + "\n" + tunes[8] + "\n") - apart) > 1e-3 * apart)
+    }
+
     @Test func aSeparateValidationFileIsHeldOutWholeAndSharesTheVocabulary() throws {
         let (directory, path) = try Self.corpusFile(String(repeating: "to be or not to be\n", count: 20))
         defer { try? FileManager.default.removeItem(atPath: directory) }

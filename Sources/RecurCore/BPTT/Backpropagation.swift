@@ -86,13 +86,15 @@ extension RecurrentNetwork {
             let hiddenGateGradients =
                 layer.kind == .gru ? FloatBuffer(count: positions * width, zeroed: false) : inputGateGradients
             backpropagateThroughTime(
-                layer, saved, steps: window.steps, batch: batch, outputGradient: outputGradient,
+                layer, saved, window: window, outputGradient: outputGradient,
                 inputGateGradients: inputGateGradients, hiddenGateGradients: hiddenGateGradients)
 
-            // dW_hh = dHGᵀ · H_prev over the window (H_prev = rows 0..<P of the hidden sequence).
+            // dW_hh = dHGᵀ · H_prev over the window (H_prev = rows 0..<P of the hidden sequence,
+            // or the kept copies when streams reset).
+            let previousHidden = (saved.previousHidden ?? saved.hidden).pointer
             gradients.layers[k].hiddenWeights.values.withMutableBaseAddress {
                 BLAS.multiplyTransposingFirst(
-                    hiddenGateGradients.pointer, rows: positions, columns: width, by: saved.hidden.pointer, columns: n, into: $0)
+                    hiddenGateGradients.pointer, rows: positions, columns: width, by: previousHidden, columns: n, into: $0)
             }
             Self.addColumnSums(
                 of: hiddenGateGradients.pointer, rows: positions, columns: width, to: &gradients.layers[k].hiddenBias)
@@ -139,12 +141,16 @@ extension RecurrentNetwork {
     /// Runs one layer's steps backwards, writing the gate gradients of every position.
     ///
     /// `outputGradient` (dL/dh for each step's output, `[P × H]`) is consumed: step t adds
-    /// the gradient arriving from step t+1 into its rows.
+    /// the gradient arriving from step t+1 into its rows. A stream that reset at step t
+    /// started it from the constant zero state, so nothing flows back from it into t − 1.
     private func backpropagateThroughTime(
-        _ layer: RecurrentLayer, _ saved: TrainingTrace.Layer, steps: Int, batch: Int, outputGradient: FloatBuffer,
+        _ layer: RecurrentLayer, _ saved: TrainingTrace.Layer, window: TrainingWindow, outputGradient: FloatBuffer,
         inputGateGradients: FloatBuffer, hiddenGateGradients: FloatBuffer
     ) {
+        let steps = window.steps, batch = window.batch
         let n = layer.hiddenSize, width = layer.gateWidth, rows = batch * n
+        let previousHidden = (saved.previousHidden ?? saved.hidden).pointer
+        let previousMemory = (saved.previousMemory ?? saved.memory).pointer
         let carry = FloatBuffer(count: rows)  // dL/dh_{t−1} through step t
         let memoryGradient = FloatBuffer(count: layer.kind.hasMemoryCell ? rows : 0)  // dL/dc_{t−1}
         // The per-step product dHG_t · W_hh is small (batch rows); BLAS would repack W_hh
@@ -162,12 +168,12 @@ extension RecurrentNetwork {
             switch layer.kind {
             case .lstm:
                 cells.lstmBackward(
-                    gates: saved.gates.pointer + t * batch * 4 * n, previousMemory: saved.memory.pointer + t * rows,
+                    gates: saved.gates.pointer + t * batch * 4 * n, previousMemory: previousMemory + t * rows,
                     memory: saved.memory.pointer + (t + 1) * rows, hiddenGradient: dh,
                     memoryGradient: memoryGradient.pointer, gateGradients: dxg, batch: batch, hiddenSize: n)
             case .gru:
                 cells.gruBackward(
-                    gates: saved.gates.pointer + t * batch * 4 * n, previousHidden: saved.hidden.pointer + t * rows,
+                    gates: saved.gates.pointer + t * batch * 4 * n, previousHidden: previousHidden + t * rows,
                     hiddenGradient: dh, inputGateGradients: dxg, hiddenGateGradients: dhg,
                     previousHiddenGradient: carry.pointer, batch: batch, hiddenSize: n)
             case .rnn:
@@ -184,6 +190,12 @@ extension RecurrentNetwork {
                     for i in 0..<rows { carry.pointer[i] += direct.pointer[i] }
                 } else {
                     transposed.multiply(dhg, rows: batch, into: carry.pointer, outputStride: n, threads: 1)
+                }
+                if saved.previousHidden != nil {
+                    for row in window.resetRows(atStep: t) {
+                        (carry.pointer + row * n).update(repeating: 0, count: n)
+                        if layer.kind.hasMemoryCell { (memoryGradient.pointer + row * n).update(repeating: 0, count: n) }
+                    }
                 }
             }
         }

@@ -16,6 +16,12 @@ struct TrainingTrace {
         let hidden: FloatBuffer
         /// The same for `c` (LSTM); empty for GRU and RNN.
         let memory: FloatBuffer
+        /// `[P × H]`: the state each step started from, when the window resets some
+        /// streams (`TrainingWindow.resetToken`): the rows of `hidden` with reset streams
+        /// zeroed. Nil when nothing resets and `hidden`'s rows `0..<P` serve.
+        let previousHidden: FloatBuffer?
+        /// The same for `c` (LSTM with resets only).
+        let previousMemory: FloatBuffer?
         /// `[P × 4H]`: LSTM `i, f, g, o`; GRU `r, z, n, W_hn h + b_hn`; empty for RNN.
         let gates: FloatBuffer
         /// XG = X · W_ihᵀ + b_ih, `[P × G·H]`; backward overwrites it with its gradient.
@@ -69,9 +75,12 @@ extension RecurrentNetwork {
                 state.memory[k].values.withBaseAddress { memory.pointer.update(from: $0, count: batch * n) }
             }
             let gates = FloatBuffer(count: layer.kind == .rnn ? 0 : positions * 4 * n, zeroed: false)
+            let resets = window.resetToken.map(window.inputs.contains) ?? false
+            let previousHidden = resets ? FloatBuffer(count: positions * n, zeroed: false) : nil
+            let previousMemory = resets && layer.kind.hasMemoryCell ? FloatBuffer(count: positions * n, zeroed: false) : nil
             runSteps(
-                of: layer, steps: window.steps, batch: batch, inputGates: inputGates,
-                hidden: hidden, memory: memory, gates: gates)
+                of: layer, window: window, inputGates: inputGates, hidden: hidden, memory: memory, gates: gates,
+                previousHidden: previousHidden, previousMemory: previousMemory)
             state.hidden[k].values = hidden.array(from: positions * n, count: batch * n)
             if layer.kind.hasMemoryCell { state.memory[k].values = memory.array(from: positions * n, count: batch * n) }
 
@@ -90,7 +99,8 @@ extension RecurrentNetwork {
             }
             traces.append(
                 TrainingTrace.Layer(
-                    input: input, hidden: hidden, memory: memory, gates: gates, inputGates: inputGates, dropoutMask: mask))
+                    input: input, hidden: hidden, memory: memory, previousHidden: previousHidden,
+                    previousMemory: previousMemory, gates: gates, inputGates: inputGates, dropoutMask: mask))
             input = output
         }
         // Head: logits = h_top · W_yᵀ + b_y.
@@ -107,10 +117,15 @@ extension RecurrentNetwork {
     }
 
     /// The recurrence of one layer: per step `HG = h · W_hhᵀ + b_hh`, then the cell.
+    ///
+    /// With `previousHidden` (and `previousMemory`), each step starts from a copy of the
+    /// state with the streams that reset at that step zeroed, and the copies are kept:
+    /// the rows of `hidden` stay the outputs that the head and the next layer read.
     private func runSteps(
-        of layer: RecurrentLayer, steps: Int, batch: Int, inputGates: FloatBuffer,
-        hidden: FloatBuffer, memory: FloatBuffer, gates: FloatBuffer
+        of layer: RecurrentLayer, window: TrainingWindow, inputGates: FloatBuffer, hidden: FloatBuffer,
+        memory: FloatBuffer, gates: FloatBuffer, previousHidden: FloatBuffer?, previousMemory: FloatBuffer?
     ) {
+        let steps = window.steps, batch = window.batch
         let n = layer.hiddenSize, width = layer.gateWidth
         let hiddenGates = FloatBuffer(count: batch * width, zeroed: false)
         let hg = hiddenGates.pointer
@@ -119,13 +134,22 @@ extension RecurrentNetwork {
         let packed = PackedMatrix(layer.hiddenWeights, bias: layer.hiddenBias)
         let cells = PanelKernelVariant.selected.cells
         for t in 0..<steps {
-            let previous = hidden.pointer + t * batch * n, next = previous + batch * n
+            let rows = t * batch * n
+            var previous = hidden.pointer + rows, previousC = memory.pointer + rows
+            let next = hidden.pointer + rows + batch * n
+            if let previousHidden {
+                let reset = window.resetRows(atStep: t)
+                previous = Self.copy(previous, into: previousHidden.pointer + rows, zeroing: reset, batch: batch, width: n)
+                if let previousMemory {
+                    previousC = Self.copy(previousC, into: previousMemory.pointer + rows, zeroing: reset, batch: batch, width: n)
+                }
+            }
             packed.multiply(previous, rows: batch, into: hg, outputStride: width, threads: 1)
             let xg = inputGates.pointer + t * batch * width
             switch layer.kind {
             case .lstm:
                 cells.lstmTrainingStep(
-                    inputGates: xg, hiddenGates: hg, previousMemory: memory.pointer + t * batch * n,
+                    inputGates: xg, hiddenGates: hg, previousMemory: previousC,
                     gates: gates.pointer + t * batch * 4 * n, memory: memory.pointer + (t + 1) * batch * n,
                     hidden: next, batch: batch, hiddenSize: n)
             case .gru:
@@ -136,6 +160,17 @@ extension RecurrentNetwork {
                 cells.rnnTrainingStep(inputGates: xg, hiddenGates: hg, nextHidden: next, batch: batch, hiddenSize: n)
             }
         }
+    }
+
+    /// Copies a step's `[batch × width]` state to `target` with the rows in `zeroing`
+    /// set to zero, and returns `target`.
+    private static func copy(
+        _ source: UnsafeMutablePointer<Float>, into target: UnsafeMutablePointer<Float>, zeroing: [Int], batch: Int,
+        width: Int
+    ) -> UnsafeMutablePointer<Float> {
+        target.update(from: source, count: batch * width)
+        for row in zeroing { (target + row * width).update(repeating: 0, count: width) }
+        return target
     }
 
     /// The embedded rows of `tokens`, `[P × E]`, or `nil` for one-hot input.

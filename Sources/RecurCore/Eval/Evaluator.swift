@@ -31,7 +31,8 @@ public struct EvaluationError: Error, Sendable, Equatable, CustomStringConvertib
 /// all the tokens before it (DESIGN.md §2, "Loss").
 ///
 /// The corpus is encoded with the model's vocabulary; unknown characters are dropped
-/// and counted. The known tokens are fed one after another from the zero state and
+/// and counted. The known tokens are fed one after another from the zero state (zeroed
+/// again before each `<eos>` when the model was trained so, `RecurModel.resetToken`) and
 /// every token but the first is predicted, so the result is exact for the whole file,
 /// not an average over independent chunks. Chunks only bound the memory used.
 public enum Evaluator {
@@ -53,13 +54,14 @@ public enum Evaluator {
         let clock = ContinuousClock()
         let started = clock.now
         var state = NetworkState(for: model.network, batch: 1)
+        let resetToken = model.resetToken
         var total: Double = 0
         let v = model.network.vocabularySize
         var start = 0
         while start < ids.count - 1 {
             let end = min(start + chunkLength, ids.count - 1)
             let logits = model.network.forward(
-                tokens: Array(ids[start..<end]), steps: end - start, state: &state, threads: threads)
+                tokens: Array(ids[start..<end]), steps: end - start, state: &state, resetToken: resetToken, threads: threads)
             logits.values.withUnsafeBufferPointer { rows in
                 for i in 0..<(end - start) {
                     let row = UnsafeBufferPointer(rebasing: rows[(i * v)..<((i + 1) * v)])

@@ -9,10 +9,14 @@ extension RecurrentNetwork {
     /// - Parameters:
     ///   - tokens: time-major token ids, `tokens[t * batch + b]`, each in `0..<V`.
     ///   - state: the carried state; updated to the state after the last step.
+    ///   - resetToken: a row's state is zeroed before every step whose input is this
+    ///     token, as in training (`TrainingWindow.resetToken`); nil carries it through.
     ///   - threads: threads for each product (`SplitProduct`); OpenBLAS itself should
     ///     run single-threaded when this is more than one.
     /// - Returns: logits `[steps·batch × V]`, row `t * batch + b`.
-    public func forward(tokens: [Int], steps: Int, state: inout NetworkState, threads: Int = 1) -> Matrix {
+    public func forward(
+        tokens: [Int], steps: Int, state: inout NetworkState, resetToken: Int? = nil, threads: Int = 1
+    ) -> Matrix {
         let batch = state.batch
         precondition(tokens.count == steps * batch, "need steps × batch tokens")
         let positions = steps * batch
@@ -32,6 +36,14 @@ extension RecurrentNetwork {
             var h = state.hidden[k]
             var c = layer.kind.hasMemoryCell ? state.memory[k] : Matrix(rows: 0, columns: 0)
             for t in 0..<steps {
+                if let resetToken {
+                    for b in 0..<batch where tokens[t * batch + b] == resetToken {
+                        h.values.replaceSubrange((b * n)..<((b + 1) * n), with: repeatElement(0, count: n))
+                        if layer.kind.hasMemoryCell {
+                            c.values.replaceSubrange((b * n)..<((b + 1) * n), with: repeatElement(0, count: n))
+                        }
+                    }
+                }
                 fillRows(&hiddenGates, with: layer.hiddenBias)
                 gemm(h, layer.hiddenWeights, into: &hiddenGates, beta: 1, threads: threads)
                 inputGates.values.withUnsafeBufferPointer { xg in

@@ -26,6 +26,16 @@ public struct RecurModel: Sendable {
     /// The file it was loaded from.
     public private(set) var path: String?
 
+    /// The token before which the state was zeroed in training (`<eos>` when the
+    /// `training` metadata says `"reset_at_eos": true`), so that scoring a file of many
+    /// tunes treats each tune as training and sampling do; nil carries the state.
+    public var resetToken: Int? {
+        guard let trainingJSON, let object = try? JSONSerialization.jsonObject(with: Data(trainingJSON.utf8)),
+            let training = object as? [String: Any], training["reset_at_eos"] as? Bool == true
+        else { return nil }
+        return vocabulary.id(of: Vocabulary.endOfTune)
+    }
+
     /// A model not yet saved.
     public init(
         network: RecurrentNetwork, vocabulary: Vocabulary, name: String, summary: String = "",

@@ -96,7 +96,7 @@ extension TrainingWindow {
             inputs += self.inputs[(t * batch + range.lowerBound)..<(t * batch + range.upperBound)]
             targets += self.targets[(t * batch + range.lowerBound)..<(t * batch + range.upperBound)]
         }
-        return TrainingWindow(inputs: inputs, targets: targets, steps: steps, batch: range.count)
+        return TrainingWindow(inputs: inputs, targets: targets, steps: steps, batch: range.count, resetToken: resetToken)
     }
 }
 

@@ -23,8 +23,9 @@ public struct TrainingProgress: Sendable {
 /// same result as an uninterrupted run.
 ///
 /// One window of `seqLen` tokens from each of `batch` streams per step; the hidden
-/// state is carried across windows and reset at each epoch. Validation runs the held-
-/// out tokens through the same number of streams, from the zero state.
+/// state is carried across windows and reset at each epoch, and for notes at each
+/// `<eos>` (`resetsAtEndOfTune`). Validation runs the held-out tokens through the same
+/// number of streams, from the zero state, with the same resets.
 public struct Trainer: Sendable {
     /// The recipe.
     public private(set) var configuration: TrainingConfiguration
@@ -59,7 +60,8 @@ public struct Trainer: Sendable {
     /// `initial`, that model's weights, its vocabulary extended by the corpus's new tokens.
     public init(configuration recipe: TrainingConfiguration, startingFrom initial: InitialModel? = nil) throws(TrainingError) {
         try recipe.validate()
-        let configuration = try initial?.verified(recipe) ?? recipe
+        var configuration = try initial?.verified(recipe) ?? recipe
+        if configuration.kind == .notes { configuration.resetsAtEndOfTune = true }
         let corpus = try Self.readCorpus(configuration, extending: initial?.model.vocabulary)
         var random = SampleRandom(seed: configuration.seed, index: 0)
         let network: RecurrentNetwork
@@ -174,7 +176,8 @@ public struct Trainer: Sendable {
             state = NetworkState(for: network, batch: configuration.batch)
         }
         let (inputs, targets) = reader.window(window)
-        let batch = TrainingWindow(inputs: inputs, targets: targets, steps: configuration.seqLen, batch: configuration.batch)
+        let batch = TrainingWindow(
+            inputs: inputs, targets: targets, steps: configuration.seqLen, batch: configuration.batch, resetToken: resetToken)
         let (loss, gradients) = ShardedStep.run(
             network: network, window: batch, state: &state, dropout: Float(configuration.dropout), random: &random,
             threads: threads, parameters: parameters)
@@ -234,7 +237,7 @@ public struct Trainer: Sendable {
                     targets[t * streams + b] = ids[b * length + start + t + 1]
                 }
             }
-            let logits = network.forward(tokens: inputs, steps: span, state: &state)
+            let logits = network.forward(tokens: inputs, steps: span, state: &state, resetToken: resetToken)
             logits.values.withUnsafeBufferPointer { rows in
                 for i in 0..<(span * streams) {
                     let row = UnsafeBufferPointer(rebasing: rows[(i * v)..<((i + 1) * v)])
@@ -246,6 +249,11 @@ public struct Trainer: Sendable {
         }
         validationLoss = total / Double(count)
         return validationLoss
+    }
+
+    /// The token before which a stream's state is zeroed, if the recipe resets.
+    private var resetToken: Int? {
+        configuration.resetsAtEndOfTune ? corpus.vocabulary.id(of: Vocabulary.endOfTune) : nil
     }
 
     /// Training tokens seen so far: steps × seq-len × batch.
@@ -295,6 +303,7 @@ public struct Trainer: Sendable {
         training["init"] = configuration.initModel
         training["init_data_sha256"] = configuration.initSHA256
         training["patience"] = configuration.patience
+        if configuration.resetsAtEndOfTune { training["reset_at_eos"] = true }
         if configuration.patience != nil { training["stopped_early"] = stoppedEarly }
         var weights = network
         if configuration.keepBest, let kept = best.network {

@@ -56,6 +56,16 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     }
     private var keepBestFlag: Bool?
 
+    /// Whether each stream's state is zeroed before every `<eos>` (notes corpora), so that
+    /// every tune is learnt from the zero state sampling starts a tune from, and no tune
+    /// leans on the one before it. A fresh notes run sets it; stored only when set, so a
+    /// checkpoint written before it existed resumes carrying the state, as it was trained.
+    public var resetsAtEndOfTune: Bool {
+        get { resetFlag ?? false }
+        set { resetFlag = newValue ? true : nil }
+    }
+    private var resetFlag: Bool?
+
     /// A configuration for `corpus` with the defaults.
     public init(corpus: String) {
         self.corpus = corpus
@@ -66,6 +76,7 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
         case seqLen = "seq_len", learningRate = "lr", learningRateDecay = "lr_decay"
         case validationFraction = "val_fraction", validationCorpus = "val_corpus", validateEvery = "validate_every"
         case patience, keepBestFlag = "keep_best", initModel = "init", initSHA256 = "init_data_sha256"
+        case resetFlag = "reset_at_eos"
     }
 
     /// Checks the ranges, naming the setting to fix (as in the training metadata:

@@ -158,8 +158,13 @@ struct TrainCommand: ParsableCommand {
             summary: description
                 ?? "\(c.cell.rawValue.uppercased()) \(c.layers)×\(c.hidden) trained on \((c.corpus as NSString).lastPathComponent)"
         )
-        // The corpus's header and bar-line tokens make it recur.notes/2 (docs/MUSIC.md).
-        if c.kind == .notes { model.notesJSON = NoteEncoding(vocabulary: model.vocabulary.tokens).json }
+        // The corpus's header and bar-line tokens make it recur.notes/2 (docs/MUSIC.md). A
+        // model trained from the zero state at every tune needs no warm-up before one.
+        if c.kind == .notes {
+            var encoding = NoteEncoding(vocabulary: model.vocabulary.tokens)
+            if c.resetsAtEndOfTune { encoding.warmup = [] }
+            model.notesJSON = encoding.json
+        }
         try model.save(to: out)
         let p = trainer.progress
         if json {
