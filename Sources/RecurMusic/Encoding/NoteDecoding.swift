@@ -1,11 +1,16 @@
-/// A melody decoded from tokens, with what decoding had to forgive.
+/// A melody (or several voices) decoded from tokens, with what decoding had to forgive.
 public struct DecodedMelody: Sendable, Hashable {
-    /// The notes and the tune's length.
-    public var melody: Melody
+    /// The notes and length of each voice, the highest first; one for a melody.
+    public var voices: [Melody]
     /// Notes whose pitch was outside the encoding's range and was moved by octaves.
     public var movedPitches: Int
     /// Tokens after the `<eos>` that ended the tune, which were not decoded.
     public var ignoredTokens: Int
+    /// Step tokens of a last step that did not have one per voice (cut short by `<eos>` or
+    /// the end of the tokens), which were dropped.
+    public var droppedTokens: Int = 0
+    /// Bar lines between the voices of one step, which were ignored.
+    public var misplacedBarLines: Int = 0
     /// The meter of an `M:` header before the first step; nil without one.
     public var meter: Meter? = nil
     /// The mode of a `K:` header before the first step; nil without one.
@@ -15,8 +20,11 @@ public struct DecodedMelody: Sendable, Hashable {
     /// Header tokens after the first step, which were ignored.
     public var misplacedHeaders: Int = 0
 
-    /// The tune: the melody with its meter, mode and bars, still on the white keys.
-    public var tune: Tune { Tune(melody: melody, meter: meter, mode: mode, barLines: barLines) }
+    /// The first (highest) voice: the whole tune when it has one.
+    public var melody: Melody { voices[0] }
+
+    /// The tune: the voices with their meter, mode and bars, still on the white keys.
+    public var tune: Tune { Tune(voices: voices, meter: meter, mode: mode, barLines: barLines) }
 
     /// The tune moved to `key`'s tonic (keeping its mode), or as decoded when `key` is nil.
     public func tune(in key: Tonic?) -> Tune { key.map { tune.inKey($0) } ?? tune }
@@ -61,12 +69,16 @@ public struct NoteDecodingError: Error, Sendable, Equatable, CustomStringConvert
 }
 
 extension NoteEncoding {
-    /// Turns a model's tokens into a melody, forgiving anything a model can emit.
+    /// Turns a model's tokens into a melody (or `voices` of them), forgiving anything a
+    /// model can emit.
     ///
     /// Rules (docs/MUSIC.md):
     /// - `<eos>` tokens before the first step are skipped; the first `<eos>` after a
     ///   step ends the tune and later tokens are counted in `ignoredTokens`. A missing
     ///   `<eos>` is fine: the tune ends with the last token.
+    /// - With several voices a step is one step token per voice, the highest first; a
+    ///   last step with fewer is dropped (`droppedTokens`), and a bar line or header
+    ///   between the tokens of one step is ignored (`misplacedBarLines`, `misplacedHeaders`).
     /// - `-` with nothing to hold (at the start) is a rest; `r` during a rest extends it.
     /// - `n<p>` always starts a new note, even at the pitch already sounding.
     /// - A pitch outside `lowestPitch…highestPitch` is moved by whole octaves into the
@@ -76,15 +88,18 @@ extension NoteEncoding {
     /// - Throws: `NoteDecodingError` for an unknown token or a tune with no steps.
     public func decode(_ tokens: [String]) throws(NoteDecodingError) -> DecodedMelody {
         let markerSet = Set(markers)
-        var notes: [Note] = []
+        let voiceCount = max(1, voices)
+        var notes = [[Note]](repeating: [], count: voiceCount)
+        var inNote = [Bool](repeating: false, count: voiceCount)
+        var pending: [NoteToken] = []  // the step tokens of the step being read
         var steps = 0
         var moved = 0
-        var inNote = false
-        var decoded = DecodedMelody(melody: Melody(notes: [], steps: 0), movedPitches: 0, ignoredTokens: 0)
+        var decoded = DecodedMelody(voices: [], movedPitches: 0, ignoredTokens: 0)
         func finished(ignoring ignored: Int) -> DecodedMelody {
-            decoded.melody = Melody(notes: notes, steps: steps)
+            decoded.voices = notes.map { Melody(notes: $0, steps: steps) }
             decoded.movedPitches = moved
             decoded.ignoredTokens = ignored
+            decoded.droppedTokens = pending.count
             return decoded
         }
         for (index, text) in tokens.enumerated() {
@@ -92,7 +107,11 @@ extension NoteEncoding {
                 if markerSet.contains(text) { continue }
                 if text == Self.barLine {
                     // A bar line before any step, or right after another, closes no bar.
-                    if steps > 0 && decoded.barLines.last != steps { decoded.barLines.append(steps) }
+                    if !pending.isEmpty {
+                        decoded.misplacedBarLines += 1
+                    } else if steps > 0 && decoded.barLines.last != steps {
+                        decoded.barLines.append(steps)
+                    }
                     continue
                 }
                 guard TuneHeaderToken.looksLikeHeader(text) else {
@@ -101,29 +120,38 @@ extension NoteEncoding {
                 guard let header = TuneHeaderToken(text) else {
                     throw NoteDecodingError(problem: .unknownHeader(text), index: index, count: tokens.count)
                 }
+                let atStart = steps == 0 && pending.isEmpty
                 switch header {
-                case .meter(let meter) where steps == 0 && decoded.meter == nil: decoded.meter = meter
-                case .mode(let mode) where steps == 0 && decoded.mode == nil: decoded.mode = mode
+                case .meter(let meter) where atStart && decoded.meter == nil: decoded.meter = meter
+                case .mode(let mode) where atStart && decoded.mode == nil: decoded.mode = mode
                 default: decoded.misplacedHeaders += 1
                 }
                 continue
             }
-            switch token {
-            case .endOfTune:
+            if token == .endOfTune {
                 if steps > 0 { return finished(ignoring: tokens.count - index - 1) }
-            case .note(let written):
-                let pitch = pitchInRange(written)
-                if pitch != written { moved += 1 }
-                notes.append(Note(pitch: pitch, start: steps, length: 1))
-                inNote = true
-                steps += 1
-            case .hold:
-                if inNote { notes[notes.count - 1].length += 1 }
-                steps += 1
-            case .rest:
-                inNote = false
-                steps += 1
+                guard pending.isEmpty else { break }
+                continue
             }
+            pending.append(token)
+            guard pending.count == voiceCount else { continue }
+            for (voice, token) in pending.enumerated() {
+                switch token {
+                case .note(let written):
+                    let pitch = pitchInRange(written)
+                    if pitch != written { moved += 1 }
+                    notes[voice].append(Note(pitch: pitch, start: steps, length: 1))
+                    inNote[voice] = true
+                case .hold:
+                    if inNote[voice] { notes[voice][notes[voice].count - 1].length += 1 }
+                case .rest:
+                    inNote[voice] = false
+                case .endOfTune:
+                    break
+                }
+            }
+            pending.removeAll(keepingCapacity: true)
+            steps += 1
         }
         guard steps > 0 else { throw NoteDecodingError(problem: .emptyTune, index: nil, count: tokens.count) }
         return finished(ignoring: 0)
@@ -137,6 +165,25 @@ extension NoteEncoding {
         if moved > highestPitch { moved -= 12 * ((moved - highestPitch + 11) / 12) }
         if moved < lowestPitch { return pitch < lowestPitch ? lowestPitch : highestPitch }
         return moved
+    }
+
+    /// The canonical tokens of a tune: its `M:` and `K:` headers (when it has them), then
+    /// each step's token of every voice, the highest first, a bar line after each of its
+    /// bars, and `<eos>` when `endOfTune` is true. Decoding the result with as many
+    /// `voices` gives the tune back.
+    public func tokens(for tune: Tune, endOfTune: Bool = true) -> [String] {
+        var tokens: [String] = []
+        if let meter = tune.meter { tokens.append(Self.meterPrefix + meter.description) }
+        if let mode = tune.mode { tokens.append(Self.modePrefix + mode.rawValue) }
+        let perVoice = tune.voices.map { self.tokens(for: $0, endOfTune: false) }
+        let barEnds = Set(tune.barLines)
+        tokens.reserveCapacity(tokens.count + tune.steps * (tune.voices.count + 1) + 1)
+        for step in 0..<tune.steps {
+            for voice in perVoice { tokens.append(voice[step]) }
+            if barEnds.contains(step + 1) { tokens.append(Self.barLine) }
+        }
+        if endOfTune { tokens.append(Self.endOfTune) }
+        return tokens
     }
 
     /// The canonical tokens of a melody: `r` then `-` for a rest, `n<p>` then `-` for a

@@ -49,6 +49,10 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
     public var meters: [Meter]
     /// `recur.notes/2`: the modes the model knows.
     public var modes: [Mode]
+    /// `recur.notes/2`: how many voices sound together. Each 16th-note step is one step
+    /// token (`n<midi>`, `-`, `r`) per voice, in a fixed order, the highest voice
+    /// (soprano) first; 1 for a melody.
+    public var voices: Int = 1
     /// `recur.notes/2`: the end of a tune fed before every sample (then `<eos>`), so that
     /// a tune starts from a state like the ones training saw at tune boundaries
     /// (`SamplingRequest.warmup`). Not part of any output.
@@ -62,9 +66,17 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
     public var isStructured: Bool { format == Self.structuredFormatName }
 
     /// A `recur.notes/2` encoding that knows `meters` and `modes`.
-    public init(lowestPitch: Int = 21, highestPitch: Int = 108, meters: [Meter], modes: [Mode], markers: [String] = []) {
+    public init(
+        lowestPitch: Int = 21, highestPitch: Int = 108, meters: [Meter], modes: [Mode], markers: [String] = [],
+        voices: Int = 1
+    ) {
         self.init(lowestPitch: lowestPitch, highestPitch: highestPitch, markers: markers)
         format = Self.structuredFormatName
+        self.voices = voices
+        if voices > 1 {
+            tokens["<step>"] =
+                "a 16th-note step is \(voices) step tokens (n<midi>, -, r), one per voice, the highest voice first"
+        }
         warmup = Self.defaultWarmup
         self.meters = meters.sorted()
         self.modes = modes.sorted()
@@ -78,7 +90,7 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
     /// The encoding of a notes corpus's vocabulary: `recur.notes/2` when it has header
     /// or bar-line tokens, the standard `recur.notes/1` otherwise. Tokens that are
     /// neither steps nor headers become markers (they take no time).
-    public init(vocabulary: [String]) {
+    public init(vocabulary: [String], voices: Int = 1) {
         var meters: [Meter] = []
         var modes: [Mode] = []
         var markers: [String] = []
@@ -96,8 +108,8 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
                 markers.append(token)
             }
         }
-        if structured {
-            self.init(meters: meters, modes: modes, markers: markers)
+        if structured || voices > 1 {
+            self.init(meters: meters, modes: modes, markers: markers, voices: voices)
         } else {
             self.init(markers: markers)
         }
@@ -122,6 +134,10 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
         for marker in markers { tokens[marker] = "a marker that takes no time" }
         self.tokens = tokens
     }
+
+    /// The most voices an encoding may have (MIDI has 16 channels; a writer gives each
+    /// voice its own).
+    public static let maximumVoices = 16
 
     /// The encoding used when a model records none: the piano's range, A0…C8.
     public static let standard = NoteEncoding()
@@ -167,6 +183,12 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
                 field: "format",
                 reason: "is \(format.debugDescription); this version reads \(Self.formatName) and \(Self.structuredFormatName)")
         }
+        guard (1...Self.maximumVoices).contains(voices) else {
+            throw NoteEncodingError(field: "voices", reason: "is \(voices); give 1 (a melody) to \(Self.maximumVoices)")
+        }
+        guard voices == 1 || isStructured else {
+            throw NoteEncodingError(field: "voices", reason: "is \(voices); several voices need \(Self.structuredFormatName)")
+        }
         guard stepsPerQuarter == 4 else {
             throw NoteEncodingError(field: "steps_per_quarter", reason: "is \(stepsPerQuarter); DESIGN.md §5 fixes it at 4")
         }
@@ -197,6 +219,7 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
         case meters
         case modes
         case warmup
+        case voices
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -211,6 +234,7 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
             try container.encode(meters.map(\.description), forKey: .meters)
             try container.encode(modes.map(\.rawValue), forKey: .modes)
             try container.encode(warmup, forKey: .warmup)
+            if voices > 1 { try container.encode(voices, forKey: .voices) }
         }
     }
 
@@ -244,7 +268,9 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
                 }
                 modes.append(mode)
             }
-            self.init(lowestPitch: lowest, highestPitch: highest, meters: meters, modes: modes, markers: markers)
+            let voices = try container.decodeIfPresent(Int.self, forKey: .voices) ?? 1
+            self.init(
+                lowestPitch: lowest, highestPitch: highest, meters: meters, modes: modes, markers: markers, voices: voices)
             if let warmup = try container.decodeIfPresent([String].self, forKey: .warmup) { self.warmup = warmup }
         } else {
             self.init(lowestPitch: lowest, highestPitch: highest, markers: markers)
