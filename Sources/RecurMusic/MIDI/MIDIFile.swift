@@ -1,10 +1,11 @@
 import Foundation
 import RecurCore
 
-/// Standard MIDI Files (type 0, one track) of melodies.
+/// Standard MIDI Files of tunes: type 0 (one track) for a melody, type 1 (one track per
+/// voice) for several voices.
 ///
-/// The track holds: a tempo meta event, the tune's time signature (4/4 without a meter)
-/// and key signature, a program change for the instrument on channel 1, then
+/// A melody's track holds: a tempo meta event, the tune's time signature (4/4 without a
+/// meter) and key signature, a program change for the instrument on channel 1, then
 /// note-on/note-off pairs on the 16th-note grid (with the configuration's swing), and
 /// end-of-track at the tune's last step. A note ends (note-off) before the next one at
 /// the same tick starts.
@@ -20,41 +21,68 @@ public enum MIDIFile {
     }
 
     /// The bytes of the MIDI file for `tune`: its notes, with its meter and key as the
-    /// time and key signatures.
+    /// time and key signatures. A melody is a type 0 file (one track); a tune of several
+    /// voices is a type 1 file: a first track with the tempo and signatures, then one
+    /// track per voice on its own channel (the drum channel 10 skipped), named after it.
     /// - Throws: `RenderSettingError` for a setting out of range.
     public static func data(for tune: Tune, configuration: RenderConfiguration) throws(RenderSettingError) -> Data {
         try configuration.validate()
-        let melody = tune.melody
         let timing = configuration.timing
-        var track = Data()
-        var lastTick = 0
-        func event(at tick: Int, _ bytes: [UInt8]) {
-            appendVariableLength(tick - lastTick, to: &track)
-            track.append(contentsOf: bytes)
-            lastTick = tick
-        }
+        let end = timing.tick(atStep: tune.steps, ticksPerQuarter: ticksPerQuarter)
         let microsecondsPerQuarter = max(1, min(0xFF_FFFF, Int((60_000_000 / configuration.tempo).rounded())))
-        event(at: 0, [0xFF, 0x51, 0x03] + bigEndian(microsecondsPerQuarter, bytes: 3))
-        event(at: 0, timeSignature(tune.effectiveMeter))
-        event(at: 0, keySignature(tune.key))
-        event(at: 0, [0xC0, UInt8(configuration.instrument.midiProgram)])
-        let velocity = UInt8(configuration.velocity)
-        for note in melody.notes {
-            let pitch = UInt8(min(127, max(0, note.pitch)))
-            event(at: timing.tick(atStep: note.start, ticksPerQuarter: ticksPerQuarter), [0x90, pitch, velocity])
-            event(at: timing.tick(atStep: note.end, ticksPerQuarter: ticksPerQuarter), [0x80, pitch, 0x40])
+        var conductor = TrackWriter()
+        conductor.event(at: 0, [0xFF, 0x51, 0x03] + bigEndian(microsecondsPerQuarter, bytes: 3))
+        conductor.event(at: 0, timeSignature(tune.effectiveMeter))
+        conductor.event(at: 0, keySignature(tune.key))
+        func play(_ melody: Melody, channel: Int, into track: inout TrackWriter) {
+            let channel = UInt8(channel)
+            track.event(at: 0, [0xC0 | channel, UInt8(configuration.instrument.midiProgram)])
+            let velocity = UInt8(configuration.velocity)
+            for note in melody.notes {
+                let pitch = UInt8(min(127, max(0, note.pitch)))
+                track.event(
+                    at: timing.tick(atStep: note.start, ticksPerQuarter: ticksPerQuarter), [0x90 | channel, pitch, velocity])
+                track.event(at: timing.tick(atStep: note.end, ticksPerQuarter: ticksPerQuarter), [0x80 | channel, pitch, 0x40])
+            }
         }
-        event(at: max(lastTick, timing.tick(atStep: melody.steps, ticksPerQuarter: ticksPerQuarter)), [0xFF, 0x2F, 0x00])
-
+        var tracks: [TrackWriter]
+        if tune.voices.count == 1 {
+            play(tune.melody, channel: 0, into: &conductor)
+            tracks = [conductor]
+        } else {
+            tracks = [conductor]
+            for (index, voice) in tune.voices.enumerated() {
+                var track = TrackWriter()
+                let name = Array(VoiceNames.name(of: index, among: tune.voices.count).utf8)
+                track.event(at: 0, [0xFF, 0x03] + variableLength(name.count) + name)
+                play(voice, channel: index < 9 ? index : index + 1, into: &track)
+                tracks.append(track)
+            }
+        }
         var file = Data("MThd".utf8)
         file.append(contentsOf: bigEndian(6, bytes: 4))
-        file.append(contentsOf: bigEndian(0, bytes: 2))  // format 0
-        file.append(contentsOf: bigEndian(1, bytes: 2))  // one track
+        file.append(contentsOf: bigEndian(tracks.count == 1 ? 0 : 1, bytes: 2))  // format
+        file.append(contentsOf: bigEndian(tracks.count, bytes: 2))
         file.append(contentsOf: bigEndian(ticksPerQuarter, bytes: 2))
-        file.append(contentsOf: Data("MTrk".utf8))
-        file.append(contentsOf: bigEndian(track.count, bytes: 4))
-        file.append(track)
+        for var track in tracks {
+            track.event(at: max(track.lastTick, end), [0xFF, 0x2F, 0x00])
+            file.append(contentsOf: Data("MTrk".utf8))
+            file.append(contentsOf: bigEndian(track.bytes.count, bytes: 4))
+            file.append(track.bytes)
+        }
         return file
+    }
+
+    /// One track's events, each with its delta time from the one before.
+    private struct TrackWriter {
+        var bytes = Data()
+        var lastTick = 0
+
+        mutating func event(at tick: Int, _ event: [UInt8]) {
+            MIDIFile.appendVariableLength(tick - lastTick, to: &bytes)
+            bytes.append(contentsOf: event)
+            lastTick = tick
+        }
     }
 
     /// Writes the MIDI file for `melody` to `path` atomically (temporary name, fsync, rename).
@@ -87,13 +115,17 @@ public enum MIDIFile {
     /// A MIDI variable-length quantity: 7 bits a byte, most significant first, high bit
     /// set on all but the last byte.
     static func appendVariableLength(_ value: Int, to data: inout Data) {
+        data.append(contentsOf: variableLength(value))
+    }
+
+    static func variableLength(_ value: Int) -> [UInt8] {
         var bytes: [UInt8] = [UInt8(value & 0x7F)]
         var rest = value >> 7
         while rest > 0 {
             bytes.append(UInt8(rest & 0x7F) | 0x80)
             rest >>= 7
         }
-        data.append(contentsOf: bytes.reversed())
+        return bytes.reversed()
     }
 
     private static func bigEndian(_ value: Int, bytes: Int) -> [UInt8] {

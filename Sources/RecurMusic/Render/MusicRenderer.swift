@@ -86,7 +86,7 @@ public enum MusicRenderer {
             try configuration.validate()
             try AtomicFile.write(Data(PianoRoll.svg(for: tune, title: title, tempo: configuration.tempo).utf8), to: path)
         case .wav, .flac, .ogg, .mp3:
-            let audio = try Synthesizer.render(tune.melody, configuration: configuration)
+            let audio = try Synthesizer.render(tune, configuration: configuration)
             let synthesised = clock.now
             try SoundFile.write(audio, to: path, format: format, sampleFormat: configuration.sampleFormat)
             report.synthesisSeconds = (synthesised - started).seconds

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns a melody into audio with one of the instruments.
 ///
 /// Each note is the instrument's oscillator times its ADSR envelope, starting on the
@@ -20,41 +22,82 @@ public enum Synthesizer {
     /// - Throws: `RenderSettingError` for a setting out of range, or a tune that would
     ///   last longer than `RenderConfiguration.maximumSeconds`.
     public static func render(_ melody: Melody, configuration: RenderConfiguration) throws(RenderSettingError) -> AudioBuffer {
+        try render(Tune(melody: melody), configuration: configuration)
+    }
+
+    /// Renders every voice of `tune` with the configuration's instrument and mixes them.
+    /// In stereo the voices are spread across the field with equal-power panning, the
+    /// highest on the left; in mono they are summed. The mix is scaled as a melody is, so
+    /// the loudest sample of all the voices together stays below full scale.
+    ///
+    /// - Throws: `RenderSettingError` for a setting out of range, or a tune that would
+    ///   last longer than `RenderConfiguration.maximumSeconds`.
+    public static func render(_ tune: Tune, configuration: RenderConfiguration) throws(RenderSettingError) -> AudioBuffer {
         try configuration.validate()
         let timing = configuration.timing
-        let duration = timing.seconds(atStep: melody.steps)
+        let duration = timing.seconds(atStep: tune.steps)
         guard duration <= RenderConfiguration.maximumSeconds else {
             throw RenderSettingError(
-                setting: "duration", value: "\(Int(duration)) s (\(melody.steps) steps at \(configuration.tempo.formatted) BPM)",
+                setting: "duration", value: "\(Int(duration)) s (\(tune.steps) steps at \(configuration.tempo.formatted) BPM)",
                 expected: "at most \(Int(RenderConfiguration.maximumSeconds)) s: a faster tempo or a shorter tune")
         }
-        let frames = frameCount(for: melody, configuration: configuration)
+        let frames = frameCount(for: tune.melody, configuration: configuration)
+        let channels = configuration.channels
+        let mixes = tune.voices.enumerated().map { voice, melody in
+            mix(melody, voice: voice, frames: frames, configuration: configuration)
+        }
+        var samples: [Float]
+        if mixes.count == 1 {
+            samples = interleave(mixes[0], channels: channels)
+        } else {
+            samples = [Float](repeating: 0, count: frames * channels)
+            for (voice, mix) in mixes.enumerated() {
+                let gains = panGains(voice: voice, of: mixes.count, channels: channels)
+                for i in 0..<frames where mix[i] != 0 {
+                    for c in 0..<channels { samples[i * channels + c] += mix[i] * gains[c] }
+                }
+            }
+        }
+        let peak = samples.reduce(Float(0)) { max($0, abs($1)) }
+        let scale = peak > 0 ? Self.peakLevel * Float(configuration.velocity) / 127 / peak : 0
+        for i in samples.indices { samples[i] *= scale }
+        return AudioBuffer(samples: samples, channels: channels, sampleRate: configuration.sampleRate)
+    }
+
+    /// One voice's notes, unscaled, `frames` long.
+    private static func mix(_ melody: Melody, voice: Int, frames: Int, configuration: RenderConfiguration) -> [Float] {
+        let timing = configuration.timing
         var mix = [Float](repeating: 0, count: frames)
         mix.withUnsafeMutableBufferPointer { mix in
-            var voice = Voice(
+            var player = Voice(
                 instrument: configuration.instrument, sampleRate: configuration.sampleRate, velocity: configuration.velocity)
             for (index, note) in melody.notes.enumerated() {
                 let start = timing.frame(atStep: note.start)
                 let gate = timing.frame(atStep: note.end) - start
                 guard start < frames, gate > 0 else { continue }
-                voice.add(note, index: index, startFrame: start, gateFrames: gate, into: mix)
+                // Each voice plucks its own strings: the noise seed differs per voice.
+                player.add(note, index: index + voice << 32, startFrame: start, gateFrames: gate, into: mix)
             }
         }
-        let peak = mix.reduce(Float(0)) { max($0, abs($1)) }
-        let scale = peak > 0 ? Self.peakLevel * Float(configuration.velocity) / 127 / peak : 0
-        return AudioBuffer(
-            samples: interleave(mix, scale: scale, channels: configuration.channels),
-            channels: configuration.channels, sampleRate: configuration.sampleRate)
+        return mix
     }
 
-    /// The mono mix scaled, in `channels` identical channels.
-    private static func interleave(_ mix: [Float], scale: Float, channels: Int) -> [Float] {
-        if channels == 1 { return mix.map { $0 * scale } }
+    /// The gain of voice `voice` of `count` in each channel: mono 1; stereo equal-power
+    /// panning from 70 % left (the highest voice) to 70 % right (the lowest).
+    static func panGains(voice: Int, of count: Int, channels: Int) -> [Float] {
+        guard channels == 2 else { return [Float](repeating: 1, count: channels) }
+        let position = count > 1 ? -0.7 + 1.4 * Double(voice) / Double(count - 1) : 0  // −1 left … +1 right
+        let angle = (position + 1) * Double.pi / 4
+        return [Float(cos(angle)), Float(sin(angle))]
+    }
+
+    /// The mono mix in `channels` identical channels.
+    private static func interleave(_ mix: [Float], channels: Int) -> [Float] {
+        if channels == 1 { return mix }
         return [Float](unsafeUninitializedCapacity: mix.count * channels) { out, count in
             mix.withUnsafeBufferPointer { mix in
                 for i in 0..<mix.count {
-                    let value = mix[i] * scale
-                    for c in 0..<channels { out[i * channels + c] = value }
+                    for c in 0..<channels { out[i * channels + c] = mix[i] }
                 }
             }
             count = mix.count * channels

@@ -22,7 +22,10 @@ struct MIDIReader {
     var format = 0
     var trackCount = 0
     var division = 0
+    /// Every track's events, one track after another.
     var events: [Event] = []
+    /// The events of each track.
+    var tracks: [[Event]] = []
 
     init(_ data: Data) throws {
         let bytes = [UInt8](data)
@@ -46,34 +49,41 @@ struct MIDIReader {
         format = try number(2)
         trackCount = try number(2)
         division = try number(2)
-        guard try take(4) == Array("MTrk".utf8) else { throw Failure(description: "no MTrk chunk") }
-        let length = try number(4)
-        let end = p + length
-        guard end == bytes.count else { throw Failure(description: "track length \(length) does not match the file") }
-        var tick = 0
-        var runningStatus: UInt8 = 0
-        while p < end {
-            let delta = try variableLength()
-            tick += delta
-            var status = try take(1)[0]
-            if status < 0x80 {
-                status = runningStatus
-                p -= 1
+        for _ in 0..<trackCount {
+            guard try take(4) == Array("MTrk".utf8) else { throw Failure(description: "no MTrk chunk") }
+            let length = try number(4)
+            let end = p + length
+            guard end <= bytes.count else { throw Failure(description: "track length \(length) runs past the file") }
+            var track: [Event] = []
+            var tick = 0
+            var runningStatus: UInt8 = 0
+            while p < end {
+                let delta = try variableLength()
+                tick += delta
+                var status = try take(1)[0]
+                if status < 0x80 {
+                    status = runningStatus
+                    p -= 1
+                }
+                switch status {
+                case 0xFF:
+                    let type = try take(1)[0]
+                    let data = try take(variableLength())
+                    track.append(Event(delta: delta, tick: tick, status: status, metaType: type, data: data))
+                case 0x80...0xBF, 0xE0...0xEF:
+                    runningStatus = status
+                    track.append(Event(delta: delta, tick: tick, status: status, metaType: nil, data: try take(2)))
+                case 0xC0...0xDF:
+                    runningStatus = status
+                    track.append(Event(delta: delta, tick: tick, status: status, metaType: nil, data: try take(1)))
+                default:
+                    throw Failure(description: "unexpected status byte \(status) at \(p - 1)")
+                }
             }
-            switch status {
-            case 0xFF:
-                let type = try take(1)[0]
-                let data = try take(variableLength())
-                events.append(Event(delta: delta, tick: tick, status: status, metaType: type, data: data))
-            case 0x80...0xBF, 0xE0...0xEF:
-                runningStatus = status
-                events.append(Event(delta: delta, tick: tick, status: status, metaType: nil, data: try take(2)))
-            case 0xC0...0xDF:
-                runningStatus = status
-                events.append(Event(delta: delta, tick: tick, status: status, metaType: nil, data: try take(1)))
-            default:
-                throw Failure(description: "unexpected status byte \(status) at \(p - 1)")
-            }
+            guard p == end else { throw Failure(description: "an event runs past the end of its track") }
+            tracks.append(track)
         }
+        guard p == bytes.count else { throw Failure(description: "\(bytes.count - p) bytes after the last track") }
+        events = tracks.flatMap { $0 }
     }
 }
