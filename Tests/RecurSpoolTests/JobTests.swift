@@ -132,6 +132,9 @@ struct JobTests {
         HostileJob(
             "temperature 1e999", "{\"model\": \"x\", \"temperature\": 1e999}", field: "temperature",
             mentions: ["between 0 and 100"]),
+        HostileJob(
+            "harmonize empty", "{\"model\": \"x\", \"harmonize\": \" \"}", field: "harmonize", mentions: ["empty", "n72"]),
+        HostileJob("harmonize a number", "{\"model\": \"x\", \"harmonize\": 72}", field: "harmonize", mentions: ["string"]),
         HostileJob("top_k -1", "{\"model\": \"x\", \"top_k\": -1}", field: "top_k", mentions: ["0 or a positive"]),
         HostileJob("top_p 0", "{\"model\": \"x\", \"top_p\": 0}", field: "top_p", mentions: ["greater than 0"]),
         HostileJob("top_p 1.5", "{\"model\": \"x\", \"top_p\": 1.5}", field: "top_p", mentions: ["at most 1"]),

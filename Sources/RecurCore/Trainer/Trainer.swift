@@ -304,6 +304,7 @@ public struct Trainer: Sendable {
         training["init_data_sha256"] = configuration.initSHA256
         training["patience"] = configuration.patience
         if configuration.resetsAtEndOfTune { training["reset_at_eos"] = true }
+        if configuration.voices > 1 { training["voices"] = configuration.voices }
         if configuration.patience != nil { training["stopped_early"] = stoppedEarly }
         var weights = network
         if configuration.keepBest, let kept = best.network {

@@ -56,6 +56,14 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     }
     private var keepBestFlag: Bool?
 
+    /// Notes: voices sounding together, one step token each per 16th-note step (the
+    /// model's encoding records it). Stored only above 1.
+    public var voices: Int {
+        get { voicesValue ?? 1 }
+        set { voicesValue = newValue > 1 ? newValue : nil }
+    }
+    private var voicesValue: Int?
+
     /// Whether each stream's state is zeroed before every `<eos>` (notes corpora), so that
     /// every tune is learnt from the zero state sampling starts a tune from, and no tune
     /// leans on the one before it. A fresh notes run sets it; stored only when set, so a
@@ -76,7 +84,7 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
         case seqLen = "seq_len", learningRate = "lr", learningRateDecay = "lr_decay"
         case validationFraction = "val_fraction", validationCorpus = "val_corpus", validateEvery = "validate_every"
         case patience, keepBestFlag = "keep_best", initModel = "init", initSHA256 = "init_data_sha256"
-        case resetFlag = "reset_at_eos"
+        case resetFlag = "reset_at_eos", voicesValue = "voices"
     }
 
     /// Checks the ranges, naming the setting to fix (as in the training metadata:
@@ -101,6 +109,8 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
             validationFraction >= 0 && validationFraction < 0.5, "val_fraction", validationFraction, "at least 0 and below 0.5")
         try check(validateEvery >= 1, "validate_every", validateEvery, "at least 1")
         try check(patience.map { $0 >= 1 } ?? true, "patience", patience ?? 0, "at least 1 (validations without improvement)")
+        try check((1...16).contains(voices), "voices", voices, "between 1 and 16")
+        try check(voices == 1 || kind == .notes, "voices", voices, "1 for a text corpus (several voices are notes)")
         try check(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "beta", "\(beta1),\(beta2)", "in [0, 1)")
     }
 }

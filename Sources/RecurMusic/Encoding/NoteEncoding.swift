@@ -53,6 +53,10 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
     /// token (`n<midi>`, `-`, `r`) per voice, in a fixed order, the highest voice
     /// (soprano) first; 1 for a melody.
     public var voices: Int = 1
+    /// `recur.notes/2` with several voices: the lowest and highest pitch each voice sang
+    /// in training, highest voice first (empty when unknown). A melody to harmonise is
+    /// moved by octaves into the first.
+    public var voiceRanges: [ClosedRange<Int>] = []
     /// `recur.notes/2`: the end of a tune fed before every sample (then `<eos>`), so that
     /// a tune starts from a state like the ones training saw at tune boundaries
     /// (`SamplingRequest.warmup`). Not part of any output.
@@ -189,6 +193,10 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
         guard voices == 1 || isStructured else {
             throw NoteEncodingError(field: "voices", reason: "is \(voices); several voices need \(Self.structuredFormatName)")
         }
+        guard voiceRanges.isEmpty || voiceRanges.count == voices else {
+            throw NoteEncodingError(
+                field: "voice_ranges", reason: "has \(voiceRanges.count) ranges for \(voices) voices; give one per voice")
+        }
         guard stepsPerQuarter == 4 else {
             throw NoteEncodingError(field: "steps_per_quarter", reason: "is \(stepsPerQuarter); DESIGN.md §5 fixes it at 4")
         }
@@ -220,6 +228,7 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
         case modes
         case warmup
         case voices
+        case voiceRanges = "voice_ranges"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -235,6 +244,9 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
             try container.encode(modes.map(\.rawValue), forKey: .modes)
             try container.encode(warmup, forKey: .warmup)
             if voices > 1 { try container.encode(voices, forKey: .voices) }
+            if !voiceRanges.isEmpty {
+                try container.encode(voiceRanges.map { [$0.lowerBound, $0.upperBound] }, forKey: .voiceRanges)
+            }
         }
     }
 
@@ -272,6 +284,14 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
             self.init(
                 lowestPitch: lowest, highestPitch: highest, meters: meters, modes: modes, markers: markers, voices: voices)
             if let warmup = try container.decodeIfPresent([String].self, forKey: .warmup) { self.warmup = warmup }
+            let ranges = try container.decodeIfPresent([[Int]].self, forKey: .voiceRanges) ?? []
+            for range in ranges {
+                guard range.count == 2, range[0] <= range[1] else {
+                    throw NoteEncodingError(
+                        field: "voice_ranges", reason: "holds \(range); give [lowest, highest] MIDI pitches for each voice")
+                }
+                voiceRanges.append(range[0]...range[1])
+            }
         } else {
             self.init(lowestPitch: lowest, highestPitch: highest, markers: markers)
         }

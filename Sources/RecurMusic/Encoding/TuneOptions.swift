@@ -1,4 +1,5 @@
 import Foundation
+import RecurCore
 
 /// What a user may ask of a tune before it is sampled: its meter, its mode and the key
 /// it is written in (`recur generate --meter 6/8 --mode minor --key E`, or the job
@@ -11,16 +12,44 @@ public struct TuneOptions: Sendable, Hashable {
     public var mode: String?
     /// The tonic to write the tune in (`E`, `F#`, `Bb`); nil keeps the model's.
     public var key: String?
+    /// A melody to harmonise (monophonic note tokens, bar lines allowed), in `key` and
+    /// `mode`; a model of several voices samples the other voices (`Harmonization`).
+    public var harmonize: String?
 
     /// Options; every one may be nil.
-    public init(meter: String? = nil, mode: String? = nil, key: String? = nil) {
+    public init(meter: String? = nil, mode: String? = nil, key: String? = nil, harmonize: String? = nil) {
         self.meter = meter
         self.mode = mode
         self.key = key
+        self.harmonize = harmonize
     }
 
     /// Whether no option is given.
-    public var isEmpty: Bool { meter == nil && mode == nil && key == nil }
+    public var isEmpty: Bool { meter == nil && mode == nil && key == nil && harmonize == nil }
+
+    /// Sets what a notes model's request needs from these options: the guide that opens
+    /// every tune with its headers (or, to harmonise a melody, covers the whole tune, whose
+    /// length it then sets), and the warm-up.
+    /// - Throws: `TuneOptionError` naming the field that cannot be honoured.
+    public func apply(
+        to request: inout SamplingRequest, encoding: NoteEncoding, vocabulary: [String], model: String
+    ) throws(TuneOptionError) {
+        request.warmup = Self.warmup(for: encoding, vocabulary: vocabulary)
+        guard let harmonize else {
+            request.guide = try guide(for: encoding, prime: request.prime, model: model)
+            return
+        }
+        if !request.prime.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw TuneOptionError(
+                field: "harmonize", value: "…",
+                problem: "cannot be combined with a prime: the melody is the start and the whole of the top voice")
+        }
+        let harmonization = try Harmonization(
+            melody: harmonize, encoding: encoding, vocabulary: vocabulary, meter: parsedMeter(), mode: parsedMode(),
+            key: tonic(), model: model)
+        request.guide = harmonization.guide
+        request.length = harmonization.guide.count
+    }
 
     /// The tokens that must open the tune (`SamplingRequest.guide`): for a
     /// `recur.notes/2` model, its meter header then its mode header, each the one asked

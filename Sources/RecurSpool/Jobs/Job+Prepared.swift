@@ -18,17 +18,16 @@ extension Job {
         }
         var request = self.request
         if model.vocabulary.kind == .text, !tune.isEmpty {
-            let field = tune.meter != nil ? "meter" : tune.mode != nil ? "mode" : "key"
+            let field = tune.meter != nil ? "meter" : tune.mode != nil ? "mode" : tune.key != nil ? "key" : "harmonize"
             throw JobError(
                 error: "\"\(field)\" is for notes models, but '\(model.name)' is a text model.", field: field,
-                value: (tune.meter ?? tune.mode ?? tune.key ?? "").debugDescription,
+                value: (tune.meter ?? tune.mode ?? tune.key ?? "…").debugDescription,
                 hint: "Leave \"\(field)\" out, or name a notes model such as folk.")
         }
         if model.vocabulary.kind == .notes {
             do {
                 let encoding = try model.notesJSON.map { try NoteEncoding(json: $0) } ?? .standard
-                request.guide = try tune.guide(for: encoding, prime: request.prime, model: model.name)
-                request.warmup = TuneOptions.warmup(for: encoding, vocabulary: model.vocabulary.tokens)
+                try tune.apply(to: &request, encoding: encoding, vocabulary: model.vocabulary.tokens, model: model.name)
             } catch let error as TuneOptionError {
                 throw JobDecoder.tuneError(error)
             } catch {

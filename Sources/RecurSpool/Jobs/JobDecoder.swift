@@ -11,7 +11,7 @@ struct JobDecoder {
     /// The fields a job file may have, in the order they are checked.
     static let fields = [
         "model", "count", "length", "temperature", "top_k", "top_p", "prime", "stop", "seed", "format", "render", "meter", "mode",
-        "key",
+        "key", "harmonize",
     ]
 
     /// The longest model name; also the longest file name most filesystems allow.
@@ -100,7 +100,8 @@ struct JobDecoder {
             job.render = try RenderDecoder.decode(field, formats: job.formats)
         }
         job.tune = TuneOptions(
-            meter: try given["meter"]?.string(), mode: try given["mode"]?.string(), key: try given["key"]?.string())
+            meter: try given["meter"]?.string(), mode: try given["mode"]?.string(), key: try given["key"]?.string(),
+            harmonize: try given["harmonize"].map(harmonize))
         do {
             try job.tune.validate()
             job.render.key = try job.tune.tonic()
@@ -116,6 +117,8 @@ struct JobDecoder {
             switch error.field {
             case "meter": "Leave \"meter\" out to let the model choose, or give one it knows (see `recur info MODEL`)."
             case "mode": "Leave \"mode\" out to let the model choose, or give one it knows (see `recur info MODEL`)."
+            case "harmonize":
+                "Give the melody as note tokens such as \"n72 - - - n71 - - - |\", within the range of the model's highest voice, with a model of several voices such as chorales."
             default: "Give the tonic alone, such as \"E\", \"F#\" or \"Bb\"; the mode comes from \"mode\"."
             }
         return JobError(
@@ -145,6 +148,22 @@ struct JobDecoder {
                 hint: "Leave out the extension: \"\(name.dropLast(ModelCatalog.fileExtension.count + 1))\".")
         }
         return name
+    }
+
+    /// `harmonize`: a melody of note tokens, bounded like a prime.
+    private func harmonize(_ field: JobField) throws(JobError) -> String {
+        let melody = try field.string()
+        let maximum = limits.sampling.maximumPrimeLength
+        guard melody.unicodeScalars.count <= maximum else {
+            throw field.error(
+                "\"harmonize\" is \(melody.unicodeScalars.count) characters long, more than the \(maximum) allowed.",
+                hint: "Harmonise the melody in parts of at most \(maximum) characters.")
+        }
+        guard !melody.allSatisfy(\.isWhitespace) else {
+            throw field.error(
+                "\"harmonize\" is empty.", hint: "Give the melody as note tokens such as \"n72 - - - n71 - - - |\".")
+        }
+        return melody
     }
 
     private func prime(_ field: JobField) throws(JobError) -> String {

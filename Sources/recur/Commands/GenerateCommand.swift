@@ -39,16 +39,18 @@ struct GenerateCommand: ParsableCommand {
         let seed = request.seed ?? UInt64.random(in: 0...UInt64(Int64.max))
         var sampling = request.request(seed: seed)
         let tonic: Tonic?
+        let options = try tune.options()
         do {
-            if loaded.vocabulary.kind == .text, !tune.options.isEmpty {
-                let flag = tune.meter != nil ? "--meter" : tune.mode != nil ? "--mode" : "--key"
+            if loaded.vocabulary.kind == .text, !options.isEmpty {
+                let flag =
+                    tune.meter != nil ? "--meter" : tune.mode != nil ? "--mode" : tune.key != nil ? "--key" : "--harmonize"
                 throw InputError(description: "\(flag) is for notes models; '\(loaded.name)' is a text model")
             }
             if let encoding {
-                sampling.guide = try tune.options.guide(for: encoding, prime: sampling.prime, model: loaded.name)
-                sampling.warmup = TuneOptions.warmup(for: encoding, vocabulary: loaded.vocabulary.tokens)
+                try options.apply(
+                    to: &sampling, encoding: encoding, vocabulary: loaded.vocabulary.tokens, model: loaded.name)
             }
-            tonic = try tune.options.tonic()
+            tonic = try options.tonic()
         } catch let error as TuneOptionError { throw error.flagError }
         let prepared = try loaded.prepare(sampling)
         if request.seed == nil && !json { FileHandle.standardError.write(Data("seed: \(seed)\n".utf8)) }

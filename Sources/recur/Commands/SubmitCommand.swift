@@ -84,6 +84,7 @@ struct SubmitCommand: ParsableCommand {
         object["meter"] = tune.meter
         object["mode"] = tune.mode
         object["key"] = tune.key
+        object["harmonize"] = try tune.options().harmonize
         if !stop.isEmpty { object["stop"] = stop.map(RequestOptions.unescape) }
         if let format {
             let formats = format.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

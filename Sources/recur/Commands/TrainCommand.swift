@@ -22,6 +22,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("UTF-8 text file (notes: one tune of tokens per line).", valueName: "file")) var corpus: String?
     @Option(help: "text or notes (default text).") var kind: String?
     @Option(help: "lstm, gru or rnn (default lstm).") var cell: String?
+    @Option(
+        help: ArgumentHelp(
+            "Notes: voices sounding together; each step is one token per voice, the highest first (default 1).",
+            valueName: "n"))
+    var voices: Int?
     @Option(help: "Stacked recurrent layers (default 2).") var layers: Int?
     @Option(help: "Hidden units per layer (default 256).") var hidden: Int?
     @Option(help: "Embedding size (default: one-hot input).") var embedding: Int?
@@ -161,7 +166,8 @@ struct TrainCommand: ParsableCommand {
         // The corpus's header and bar-line tokens make it recur.notes/2 (docs/MUSIC.md). A
         // model trained from the zero state at every tune needs no warm-up before one.
         if c.kind == .notes {
-            var encoding = NoteEncoding(vocabulary: model.vocabulary.tokens)
+            var encoding = NoteEncoding(vocabulary: model.vocabulary.tokens, voices: c.voices)
+            if c.voices > 1 { encoding.voiceRanges = try Self.voiceRanges(of: c.corpus, voices: c.voices) }
             if c.resetsAtEndOfTune { encoding.warmup = [] }
             model.notesJSON = encoding.json
         }
@@ -205,6 +211,9 @@ struct TrainCommand: ParsableCommand {
             return cell
         }
         c.kind = kind ?? .text
+        c.voices = voices ?? 1
+        if c.voices > 1 && c.kind == .notes { _ = try Self.voiceRanges(of: corpus, voices: c.voices) }
+        if let valCorpus, c.voices > 1 && c.kind == .notes { _ = try Self.voiceRanges(of: valCorpus, voices: c.voices) }
         c.cell = cell ?? .lstm
         c.layers = layers ?? 2
         c.hidden = hidden ?? 256
@@ -240,6 +249,34 @@ struct TrainCommand: ParsableCommand {
             )
         }
         return trainer
+    }
+
+    /// The pitch range of each voice in a corpus of several voices, checking that every
+    /// tune has one step token per voice for each of its steps (naming the first line
+    /// that does not).
+    private static func voiceRanges(of path: String, voices: Int) throws -> [ClosedRange<Int>] {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw InputError(description: "cannot read the corpus \(path): \(error.localizedDescription)")
+        }
+        var low = [Int](repeating: .max, count: voices), high = [Int](repeating: .min, count: voices)
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var slot = 0
+            for word in line.split(whereSeparator: \.isWhitespace) {
+                guard let token = NoteToken(String(word)), token != .endOfTune else { continue }
+                if case .note(let pitch) = token {
+                    low[slot] = min(low[slot], pitch)
+                    high[slot] = max(high[slot], pitch)
+                }
+                slot = (slot + 1) % voices
+            }
+            guard slot != 0 else { continue }
+            throw ValidationError(
+                "\(path), line \(index + 1): its step tokens (n<midi>, -, r) are not a multiple of --voices \(voices); each step needs one token per voice"
+            )
+        }
+        guard zip(low, high).allSatisfy({ $0 <= $1 }) else { return [] }  // a voice that never sings: no ranges
+        return zip(low, high).map { $0...$1 }
     }
 
     /// Redraws the loss plot; a failure mid-run is reported and training goes on.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import RecurMusic
 
 /// What a musician asks of a tune (docs/MUSIC.md): the flags shared by `generate` and
@@ -13,9 +14,23 @@ struct TuneFlags: ParsableArguments {
     @Option(
         help: ArgumentHelp("Write the tunes in this key: its tonic, e.g. E, F#, Bb (every rendered format).", valueName: "tonic"))
     var key: String?
+    @Option(
+        help: ArgumentHelp(
+            "Harmonise this melody (a file of note tokens, bar lines allowed, in --key and --mode) with a model of several voices.",
+            valueName: "file"))
+    var harmonize: String?
 
-    /// The options, unchecked.
-    var options: TuneOptions { TuneOptions(meter: meter, mode: mode, key: key) }
+    /// The options, unchecked; the melody to harmonise is read from its file.
+    func options() throws -> TuneOptions {
+        var melody: String?
+        if let harmonize {
+            guard let data = FileManager.default.contents(atPath: harmonize) else {
+                throw InputError(description: "--harmonize \(harmonize): cannot read the file; give a file of note tokens")
+            }
+            melody = String(decoding: data, as: UTF8.self)
+        }
+        return TuneOptions(meter: meter, mode: mode, key: key, harmonize: melody)
+    }
 }
 
 extension TuneOptionError {
