@@ -151,21 +151,26 @@ def read_text(path):
         return f.read()
 
 
-def eval_loss(model, ids, chunk):
+def eval_loss(model, ids, chunk, reset_id=None):
     """Mean cross-entropy (nats) of predicting ids[1:] from ids[:-1], fed
-    from zero state in chunks of `chunk` steps with the state carried over.
+    from zero state in chunks of `chunk` steps with the state carried over;
+    with `reset_id`, the state is zeroed again before every input equal to it
+    (a model trained with `reset_at_eos` starts every tune from the zero state).
 
     Returns (loss_nats, scored_predictions). Computes in the model's dtype
     (summed in float64); call under torch.no_grad() or inference_mode()."""
     ids = torch.tensor(ids, dtype=torch.long)
     inputs, targets = ids[:-1], ids[1:]
     total = torch.zeros((), dtype=torch.float64)
-    state = None
-    for s in range(0, len(inputs), chunk):
-        x = inputs[s:s + chunk].unsqueeze(1)          # [T, 1]
-        logits, state = model(x, state)
-        ce = F.cross_entropy(logits[:, 0, :], targets[s:s + chunk],
-                             reduction="sum")
-        total += ce.to(torch.float64)
+    starts = [0]
+    if reset_id is not None:
+        starts += [i for i in range(1, len(inputs)) if inputs[i].item() == reset_id]
+    for a, b in zip(starts, starts[1:] + [len(inputs)]):
+        state = None
+        for s in range(a, b, chunk):
+            e = min(s + chunk, b)
+            logits, state = model(inputs[s:e].unsqueeze(1), state)   # [T, 1, V]
+            ce = F.cross_entropy(logits[:, 0, :], targets[s:e], reduction="sum")
+            total += ce.to(torch.float64)
     n = len(targets)
     return (total.item() / n if n else float("nan")), n
