@@ -54,6 +54,23 @@ struct RenderCommandTests {
         #expect(header.frames == frames)
     }
 
+    @Test func fourVoicesRenderWithVoices() throws {
+        let directory = try tuneDirectory("M:4/4 K:major n72 n67 n64 n48 - - - - n74 - - - - r - - |\n")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let result = try RecurBinary.run(
+            ["render", "notes.txt", "--voices", "4", "--out", "chorale.mid", "--json"], directory: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try RecurBinary.json(result)
+        #expect(json["voices"] as? Int == 4 && json["steps"] as? Int == 4 && json["notes"] as? Int == 5)
+        let midi = try Data(contentsOf: URL(fileURLWithPath: directory + "/chorale.mid"))
+        #expect(midi[9] == 1 && midi[11] == 5, "a type 1 file of a conductor track and four voices")
+        // Read as one voice, the same tokens are a melody of 16 steps.
+        let melody = try RecurBinary.run(["render", "notes.txt", "--out", "melody.mid", "--json"], directory: directory)
+        #expect(try RecurBinary.json(melody)["steps"] as? Int == 16)
+        let bad = try RecurBinary.run(["render", "notes.txt", "--voices", "0", "--out", "x.mid"], directory: directory)
+        #expect(bad.status != 0 && bad.stderr.contains("--voices"))
+    }
+
     @Test func everyFormatFromTheExtensionOrTheFlag() throws {
         let directory = try tuneDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

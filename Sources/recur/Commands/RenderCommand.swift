@@ -12,7 +12,8 @@ struct RenderCommand: ParsableCommand {
             NOTES.txt holds one tune of note tokens separated by whitespace: n<midi> starts a \
             note (n60 is middle C), '-' holds it for another 16th, 'r' starts a rest, '|' closes \
             a bar, and an optional <eos> ends the tune; headers before the first note give the \
-            meter and mode (M:6/8 K:minor). The format comes from --out's extension (.wav, \
+            meter and mode (M:6/8 K:minor). With --voices N each step is N tokens, one per \
+            voice, the highest first. The format comes from --out's extension (.wav, \
             .flac, .ogg, .mp3, .mid, .abc, .svg) unless --format is given. --key moves the tune \
             to another tonic, keeping its mode. See docs/MUSIC.md.
             """)
@@ -23,12 +24,19 @@ struct RenderCommand: ParsableCommand {
     var format: String?
     @Option(help: ArgumentHelp("Write the tune in this key: its tonic, e.g. E, F#, Bb (the mode stays).", valueName: "tonic"))
     var key: String?
+    @Option(
+        help: ArgumentHelp(
+            "Voices sounding together: each step is one token per voice, the highest first (default 1).", valueName: "n"))
+    var voices: Int = 1
     @OptionGroup var render: RenderOptions
     @Flag(help: "Print one JSON object: path, format, notes, steps, frames, seconds, render_seconds, realtime_factor.")
     var json = false
 
     func validate() throws {
         try render.validate(for: resolvedFormat())
+        guard (1...NoteEncoding.maximumVoices).contains(voices) else {
+            throw ValidationError("--voices must be between 1 and \(NoteEncoding.maximumVoices), got \(voices)")
+        }
         do {
             _ = try TuneOptions(key: key).tonic()
         } catch { throw error.flagError }
@@ -45,17 +53,19 @@ struct RenderCommand: ParsableCommand {
         let report: RenderReport
         do {
             let title = ((notes as NSString).lastPathComponent as NSString).deletingPathExtension
+            let encoding = voices > 1 ? NoteEncoding(meters: [], modes: [], voices: voices) : .standard
             report = try MusicRenderer.render(
-                tokens: tokens, configuration: configuration, format: outputFormat, title: title, to: out)
+                tokens: tokens, encoding: encoding, configuration: configuration, format: outputFormat, title: title, to: out)
         } catch let error as NoteDecodingError {
             throw InputError(description: "\(notes): \(error)")
         }
+        let noteCount = report.tune.voices.reduce(0) { $0 + $1.notes.count }
         if json {
             printJSON(
                 [
                     "path": report.path, "format": report.format.rawValue, "instrument": configuration.instrument.rawValue,
                     "tempo": configuration.tempo, "sample_rate": configuration.sampleRate, "channels": configuration.channels,
-                    "notes": report.melody.notes.count, "steps": report.melody.steps, "frames": report.frames,
+                    "notes": noteCount, "voices": report.tune.voices.count, "steps": report.tune.steps, "frames": report.frames,
                     "seconds": report.seconds, "render_seconds": report.renderSeconds,
                     "synthesis_seconds": report.synthesisSeconds, "encoding_seconds": report.encodingSeconds,
                     "realtime_factor": report.realtimeFactor, "moved_pitches": report.movedPitches,
@@ -70,7 +80,7 @@ struct RenderCommand: ParsableCommand {
         print(
             String(
                 format: "%@: %d notes, %.1f s of %@ (%@) in %.3f s, %.0f× real time",
-                out, report.melody.notes.count, report.seconds, what, configuration.instrument.rawValue,
+                out, noteCount, report.seconds, what, configuration.instrument.rawValue,
                 report.renderSeconds, report.realtimeFactor))
         if report.movedPitches > 0 {
             print(
