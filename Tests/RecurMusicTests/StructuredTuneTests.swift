@@ -111,6 +111,15 @@ struct StructuredTuneTests {
         #expect(Key(tonic: Tonic(tonic)!, mode: mode).fifths == fifths, "\(tonic) \(mode)")
     }
 
+    @Test(arguments: [
+        (66, "D", Mode.major, "F#4"), (68, "A", .minor, "G#4"), (61, "D", .minor, "C#4"), (66, "G", .minor, "F#4"),
+        (65, "F#", .minor, "E#4"), (60, "C#", .minor, "B#3"), (71, "F", .major, "B4"), (65, "G", .major, "F4"),
+        (63, "E", .minor, "D#4"), (63, "F", .major, "Eb4"), (70, "C", .major, "A#4"), (62, "E", .dorian, "D4"),
+    ])
+    func notesOffTheScaleAreSpelledAsMusiciansWriteThem(pitch: Int, tonic: String, mode: Mode, name: String) {
+        #expect(PianoRoll.noteName(pitch, key: Key(tonic: Tonic(tonic)!, mode: mode)) == name)
+    }
+
     @Test func aKeyMovesTheTuneByTheSmallestInterval() throws {
         let minor = try Self.encoding.decode(tokens("M:2/4 K:minor n69 - n72 - | n76 - - - |")).tune
         let eMinor = minor.inKey(Tonic("E")!)
