@@ -9,11 +9,13 @@
 /// signature gives it, and an explicit one (`^`, `_`, `=`) wherever a reader could
 /// otherwise go wrong — on a note off the signature, and on any later note of that
 /// letter and octave in the same bar.
+///
+/// A tune of several voices writes each voice in turn after the header: a `V:` line that
+/// defines it (`V:1 name="Soprano" clef=treble`), then all its bars, on lines of the same
+/// bars in every voice. Each voice appears once, so readers that make one part per `V:`
+/// line (music21) find one part per voice, and abcjs and abcm2ps stack the voices' lines
+/// into systems.
 public enum ABCNotation {
-    /// Written values in 16th steps, longest first: whole, dotted half, half, dotted
-    /// quarter, quarter, dotted eighth, eighth, 16th (and the long values of 3/2, 4/2).
-    static let writtenValues = [32, 24, 16, 12, 8, 6, 4, 3, 2, 1]
-
     /// Bars per line of music.
     public static let barsPerLine = 4
 
@@ -33,40 +35,39 @@ public enum ABCNotation {
             "K:\(tune.key.tonic)\(tune.key.mode.abcSuffix)",
         ]
         let bars = tune.bars
+        if tune.voices.count == 1 {
+            lines += self.lines(of: tune.melody, bars: bars, meter: meter, key: tune.key)
+        } else {
+            let clefs = Clef.clefs(for: tune)
+            for (index, voice) in tune.voices.enumerated() {
+                lines.append(voiceLine(index: index, count: tune.voices.count, clef: clefs[index]))
+                lines += self.lines(of: voice, bars: bars, meter: meter, key: tune.key)
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The `V:` line that opens voice `index` of `count`: its number, name and clef.
+    ///
+    /// A voice in the treble clef with an 8 below keeps its notes at pitch in the text and
+    /// says `octave=1`: ABC 2.1 draws it an octave up on that staff and plays it an octave
+    /// down (`-8`), so it sounds as written — and a reader that knows neither reads it at
+    /// pitch too.
+    static func voiceLine(index: Int, count: Int, clef: Clef) -> String {
+        let octave = clef.octaveChange == 0 ? "" : " octave=\(-clef.octaveChange)"
+        return "V:\(index + 1) name=\"\(VoiceNames.name(of: index, among: count))\" clef=\(clef.abcName)\(octave)"
+    }
+
+    /// The lines of music of one voice: its bars, four to a line (a pickup does not count),
+    /// the last closed by `|]`. Every voice of a tune breaks its lines at the same bars.
+    static func lines(of voice: Melody, bars: [Range<Int>], meter: Meter, key: Key) -> [String] {
+        var lines: [String] = []
         var line = ""
         var barsOnLine = 0
-        let notes = tune.melody.notes
-        var next = 0  // the first note that may still sound in the current bar
-        for (index, bar) in bars.enumerated() {
-            var speller = Speller(key: tune.key)
-            var items: [String] = []
-            var step = bar.lowerBound
-            while next < notes.count && notes[next].end <= bar.lowerBound { next += 1 }
-            var n = next
-            while step < bar.upperBound {
-                if n < notes.count, notes[n].start <= step {
-                    let note = notes[n]
-                    let end = min(note.end, bar.upperBound)
-                    let spelling = Spelling(pitch: note.pitch, key: tune.key)
-                    let pieces = split(end - step)
-                    for (p, piece) in pieces.enumerated() {
-                        let tied = p < pieces.count - 1 || note.end > bar.upperBound
-                        items.append(
-                            beatSpace(step, bar: bar, meter: meter) + speller.text(spelling) + length(piece)
-                                + (tied ? "-" : ""))
-                        step += piece
-                    }
-                    if note.end <= bar.upperBound { n += 1 }
-                } else {
-                    let end = n < notes.count ? min(notes[n].start, bar.upperBound) : bar.upperBound
-                    for piece in split(end - step) {
-                        items.append(beatSpace(step, bar: bar, meter: meter) + "z" + length(piece))
-                        step += piece
-                    }
-                }
-            }
+        for (index, symbols) in voice.written(in: bars).enumerated() {
+            let bar = bars[index]
             let last = index == bars.count - 1
-            line += items.joined().trimmingCharacters(in: [" "]) + (last ? " |]" : " | ")
+            line += text(of: symbols, bar: bar, meter: meter, key: key) + (last ? " |]" : " | ")
             // A short first bar (a pickup) does not count towards the line's four.
             if !(index == 0 && bar.count < meter.stepsPerBar && !last) { barsOnLine += 1 }
             if barsOnLine == barsPerLine || last {
@@ -75,7 +76,18 @@ public enum ABCNotation {
                 barsOnLine = 0
             }
         }
-        return lines.joined(separator: "\n") + "\n"
+        return lines
+    }
+
+    /// One bar's notes and rests, beamed by beat, with their accidentals.
+    static func text(of symbols: [WrittenNote], bar: Range<Int>, meter: Meter, key: Key) -> String {
+        var speller = Speller(key: key)
+        var text = ""
+        for symbol in symbols {
+            let name = symbol.pitch.map { speller.text(Spelling(pitch: $0, key: key)) } ?? "z"
+            text += beatSpace(symbol.start, bar: bar, meter: meter) + name + length(symbol.steps) + (symbol.tied ? "-" : "")
+        }
+        return text.trimmingCharacters(in: [" "])
     }
 
     /// A space before a note that starts a beat (not the bar's first), so that notes beam
@@ -83,18 +95,6 @@ public enum ABCNotation {
     static func beatSpace(_ step: Int, bar: Range<Int>, meter: Meter) -> String {
         let offset = step - bar.lowerBound
         return offset > 0 && offset % meter.stepsPerBeat == 0 ? " " : ""
-    }
-
-    /// `steps` 16ths as written values, longest first (5 → 4 + 1).
-    static func split(_ steps: Int) -> [Int] {
-        var rest = steps
-        var pieces: [Int] = []
-        while rest > 0 {
-            let piece = writtenValues.first { $0 <= rest }!
-            pieces.append(piece)
-            rest -= piece
-        }
-        return pieces
     }
 
     /// The length suffix for `steps` 16ths with `L:1/8`: 1 → `/`, 2 → ``, 3 → `3/`, 4 → `2`.
