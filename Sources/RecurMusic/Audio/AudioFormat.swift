@@ -1,5 +1,8 @@
 /// The files a melody can be written as.
-public enum OutputFormat: String, Sendable, Hashable, CaseIterable, Codable {
+///
+/// A format's name is its raw value (`wav`, `musicxml` …); `xml` is read as `musicxml`
+/// too, as the extension most programs give MusicXML.
+public enum OutputFormat: RawRepresentable, Sendable, Hashable, CaseIterable, Codable {
     /// RIFF WAVE through libsndfile.
     case wav
     /// FLAC (lossless) through libsndfile.
@@ -14,9 +17,42 @@ public enum OutputFormat: String, Sendable, Hashable, CaseIterable, Codable {
     case abc
     /// A piano-roll picture (`PianoRoll`).
     case svg
+    /// A MusicXML 4.0 score, uncompressed: one part per voice (`MusicXML`).
+    case musicxml
 
-    /// The format a file name's extension implies (`.wav`, `.flac`, `.ogg`/`.oga`,
-    /// `.mid`/`.midi`), case-insensitive; `nil` for anything else.
+    /// The format a name stands for: `wav`, `flac`, `ogg`, `mp3`, `midi`, `abc`, `svg`,
+    /// `musicxml` or `xml`; nil for anything else.
+    public init?(rawValue: String) {
+        switch rawValue {
+        case "wav": self = .wav
+        case "flac": self = .flac
+        case "ogg": self = .ogg
+        case "mp3": self = .mp3
+        case "midi": self = .midi
+        case "abc": self = .abc
+        case "svg": self = .svg
+        case "musicxml", "xml": self = .musicxml
+        default: return nil
+        }
+    }
+
+    /// The format's name, as a job file and result.json write it.
+    public var rawValue: String {
+        switch self {
+        case .wav: "wav"
+        case .flac: "flac"
+        case .ogg: "ogg"
+        case .mp3: "mp3"
+        case .midi: "midi"
+        case .abc: "abc"
+        case .svg: "svg"
+        case .musicxml: "musicxml"
+        }
+    }
+
+    /// The format a file name's extension implies (`.wav`, `.flac`, `.ogg`/`.oga`, `.mp3`,
+    /// `.mid`/`.midi`, `.abc`, `.svg`, `.musicxml`/`.xml`), case-insensitive; `nil` for
+    /// anything else.
     public init?(path: String) {
         guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
         switch path[path.index(after: dot)...].lowercased() {
@@ -27,6 +63,7 @@ public enum OutputFormat: String, Sendable, Hashable, CaseIterable, Codable {
         case "mid", "midi", "smf": self = .midi
         case "abc": self = .abc
         case "svg": self = .svg
+        case "musicxml", "xml": self = .musicxml
         default: return nil
         }
     }
@@ -38,7 +75,7 @@ public enum OutputFormat: String, Sendable, Hashable, CaseIterable, Codable {
     public var isAudio: Bool { [.wav, .flac, .ogg, .mp3].contains(self) }
 
     /// The names a user may give, for help and error messages.
-    public static let names = "wav, flac, ogg, mp3, midi, abc, svg"
+    public static let names = "wav, flac, ogg, mp3, midi, abc, svg, musicxml"
 }
 
 /// How audio samples are stored in the file.

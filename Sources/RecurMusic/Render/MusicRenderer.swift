@@ -32,7 +32,7 @@ public struct RenderReport: Sendable, Equatable {
 }
 
 /// The one call that turns a notes model's output into a file: tokens → tune → audio,
-/// MIDI, ABC or a piano roll. `recur render`, `recur generate --format …` and the daemon
+/// MIDI, ABC, a piano roll or a MusicXML score. `recur render`, `recur generate --format …` and the daemon
 /// use it.
 public enum MusicRenderer {
     /// Decodes `tokens` with `encoding` (the model's `notes` metadata, or the standard
@@ -85,6 +85,10 @@ public enum MusicRenderer {
         case .svg:
             try configuration.validate()
             try AtomicFile.write(Data(PianoRoll.svg(for: tune, title: title, tempo: configuration.tempo).utf8), to: path)
+        case .musicxml:
+            try configuration.validate()
+            let document = MusicXML.document(for: tune, title: title, tempo: configuration.tempo)
+            try AtomicFile.write(Data(document.utf8), to: path)
         case .wav, .flac, .ogg, .mp3:
             let audio = try Synthesizer.render(tune, configuration: configuration)
             let synthesised = clock.now
