@@ -7,14 +7,14 @@ import RecurMusic
 struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
-        abstract: "Render a tune of note tokens to WAV, FLAC, Ogg, MP3, MIDI, ABC or an SVG piano roll.",
+        abstract: "Render a tune of note tokens to WAV, FLAC, Ogg, MP3, MIDI, ABC, MusicXML or an SVG piano roll.",
         discussion: """
             NOTES.txt holds one tune of note tokens separated by whitespace: n<midi> starts a \
             note (n60 is middle C), '-' holds it for another 16th, 'r' starts a rest, '|' closes \
             a bar, and an optional <eos> ends the tune; headers before the first note give the \
             meter and mode (M:6/8 K:minor). With --voices N each step is N tokens, one per \
             voice, the highest first. The format comes from --out's extension (.wav, \
-            .flac, .ogg, .mp3, .mid, .abc, .svg) unless --format is given. --key moves the tune \
+            .flac, .ogg, .mp3, .mid, .abc, .svg, .musicxml) unless --format is given. --key moves the tune \
             to another tonic, keeping its mode. See docs/MUSIC.md.
             """)
 
@@ -101,7 +101,8 @@ struct RenderCommand: ParsableCommand {
         }
         guard let implied = OutputFormat(path: out) else {
             throw ValidationError(
-                "cannot tell the format from --out \(out); name it .wav, .flac, .ogg, .mp3, .mid, .abc or .svg, or give --format")
+                "cannot tell the format from --out \(out); name it .wav, .flac, .ogg, .mp3, .mid, .abc, .svg or .musicxml, or give --format"
+            )
         }
         return implied
     }

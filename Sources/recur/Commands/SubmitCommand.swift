@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RecurCore
+import RecurMusic
 import RecurSpool
 
 /// `recur submit`: put a job into the spool, optionally wait for its result.
@@ -27,7 +28,7 @@ struct SubmitCommand: ParsableCommand {
     @Option(help: "Text fed first; every sample starts with it.") var prime: String?
     @Option(help: "End a text sample before this text (repeatable; \\n understood).") var stop: [String] = []
     @Option(help: "Random seed.") var seed: UInt64?
-    @Option(help: "text, wav, flac, ogg, mp3, midi, abc, svg; comma-separated for several.") var format: String?
+    @Option(help: "text, or for notes models \(OutputFormat.names); comma-separated for several.") var format: String?
     @OptionGroup(title: "Tunes (notes models)") var tune: TuneFlags
     @Flag(help: "Wait for the job to finish; print its output directory (exit 1 if it failed).") var wait = false
     @Option(help: "With --wait: give up after this many seconds (exit 2).") var timeout: Double = 3600
