@@ -56,6 +56,43 @@ struct TuneRequestTests {
             try Data(contentsOf: URL(fileURLWithPath: again)) == Data(contentsOf: URL(fileURLWithPath: out + "/sample-001.mid")))
     }
 
+    @Test func barsFollowTheMeterUnlessFreed() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let model = try Self.structuredModel(in: directory)
+        /// The lengths in steps of the interior bars of every sample (first and last left out).
+        func interiorBars(_ extra: [String]) throws -> [Int] {
+            let out = directory + "/out-\(extra.count)"
+            let result = try RecurBinary.run(
+                [
+                    "generate", "--model", model, "--count", "8", "--length", "200", "--seed", "4", "--temperature", "1",
+                    "--meter", "3/4", "--format", "text", "--out", out,
+                ] + extra)
+            #expect(result.status == 0, "\(result.stderr)")
+            var lengths: [Int] = []
+            for file in try FileManager.default.contentsOfDirectory(atPath: out) {
+                let tokens = try String(contentsOfFile: out + "/" + file, encoding: .utf8).split(separator: " ")
+                var bars: [Int] = [], steps = 0
+                for token in tokens where !token.hasPrefix("M:") && !token.hasPrefix("K:") {
+                    if token == "|" {
+                        bars.append(steps)
+                        steps = 0
+                    } else if token != "<eos>" {
+                        steps += 1
+                    }
+                }
+                lengths += bars.dropFirst()
+            }
+            return lengths
+        }
+        let strict = try interiorBars([])
+        #expect(strict.count > 20)
+        #expect(strict.allSatisfy { $0 == 12 }, "\(strict)")
+        // A random model left to itself puts bar lines anywhere.
+        let free = try interiorBars(["--free-bars"])
+        #expect(free.contains { $0 != 12 }, "\(free)")
+    }
+
     @Test func leftOutTheModelChoosesAndEveryTuneStillHasHeaders() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -146,6 +146,7 @@ private struct Row: Sendable {
     var primeText: String
     var finishedSample: Sample?
     let holdBack: Int
+    var barState: BarGrammar.State
 
     init(id: SampleID, request: PreparedRequest, model: RecurModel) {
         self.id = id
@@ -154,6 +155,7 @@ private struct Row: Sendable {
         endOfTune = model.vocabulary.id(of: Vocabulary.endOfTune)
         random = SampleRandom(seed: request.request.seed, index: id.index)
         pending = request.inputs[...]
+        barState = request.barState
         primeText =
             isNotes
             ? request.request.prime.split(whereSeparator: \.isWhitespace).joined(separator: " ")
@@ -174,12 +176,15 @@ private struct Row: Sendable {
         let token: Int
         if generatedTokens < request.guide.count {
             token = Self.guided(logits: logits, allowed: request.guide[generatedTokens], parameters: parameters, random: &random)
+        } else if let allowed = parameters.bars?.allowed(after: barState) {
+            token = Self.guided(logits: logits, allowed: allowed, parameters: parameters, random: &random)
         } else {
             token = TokenSampler.sample(
                 logits: logits, temperature: parameters.temperature, topK: parameters.topK, topP: parameters.topP, random: &random
             )
         }
         lastSampled = token
+        parameters.bars?.observe(token, in: &barState)
         if isNotes && token == endOfTune { return finish(.endOfTune) }
         if isNotes && (generatedTokens > 0 || !primeText.isEmpty) { generated.append(" ") }
         generated.append(contentsOf: vocabulary.tokens[token].unicodeScalars)

@@ -28,6 +28,9 @@ public struct SamplingRequest: Sendable, Equatable {
     /// a tune after the end of another; from the zero state its first tokens go astray.
     /// The warm-up gives it such an end to start after (`NoteEncoding.warmup`).
     public var warmup: [String] = []
+    /// Notes models with meters: bar lines only where the meter puts them, once the tune
+    /// has its meter header (`BarGrammar`); nil lets the model place them.
+    public var bars: BarGrammar?
 
     /// Limits a request must respect; the daemon may configure tighter ones.
     public struct Limits: Sendable, Equatable {
@@ -140,8 +143,13 @@ public struct SamplingRequest: Sendable, Equatable {
         if !inputs.isEmpty, vocabulary.kind == .notes, let end = vocabulary.id(of: Vocabulary.endOfTune), primeIDs.first != end {
             inputs.append(end)
         }
+        var barState = BarGrammar.State()
+        if let bars {
+            for id in primeIDs { bars.observe(id, in: &barState) }
+        }
         return PreparedRequest(
-            request: self, inputs: inputs + primeIDs, stops: stop.map { Array($0.unicodeScalars) }, guide: guideIDs)
+            request: self, inputs: inputs + primeIDs, stops: stop.map { Array($0.unicodeScalars) }, guide: guideIDs,
+            barState: barState)
     }
 }
 
@@ -155,6 +163,8 @@ public struct PreparedRequest: Sendable {
     public let stops: [[Unicode.Scalar]]
     /// The ids each of the first generated tokens may be (`SamplingRequest.guide`), sorted.
     public var guide: [[Int]] = []
+    /// Where the prime leaves the tune in its bars (`SamplingRequest.bars`).
+    public var barState = BarGrammar.State()
 }
 
 /// A request field that is out of range or does not fit the model.

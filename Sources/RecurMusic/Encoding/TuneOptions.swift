@@ -15,13 +15,19 @@ public struct TuneOptions: Sendable, Hashable {
     /// A melody to harmonise (monophonic note tokens, bar lines allowed), in `key` and
     /// `mode`; a model of several voices samples the other voices (`Harmonization`).
     public var harmonize: String?
+    /// Let the model place bar lines where it likes, rather than where the meter puts them
+    /// (`BarGrammar`, on by default for models with meters).
+    public var freeBars = false
 
     /// Options; every one may be nil.
-    public init(meter: String? = nil, mode: String? = nil, key: String? = nil, harmonize: String? = nil) {
+    public init(
+        meter: String? = nil, mode: String? = nil, key: String? = nil, harmonize: String? = nil, freeBars: Bool = false
+    ) {
         self.meter = meter
         self.mode = mode
         self.key = key
         self.harmonize = harmonize
+        self.freeBars = freeBars
     }
 
     /// Whether no option is given.
@@ -37,6 +43,7 @@ public struct TuneOptions: Sendable, Hashable {
         request.warmup = Self.warmup(for: encoding, vocabulary: vocabulary)
         guard let harmonize else {
             request.guide = try guide(for: encoding, prime: request.prime, model: model)
+            if !freeBars { request.bars = BarGrammar(encoding: encoding, vocabulary: vocabulary) }
             return
         }
         if !request.prime.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
@@ -200,5 +207,27 @@ public struct TuneSummary: Sendable, Hashable {
     /// The fields as a JSON object's members.
     public var json: [String: Any] {
         ["meter": meter ?? NSNull(), "mode": mode ?? NSNull(), "key": key, "bars": bars]
+    }
+}
+
+extension BarGrammar {
+    /// The grammar of a `recur.notes/2` model: its bar line, its step tokens, the steps per
+    /// bar of each meter header it knows, its voices; nil for a model without bar lines.
+    public init?(encoding: NoteEncoding, vocabulary: [String]) {
+        guard encoding.isStructured,
+            let barLine = vocabulary.firstIndex(of: NoteEncoding.barLine),
+            let endOfTune = vocabulary.firstIndex(of: NoteEncoding.endOfTune)
+        else { return nil }
+        var steps: Set<Int> = []
+        var meters: [Int: Int] = [:]
+        for (id, token) in vocabulary.enumerated() {
+            if let step = NoteToken(token), step != .endOfTune {
+                steps.insert(id)
+            } else if case .meter(let meter) = TuneHeaderToken(token) {
+                meters[id] = meter.stepsPerBar
+            }
+        }
+        guard !meters.isEmpty else { return nil }
+        self.init(barLine: barLine, endOfTune: endOfTune, stepTokens: steps, stepsPerBar: meters, voices: encoding.voices)
     }
 }

@@ -11,7 +11,7 @@ struct JobDecoder {
     /// The fields a job file may have, in the order they are checked.
     static let fields = [
         "model", "count", "length", "temperature", "top_k", "top_p", "prime", "stop", "seed", "format", "render", "meter", "mode",
-        "key", "harmonize",
+        "key", "harmonize", "free_bars",
     ]
 
     /// The longest model name; also the longest file name most filesystems allow.
@@ -101,7 +101,7 @@ struct JobDecoder {
         }
         job.tune = TuneOptions(
             meter: try given["meter"]?.string(), mode: try given["mode"]?.string(), key: try given["key"]?.string(),
-            harmonize: try given["harmonize"].map(harmonize))
+            harmonize: try given["harmonize"].map(harmonize), freeBars: try given["free_bars"]?.boolean() ?? false)
         do {
             try job.tune.validate()
             job.render.key = try job.tune.tonic()

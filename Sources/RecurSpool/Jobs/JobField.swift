@@ -44,6 +44,17 @@ struct JobField {
         return text
     }
 
+    /// The value as a boolean: `true` or `false`, not `"true"` or `1`.
+    func boolean() throws(JobError) -> Bool {
+        try checkNotNull()
+        guard case .bool(let flag) = value else {
+            throw error(
+                "\"\(path)\" must be true or false, not \(value.kindDescription).",
+                hint: "Write \"\(path)\": true or leave it out (false).")
+        }
+        return flag
+    }
+
     /// The value as an integer literal: `2` — not `2.0`, `2e0`, `"2"` or `true`.
     /// Returns nil for an integer too large for `Int`, so the caller can say which
     /// range it wanted.

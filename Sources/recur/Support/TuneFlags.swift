@@ -19,6 +19,8 @@ struct TuneFlags: ParsableArguments {
             "Harmonise this melody (a file of note tokens, bar lines allowed, in --key and --mode) with a model of several voices.",
             valueName: "file"))
     var harmonize: String?
+    @Flag(help: "Let the model place bar lines anywhere, instead of where the meter puts them (models with meters).")
+    var freeBars = false
 
     /// The options, unchecked; the melody to harmonise is read from its file.
     func options() throws -> TuneOptions {
@@ -29,7 +31,7 @@ struct TuneFlags: ParsableArguments {
             }
             melody = String(decoding: data, as: UTF8.self)
         }
-        return TuneOptions(meter: meter, mode: mode, key: key, harmonize: melody)
+        return TuneOptions(meter: meter, mode: mode, key: key, harmonize: melody, freeBars: freeBars)
     }
 }
 
