@@ -81,7 +81,7 @@ struct TuneRequestTests {
                         steps += 1
                     }
                 }
-                lengths += bars.dropFirst()
+                lengths += bars.dropFirst().dropLast()
             }
             return lengths
         }

@@ -32,6 +32,18 @@ struct BarGrammarTests {
         #expect(Self.grammar.allowed(after: state(after: afterPickup)) == [1, 2, 3, 0])
     }
 
+    @Test func theBarThatCompletesThePickupMayEndTheTune() {
+        // M:3/8, a pickup of two steps, a full bar, then four steps: 2 + 4 = 6 completes it.
+        let tune = [6, 7, 3, 1, 4] + [3, 1, 1, 3, 1, 1, 4] + [3, 1, 1]
+        #expect(Self.grammar.allowed(after: state(after: tune)) == [1, 2, 3, 0], "three steps do not")
+        #expect(Self.grammar.allowed(after: state(after: tune + [3])) == [1, 2, 3, 4, 0])
+        // Closed there, only the end may follow.
+        #expect(Self.grammar.allowed(after: state(after: tune + [3, 4])) == [0])
+        // Without a pickup, no short bar may close.
+        let full = [6, 7, 3, 1, 1, 3, 1, 1, 4, 3, 1, 1, 3]
+        #expect(Self.grammar.allowed(after: state(after: full)) == [1, 2, 3, 0])
+    }
+
     @Test func withVoicesABarLineWaitsForTheWholeStep() {
         let four = BarGrammar(barLine: 4, endOfTune: 0, stepTokens: [1, 2, 3], stepsPerBar: [5: 2], voices: 4)
         // M:… then one whole step of four tokens and half of the next.

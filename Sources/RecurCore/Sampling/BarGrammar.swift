@@ -1,6 +1,8 @@
 /// Bar lines where the meter puts them (notes models with meters): while a tune is
 /// sampled, a bar line is only allowed once its bar is full, and then it is the only step
-/// that may follow. The first bar may close early (a pickup); the tune may end anywhere.
+/// that may follow. The first bar may close early (a pickup); a later bar may close as
+/// soon as it completes the pickup, and then only the end of the tune may follow, as
+/// folk tunes end; the tune may end anywhere.
 ///
 /// A small model sampled at temperature 1 miscounts a bar now and then; a musician reading
 /// the tune expects every bar of its meter. The grammar sees token ids only: which id is
@@ -40,6 +42,10 @@ public struct BarGrammar: Sendable, Equatable {
         var slot = 0
         /// Bars closed so far.
         var bars = 0
+        /// Steps of a first bar closed short; 0 without a pickup.
+        var pickup = 0
+        /// Whether a bar completing the pickup closed the tune.
+        var closed = false
 
         /// A tune before its first token.
         public init() {}
@@ -50,6 +56,10 @@ public struct BarGrammar: Sendable, Equatable {
         if let length = stepsPerBar[token], state.steps == 0, state.slot == 0, state.bars == 0 {
             state.barLength = length
         } else if token == barLine, state.slot == 0, state.steps > 0 {
+            if let length = state.barLength {
+                if state.bars == 0 && state.steps < length { state.pickup = state.steps }
+                if state.bars > 0 && state.steps < length { state.closed = true }
+            }
             state.bars += 1
             state.steps = 0
         } else if isStep.contains(token) {
@@ -64,11 +74,13 @@ public struct BarGrammar: Sendable, Equatable {
     /// The tokens allowed next, sorted; nil when the tune has no meter yet (anything goes).
     public func allowed(after state: State) -> [Int]? {
         guard let length = state.barLength else { return nil }
+        if state.closed { return [endOfTune] }
         var allowed: [Int] = []
         let barFull = state.steps >= length
         allowed.reserveCapacity(stepTokens.count + 2)
         if !barFull || state.slot > 0 { allowed = stepTokens }
-        let mayClose = state.slot == 0 && state.steps > 0 && (barFull || state.bars == 0)
+        let completesPickup = state.pickup > 0 && state.bars > 0 && state.steps == length - state.pickup
+        let mayClose = state.slot == 0 && state.steps > 0 && (barFull || state.bars == 0 || completesPickup)
         if mayClose { allowed.append(barLine) }
         allowed.append(endOfTune)
         return allowed
