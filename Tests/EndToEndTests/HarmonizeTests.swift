@@ -90,4 +90,38 @@ struct HarmonizeTests {
         let missing = try RecurBinary.run(["generate", "--model", chorales, "--harmonize", directory + "/none.txt"])
         #expect(missing.status != 0 && missing.stderr.contains("cannot read"))
     }
+
+    @Test func aDaemonJobHarmonisesAndRefusesWhatCannotBe() throws {
+        let fixture = try SpoolFixture()
+        _ = try Self.choraleModel(in: fixture.models)
+        _ = try TuneRequestTests.structuredModel(in: fixture.models)
+        let melody = Self.melodyInG.replacingOccurrences(of: "\"", with: "")
+        try fixture.submit(
+            #"{"model": "tiny-chorales", "count": 2, "seed": 5, "key": "G", "format": ["text", "musicxml", "midi", "flac"], "harmonize": ""#
+                + melody + #""}"#, id: "hymn")
+        try fixture.submit(#"{"model": "tiny-tunes", "harmonize": "n60 - - -"}"#, id: "onevoice")
+        try fixture.submit(#"{"model": "tiny-chorales", "harmonize": "n60 - - - n79 - - -"}"#, id: "wide")
+        try fixture.submit(#"{"model": "tiny-chorales", "harmonize": "n64 - -", "prime": "n64"}"#, id: "primed")
+        let daemon = try fixture.startDaemon(["--once"])
+        daemon.waitUntilExit()
+        #expect(daemon.terminationStatus == 0)
+        #expect(fixture.list("done") == ["hymn"])
+        #expect(fixture.list("failed") == ["onevoice", "primed", "wide"])
+        let files = fixture.list("done/hymn")
+        for name in ["sample-001.txt", "sample-001.musicxml", "sample-002.mid", "sample-002.flac"] {
+            #expect(files.contains(name), "\(files)")
+        }
+        let expected = Self.melodyInG.split(separator: " ").map(String.init).filter { $0 != "|" }.map { token in
+            token.hasPrefix("n") ? "n\(Int(token.dropFirst())! + 5 + 12)" : token
+        }
+        for index in 1...2 {
+            let text = try String(contentsOfFile: fixture.spool + "/done/hymn/sample-00\(index).txt", encoding: .utf8)
+            #expect(Self.soprano(of: text) == expected)
+        }
+        for id in ["onevoice", "primed", "wide"] {
+            let error = fixture.json("failed/\(id)/error.json")
+            #expect(error["field"] as? String == "harmonize", "\(id): \(error)")
+        }
+        #expect((fixture.json("failed/wide/error.json")["error"] as? String ?? "").contains("spans 19 semitones"))
+    }
 }
