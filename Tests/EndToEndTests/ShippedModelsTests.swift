@@ -13,8 +13,8 @@ import Testing
         .map { String($0.dropLast(".safetensors".count)) }
         .sorted()
 
-    @Test func theThreeModelsShip() {
-        #expect(Self.shipped == ["folk", "shakespeare", "shakespeare-gru"], "models/ holds \(Self.shipped)")
+    @Test func theFourModelsShip() {
+        #expect(Self.shipped == ["chorales", "folk", "shakespeare", "shakespeare-gru"], "models/ holds \(Self.shipped)")
     }
 
     @Test(arguments: shipped)
@@ -59,5 +59,36 @@ import Testing
         }
         let abc = try String(contentsOfFile: out + "/sample-001.abc", encoding: .utf8)
         #expect(abc.contains("\nM:6/8\n") && abc.contains("\nK:Em\n"), "\(abc)")
+    }
+
+    /// The chorale model harmonises the hymn in its card: four voices, the soprano exactly
+    /// the melody (on the white keys, where the model works), in every sample.
+    @Test func theChoraleModelHarmonisesOldHundredth() throws {
+        let info = try RecurBinary.json(try RecurBinary.run(["info", "chorales", "--models", Self.directory, "--json"]))
+        let notes = try #require(info["notes"] as? [String: Any])
+        #expect(notes["voices"] as? Int == 4)
+        let out = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let hymn = Self.directory + "/chorales-hymn.txt"
+        let result = try RecurBinary.run([
+            "generate", "--models", Self.directory, "--model", "chorales", "--harmonize", hymn, "--key", "G", "--count", "2",
+            "--seed", "1", "--format", "text,musicxml", "--out", out,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let melody = try String(contentsOfFile: hymn, encoding: .utf8).split(whereSeparator: \.isWhitespace)
+            .map(String.init).filter { $0 != "|" }
+        for index in 1...2 {
+            let tokens = try String(contentsOfFile: out + String(format: "/sample-%03d.txt", index), encoding: .utf8)
+                .split(separator: " ").map(String.init)
+            #expect(tokens.prefix(2) == ["M:4/4", "K:major"])
+            let steps = tokens.dropFirst(2).filter { $0 != "|" && $0 != "<eos>" }
+            #expect(steps.count == 4 * melody.count)
+            // G major → C major on the white keys: up a fourth.
+            let soprano = stride(from: 0, to: steps.count, by: 4).map { steps[steps.startIndex + $0] }
+            let expected = melody.map { $0.hasPrefix("n") ? "n\(Int($0.dropFirst())! + 5)" : $0 }
+            #expect(soprano == expected)
+            let score = try String(contentsOfFile: out + String(format: "/sample-%03d.musicxml", index), encoding: .utf8)
+            #expect(score.components(separatedBy: "<score-part ").count == 5, "four parts")
+        }
     }
 }
