@@ -67,6 +67,8 @@ import Testing
         let info = try RecurBinary.json(try RecurBinary.run(["info", "chorales", "--models", Self.directory, "--json"]))
         let notes = try #require(info["notes"] as? [String: Any])
         #expect(notes["voices"] as? Int == 4)
+        let text = try RecurBinary.run(["info", "chorales", "--models", Self.directory]).stdout
+        #expect(text.contains("voices             4: soprano n"), "\(text)")
         let out = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: out) }
         let hymn = Self.directory + "/chorales-hymn.txt"

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RecurCore
+import RecurMusic
 
 /// `recur info`: everything a model file says about itself.
 struct InfoCommand: ParsableCommand {
@@ -36,8 +37,21 @@ struct InfoCommand: ParsableCommand {
                 print("    \(key.padding(toLength: 18, withPad: " ", startingAt: 0)) \(render(training[key]!))")
             }
         }
-        if let notes = object["notes"] as? [String: Any], !notes.isEmpty {
-            print("  notes        \(render(notes))")
+        if let encoding = try loaded.noteEncoding() {
+            print("  notes        \(encoding.format), pitches \(encoding.lowestPitch)…\(encoding.highestPitch)")
+            if !encoding.meters.isEmpty {
+                print("    meters             \(encoding.meters.map(\.description).joined(separator: ", "))")
+            }
+            if !encoding.modes.isEmpty {
+                print("    modes              \(encoding.modes.map(\.rawValue).joined(separator: ", "))")
+            }
+            if encoding.voices > 1 {
+                let ranges = encoding.voiceRanges.enumerated().map { index, range in
+                    "\(VoiceNames.name(of: index, among: encoding.voices).lowercased()) n\(range.lowerBound)…n\(range.upperBound)"
+                }
+                print("    voices             \(encoding.voices)\(ranges.isEmpty ? "" : ": " + ranges.joined(separator: ", "))")
+            }
+            if !encoding.warmup.isEmpty { print("    warm-up            \(encoding.warmup.joined(separator: " "))") }
         }
     }
 
