@@ -109,6 +109,10 @@ struct TrainCommand: ParsableCommand {
         let checkpointPath = checkpoint ?? String(out.dropLast(".safetensors".count)) + ".ckpt"
         let stop = SignalWatcher(signals: [SIGINT, SIGTERM])
         let c = trainer.configuration
+        // A corpus of several voices is checked once, before the first step; its ranges go
+        // into the model's encoding.
+        let voiceRanges = c.voices > 1 ? try Self.voiceRanges(of: c.corpus, voices: c.voices) : []
+        if c.voices > 1, let valCorpus = c.validationCorpus { _ = try Self.voiceRanges(of: valCorpus, voices: c.voices) }
         if !json {
             note(
                 "training \(c.cell.rawValue.uppercased()) \(c.layers)×\(c.hidden) on \(c.corpus): \(formatCount(trainer.corpus.training.count)) training and \(formatCount(trainer.corpus.validation.count)) validation tokens, vocabulary \(trainer.corpus.vocabulary.count), \(trainer.windowsPerEpoch) steps per epoch"
@@ -167,7 +171,7 @@ struct TrainCommand: ParsableCommand {
         // model trained from the zero state at every tune needs no warm-up before one.
         if c.kind == .notes {
             var encoding = NoteEncoding(vocabulary: model.vocabulary.tokens, voices: c.voices)
-            if c.voices > 1 { encoding.voiceRanges = try Self.voiceRanges(of: c.corpus, voices: c.voices) }
+            encoding.voiceRanges = voiceRanges
             if c.resetsAtEndOfTune { encoding.warmup = [] }
             model.notesJSON = encoding.json
         }
@@ -212,8 +216,6 @@ struct TrainCommand: ParsableCommand {
         }
         c.kind = kind ?? .text
         c.voices = voices ?? 1
-        if c.voices > 1 && c.kind == .notes { _ = try Self.voiceRanges(of: corpus, voices: c.voices) }
-        if let valCorpus, c.voices > 1 && c.kind == .notes { _ = try Self.voiceRanges(of: valCorpus, voices: c.voices) }
         c.cell = cell ?? .lstm
         c.layers = layers ?? 2
         c.hidden = hidden ?? 256
