@@ -40,13 +40,7 @@ public struct Harmonization: Sendable, Equatable {
                 "needs a model of several voices, such as chorales; the model '\(model)' has one", value: model)
         }
         let mode = mode ?? .major
-        guard encoding.modes.contains(mode) else {
-            throw TuneOptionError(
-                field: "mode", value: mode.rawValue,
-                problem:
-                    "is not a mode the model '\(model)' knows; it knows \(encoding.modes.map(\.rawValue).joined(separator: ", "))"
-            )
-        }
+        try encoding.requireKnown(meter: meter, mode: mode, model: model)
         var melodic = encoding
         melodic.voices = 1
         let tokens = text.split(whereSeparator: \.isWhitespace).map(String.init)
@@ -119,22 +113,13 @@ public struct Harmonization: Sendable, Equatable {
         self.meter = chosen
     }
 
-    /// The meter to write: the one asked for (which the model must know), else the
+    /// The meter to write: the one asked for (which the model knows), else the
     /// model's meter whose bar is as long as most of the melody's whole bars, else 4/4 or
     /// the model's first.
     private static func meter(
         _ asked: Meter?, barLines: [Int], steps: Int, encoding: NoteEncoding, model: String
     ) throws(TuneOptionError) -> Meter {
-        if let asked {
-            guard encoding.meters.contains(asked) else {
-                throw TuneOptionError(
-                    field: "meter", value: asked.description,
-                    problem:
-                        "is not a meter the model '\(model)' knows; it knows \(encoding.meters.map(\.description).joined(separator: ", "))"
-                )
-            }
-            return asked
-        }
+        if let asked { return asked }  // checked against the model's meters by the caller
         var lengths: [Int: Int] = [:]
         for (start, end) in zip([0] + barLines, barLines).dropFirst() { lengths[end - start, default: 0] += 1 }
         let common = lengths.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key

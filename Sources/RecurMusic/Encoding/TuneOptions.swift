@@ -88,20 +88,7 @@ public struct TuneOptions: Sendable, Hashable {
             }
             return []
         }
-        if let meter, !encoding.meters.contains(meter) {
-            throw TuneOptionError(
-                field: "meter", value: self.meter ?? "",
-                problem:
-                    "is not a meter the model '\(model)' knows; it knows \(encoding.meters.map(\.description).joined(separator: ", "))"
-            )
-        }
-        if let mode, !encoding.modes.contains(mode) {
-            throw TuneOptionError(
-                field: "mode", value: mode.rawValue,
-                problem:
-                    "is not a mode the model '\(model)' knows; it knows \(encoding.modes.map(\.rawValue).joined(separator: ", "))"
-            )
-        }
+        try encoding.requireKnown(meter: meter, writtenAs: self.meter, mode: mode, model: model)
         if primed {
             if let value = self.meter ?? self.mode {
                 throw TuneOptionError(
@@ -229,5 +216,24 @@ extension BarGrammar {
         }
         guard !meters.isEmpty else { return nil }
         self.init(barLine: barLine, endOfTune: endOfTune, stepTokens: steps, stepsPerBar: meters, voices: encoding.voices)
+    }
+}
+
+extension NoteEncoding {
+    /// Refuses a meter or mode the model was not trained on, naming the ones it knows.
+    /// - Parameter writtenAs: the meter as the user wrote it (`C` for 4/4), for the message.
+    /// - Throws: `TuneOptionError` naming `meter` or `mode`.
+    func requireKnown(meter: Meter?, writtenAs: String? = nil, mode: Mode?, model: String) throws(TuneOptionError) {
+        if let meter, !meters.contains(meter) {
+            throw TuneOptionError(
+                field: "meter", value: writtenAs ?? meter.description,
+                problem:
+                    "is not a meter the model '\(model)' knows; it knows \(meters.map(\.description).joined(separator: ", "))")
+        }
+        if let mode, !modes.contains(mode) {
+            throw TuneOptionError(
+                field: "mode", value: mode.rawValue,
+                problem: "is not a mode the model '\(model)' knows; it knows \(modes.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 }
