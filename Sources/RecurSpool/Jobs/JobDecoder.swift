@@ -152,13 +152,7 @@ struct JobDecoder {
 
     /// `harmonize`: a melody of note tokens, bounded like a prime.
     private func harmonize(_ field: JobField) throws(JobError) -> String {
-        let melody = try field.string()
-        let maximum = limits.sampling.maximumPrimeLength
-        guard melody.unicodeScalars.count <= maximum else {
-            throw field.error(
-                "\"harmonize\" is \(melody.unicodeScalars.count) characters long, more than the \(maximum) allowed.",
-                hint: "Harmonise the melody in parts of at most \(maximum) characters.")
-        }
+        let melody = try boundedText(field) { "Harmonise the melody in parts of at most \($0) characters." }
         guard !melody.allSatisfy(\.isWhitespace) else {
             throw field.error(
                 "\"harmonize\" is empty.", hint: "Give the melody as note tokens such as \"n72 - - - n71 - - - |\".")
@@ -167,14 +161,22 @@ struct JobDecoder {
     }
 
     private func prime(_ field: JobField) throws(JobError) -> String {
-        let prime = try field.string()
-        let maximum = limits.sampling.maximumPrimeLength
-        guard prime.unicodeScalars.count <= maximum else {
-            throw field.error(
-                "\"prime\" is \(prime.unicodeScalars.count) characters long, more than the \(maximum) allowed.",
-                hint: "Shorten the prime to its last \(maximum) characters; only the recent context matters to the network.")
+        try boundedText(field) {
+            "Shorten the prime to its last \($0) characters; only the recent context matters to the network."
         }
-        return prime
+    }
+
+    /// A string of at most the prime's limit of characters; `hint` says how to shorten it
+    /// to that limit.
+    private func boundedText(_ field: JobField, hint: (Int) -> String) throws(JobError) -> String {
+        let text = try field.string()
+        let maximum = limits.sampling.maximumPrimeLength
+        guard text.unicodeScalars.count <= maximum else {
+            throw field.error(
+                "\"\(field.path)\" is \(text.unicodeScalars.count) characters long, more than the \(maximum) allowed.",
+                hint: hint(maximum))
+        }
+        return text
     }
 
     /// `stop`: one string, or an array of strings.
