@@ -18,6 +18,14 @@ struct BarGrammarTests {
         #expect(Self.grammar.allowed(after: state(after: [7, 3, 1])) == nil, "a tune without a meter header first")
     }
 
+    @Test func aNewTuneStartsAfterTheEndOfOne() {
+        // A prime holding a closed tune, its end and the next tune's headers and a step.
+        let tune = [6, 7, 3, 1, 4] + [3, 1, 1, 3, 1, 1, 4] + [3, 1, 1, 3, 4]
+        #expect(Self.grammar.allowed(after: state(after: tune)) == [0])
+        #expect(state(after: tune + [0]) == BarGrammar.State())
+        #expect(state(after: tune + [0, 5, 7, 3]) == state(after: [5, 7, 3]))
+    }
+
     @Test func theFirstBarMayCloseEarlyThenBarsAreFull() {
         // After M:3/8 K:major and one step: a pickup may close, or steps go on.
         #expect(Self.grammar.allowed(after: state(after: [6, 7, 3])) == [1, 2, 3, 4, 0])

@@ -160,6 +160,29 @@ struct TrainerTests {
         let both = try total(model, tunes[3] + "\n" + tunes[8] + "\n")
         let apart = try total(model, tunes[3] + "\n") + total(model, tunes[8] + "\n")
         #expect(abs(both - apart) < 1e-5 * apart)
+        // Sampling too: a prime is fed after <eos>, and one holding a whole tune goes on
+        // as the next tune's start alone would.
+        func sample(_ model: RecurModel, primed prime: String) throws -> String {
+            var request = SamplingRequest()
+            request.prime = prime
+            request.length = 40
+            request.seed = 7
+            var sampler = BatchSampler(model: model, threads: 1)
+            sampler.joinAll(try request.prepared(for: model), key: "p")
+            return try #require(sampler.runToCompletion().first).text
+        }
+        let start = "M:4/4 K:major n62 - - -"
+        let alone = try sample(model, primed: start)
+        #expect(alone.count > start.count)
+        func inputs(primed prime: String) throws -> [Int] {
+            var request = SamplingRequest()
+            request.prime = prime
+            return try request.prepared(for: model).inputs
+        }
+        #expect(try inputs(primed: start) == inputs(primed: "<eos> " + start))
+        #expect(try inputs(primed: start).first == end)
+        #expect(try sample(model, primed: "<eos> " + start) == "<eos> " + alone)
+        #expect(try sample(model, primed: tunes[3] + " <eos> " + start) == tunes[3] + " <eos> " + alone)
         // A model without the flag carries the state from the first tune into the second.
         var carrying = model
         carrying.trainingJSON = nil

@@ -53,7 +53,10 @@ public struct BarGrammar: Sendable, Equatable {
 
     /// Moves `state` past `token`.
     public func observe(_ token: Int, in state: inout State) {
-        if let length = stepsPerBar[token], state.steps == 0, state.slot == 0, state.bars == 0 {
+        if token == endOfTune {
+            // A prime may hold a whole tune: what follows its end is a new tune.
+            state = State()
+        } else if let length = stepsPerBar[token], state.steps == 0, state.slot == 0, state.bars == 0 {
             state.barLength = length
         } else if token == barLine, state.slot == 0, state.steps > 0 {
             if let length = state.barLength {

@@ -59,17 +59,20 @@ public struct BatchSampler: Sendable {
     public let model: RecurModel
     private var batch: StepBatch
     private var rows: [Row] = []
+    /// A model trained with resets (`RecurModel.resetToken`) starts every tune from the
+    /// zero state, so a prime holding a tune and its `<eos>` does the same.
+    private let resetToken: Int?
 
     /// A sampler with `threads` workers for the matrix work.
     public init(model: RecurModel, threads: Int) {
-        self.model = model
-        batch = StepBatch(weights: InferenceWeights(model.network), threads: threads)
+        self.init(model: model, weights: InferenceWeights(model.network), threads: threads)
     }
 
     /// A sampler sharing already laid-out weights (one layout per model per daemon).
     public init(model: RecurModel, weights: InferenceWeights, threads: Int) {
         self.model = model
         batch = StepBatch(weights: weights, threads: threads)
+        resetToken = model.resetToken
     }
 
     /// Number of samples running.
@@ -90,7 +93,11 @@ public struct BatchSampler: Sendable {
     /// Advances every row by one token and reports new text and finished samples.
     public mutating func step() -> [SampleEvent] {
         guard !rows.isEmpty else { return [] }
-        batch.step(tokens: rows.map(\.nextInput))
+        let tokens = rows.map(\.nextInput)
+        if let resetToken {
+            for r in tokens.indices where tokens[r] == resetToken { batch.resetRow(at: r) }
+        }
+        batch.step(tokens: tokens)
         var events: [SampleEvent] = []
         let v = model.vocabularySize
         var finished: [Int] = []

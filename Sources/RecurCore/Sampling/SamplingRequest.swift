@@ -139,8 +139,9 @@ public struct SamplingRequest: Sendable, Equatable {
             }
             inputs.append(id)
         }
-        // After a warm-up, a notes tune starts where training tunes start: after <eos>.
-        if !inputs.isEmpty, vocabulary.kind == .notes, let end = vocabulary.id(of: Vocabulary.endOfTune), primeIDs.first != end {
+        // A notes tune starts where training tunes start: after <eos>, which a model
+        // trained with resets reads from the zero state.
+        if vocabulary.kind == .notes, let end = vocabulary.id(of: Vocabulary.endOfTune), primeIDs.first != end {
             inputs.append(end)
         }
         var barState = BarGrammar.State()

@@ -35,15 +35,21 @@ public struct StepBatch: Sendable {
     /// Adds a row with the zero state; returns its position.
     public mutating func appendRow() -> Int {
         if rows == capacity { grow(to: max(4, capacity * 2)) }
+        rows += 1
+        resetRow(at: rows - 1)
+        return rows - 1
+    }
+
+    /// Sets the row at `position` back to the zero state, as a new row starts.
+    public mutating func resetRow(at position: Int) {
+        precondition(position < rows)
         let h = weights.hiddenSize
         for k in hidden.indices {
-            hidden[k].withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: rows * h).update(repeating: 0, count: h) }
+            hidden[k].withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: position * h).update(repeating: 0, count: h) }
         }
         for k in memory.indices {
-            memory[k].withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: rows * h).update(repeating: 0, count: h) }
+            memory[k].withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: position * h).update(repeating: 0, count: h) }
         }
-        rows += 1
-        return rows - 1
     }
 
     /// Removes the row at `position` by moving the last row into its place.
