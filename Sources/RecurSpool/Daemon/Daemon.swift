@@ -51,6 +51,8 @@ public final class Daemon: @unchecked Sendable {
     private var retiredWorkers: [ModelWorker] = []
     private var runs: [String: JobRun] = [:]
     private var rowsInFlight = 0
+    /// incoming/ as last listed, plus what inotify reported since.
+    private var waiting = IncomingQueue()
     /// Jobs whose results could not be written even as a failure, by file name. After
     /// `maximumWriteFailures` this daemon leaves them in incoming/ (the spool needs an
     /// operator) instead of sampling them again and again.
@@ -108,10 +110,10 @@ public final class Daemon: @unchecked Sendable {
         recover()
         do {
             watcher = try DirectoryWatcher(directory: layout.incoming, rescanInterval: options.rescanInterval, queue: control) {
-                [weak self] rescanEverything in
+                [weak self] change in
                 guard let self else { return }
-                if rescanEverything { self.recover() }
-                self.scan()
+                if change == .everything { self.recover() }
+                self.scan(change)
             }
         } catch {
             logger.critical("cannot watch \(layout.incoming): \(error)")
@@ -122,7 +124,7 @@ public final class Daemon: @unchecked Sendable {
         logger.info(
             "serving \(layout.root) as \(claims?.daemonID ?? "?") with \(models.count) model(s): \(models.keys.sorted().joined(separator: ", "))"
         )
-        scan()
+        scan(.everything)
         notifier.notify("READY=1\nSTATUS=\(statusLine())")
         startTimers()
     }
@@ -210,7 +212,7 @@ public final class Daemon: @unchecked Sendable {
             "reloaded models: \(list(Array(models.keys))) (new: \(list(changes.added)); replaced: \(list(changes.replaced)); removed: \(list(changes.removed)); kept after a load error: \(list(changes.kept)))"
         )
         notifier.notify("READY=1")
-        scan()
+        scan(.everything)
     }
 
     // MARK: - Claiming and validation (control queue)
@@ -228,32 +230,48 @@ public final class Daemon: @unchecked Sendable {
         if count > 0 { logger.info("requeued \(count) job(s) of dead daemons") }
     }
 
-    private func scan() {
+    /// Claims the oldest waiting jobs while there is room. `change` says what to learn
+    /// of incoming/ first: `.everything` lists it, `.names` looks at those names only, and
+    /// nil (a job ended) takes from what is already known.
+    private func scan(_ change: DirectoryChange?) {
         dispatchPrecondition(condition: .onQueue(control))
         guard !stopping, let claims else { return }
-        let incoming = layout.incoming
-        var names: [(name: String, modified: Double)] = []
-        for name in SpoolIO.list(incoming) where SpoolLayout.isJobName(name) && !isHeld(name) {
-            names.append((name, SpoolIO.modificationTime(incoming + "/" + name)))
-        }
-        // Oldest first: fair order across jobs.
-        names.sort { a, b in a.modified != b.modified ? a.modified < b.modified : a.name < b.name }
-        for (name, modified) in names {
-            guard rowsInFlight < options.maximumRows else { break }
-            guard let claimed = claims.claim(name) else { continue }
-            statistics.claimed += 1
-            start(claimed: claimed, name: name, received: Date(timeIntervalSince1970: modified))
-        }
-        if options.once && runs.isEmpty && !stopping
-            && SpoolIO.list(layout.incoming).filter({ SpoolLayout.isJobName($0) && !isHeld($0) }).isEmpty
-        {
+        if let change { learn(change) }
+        claimWaiting(claims)
+        if options.once && runs.isEmpty && !stopping && waiting.isEmpty {
             // A failure still being written may put its job back in incoming/: drain the
             // writer, then look again.
             writer.sync {}
-            if runs.isEmpty && SpoolIO.list(layout.incoming).filter({ SpoolLayout.isJobName($0) && !isHeld($0) }).isEmpty {
+            learn(.everything)
+            if waiting.isEmpty {
                 logger.info("spool drained (--once)")
                 shutdownNow()
+            } else {
+                claimWaiting(claims)
             }
+        }
+    }
+
+    private func learn(_ change: DirectoryChange) {
+        dispatchPrecondition(condition: .onQueue(control))
+        let incoming = layout.incoming
+        func entry(_ name: String) -> IncomingQueue.Entry? {
+            guard SpoolLayout.isJobName(name), !isHeld(name), let modified = SpoolIO.modificationTime(incoming + "/" + name)
+            else { return nil }
+            return IncomingQueue.Entry(name: name, modified: modified)
+        }
+        switch change {
+        case .everything: waiting.replace(with: SpoolIO.list(incoming).compactMap(entry))
+        case .names(let names): for case let new? in names.map(entry) { waiting.insert(new) }
+        }
+    }
+
+    private func claimWaiting(_ claims: ClaimStore) {
+        dispatchPrecondition(condition: .onQueue(control))
+        while rowsInFlight < options.maximumRows, let next = waiting.popOldest() {
+            guard !isHeld(next.name), let claimed = claims.claim(next.name) else { continue }
+            statistics.claimed += 1
+            start(claimed: claimed, name: next.name, received: Date(timeIntervalSince1970: next.modified))
         }
     }
 
@@ -376,7 +394,7 @@ public final class Daemon: @unchecked Sendable {
         if stopping {
             if runs.isEmpty { shutdownNow() }
         } else {
-            scan()
+            scan(nil)
         }
     }
 

@@ -72,10 +72,10 @@ public enum SpoolIO {
         return fd
     }
 
-    /// Modification time in seconds, for oldest-first ordering (0 when unknown).
-    public static func modificationTime(_ path: String) -> Double {
+    /// Modification time in seconds, for oldest-first ordering; nil when the file is gone.
+    public static func modificationTime(_ path: String) -> Double? {
         var info = stat()
-        guard lstat(path, &info) == 0 else { return 0 }
+        guard lstat(path, &info) == 0 else { return nil }
         return Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) * 1e-9
     }
 }
