@@ -43,7 +43,7 @@ struct TrainCommandTests {
         process.executableURL = RecurBinary.url
         process.arguments = [
             "train", "--corpus", corpus, "--hidden", "16", "--seq-len", "8", "--batch", "2",
-            "--steps", "100000", "--log-every", "1", "--out", out,
+            "--steps", "100000", "--log-every", "1", "--description", "The fox, resumed", "--out", out,
         ]
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = FileHandle.nullDevice
@@ -60,7 +60,9 @@ struct TrainCommandTests {
         #expect(!FileManager.default.fileExists(atPath: out))
         let resumed = try RecurBinary.run(["train", "--resume", directory + "/fox.ckpt", "--steps", "30", "--out", out])
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(try RecurModel(contentsOf: out).network.hiddenSize == 16)
+        let model = try RecurModel(contentsOf: out)
+        #expect(model.network.hiddenSize == 16)
+        #expect(model.summary == "The fox, resumed", "the description given before the stop is kept")
     }
 
     @Test(arguments: [

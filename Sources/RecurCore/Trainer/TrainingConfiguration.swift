@@ -46,6 +46,9 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     public var initModel: String?
     /// The `data_sha256` of that model, so that a fine-tuned model names its exact parent.
     public var initSHA256: String?
+    /// The model's description (`--description`), kept in checkpoints so that a resumed
+    /// run writes the description it was started with.
+    public var summary: String?
 
     /// Whether the model written at the end holds the weights of the lowest validation
     /// loss rather than the last ones. Stored only when set, so checkpoints written
@@ -84,7 +87,7 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
         case seqLen = "seq_len", learningRate = "lr", learningRateDecay = "lr_decay"
         case validationFraction = "val_fraction", validationCorpus = "val_corpus", validateEvery = "validate_every"
         case patience, keepBestFlag = "keep_best", initModel = "init", initSHA256 = "init_data_sha256"
-        case resetFlag = "reset_at_eos", voicesValue = "voices"
+        case resetFlag = "reset_at_eos", voicesValue = "voices", summary = "description"
     }
 
     /// Checks the ranges, naming the setting to fix (as in the training metadata:

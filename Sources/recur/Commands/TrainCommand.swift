@@ -65,7 +65,8 @@ struct TrainCommand: ParsableCommand {
         help: ArgumentHelp(
             "Draw the training and validation loss curves to this SVG file as training goes.", valueName: "file.svg"))
     var plot: String?
-    @Option(help: "Model description for `recur models`.") var description: String?
+    @Option(help: "Model description for `recur models` (kept in the checkpoint, so --resume writes it too).")
+    var description: String?
     @OptionGroup var threads: ThreadsOption
     @Flag(
         help:
@@ -164,7 +165,7 @@ struct TrainCommand: ParsableCommand {
         let name = ((out as NSString).lastPathComponent as NSString).deletingPathExtension
         var model = trainer.model(
             name: name,
-            summary: description
+            summary: description ?? c.summary
                 ?? "\(c.cell.rawValue.uppercased()) \(c.layers)×\(c.hidden) trained on \((c.corpus as NSString).lastPathComponent)"
         )
         // The corpus's header and bar-line tokens make it recur.notes/2 (docs/MUSIC.md). A
@@ -232,6 +233,7 @@ struct TrainCommand: ParsableCommand {
         c.keepBest = keepBest
         c.patience = patience
         c.seed = seed
+        c.summary = description
         c.steps = steps ?? 1000
         c.epochs = epochs
         guard let initialModel else { return try Trainer(configuration: c) }
