@@ -63,6 +63,12 @@ struct LossPlotTests {
         let weighted = history.training.reduce(0.0) { $0 + $1.loss * Double($1.weight) }
         #expect(abs(weighted - losses.reduce(0, +)) < 1e-6)
         #expect(history.training.last?.step == 2500 && history.training.last?.tokens == 25_000)
+        // Thinned evenly: every point but the last averages the same number of steps, so
+        // the curve starts at the first steps, not at a mean of the run's first half.
+        let weights = Set(history.training.dropLast().map(\.weight))
+        #expect(weights.count == 1)
+        #expect(history.training.first?.step == weights.first)
+        #expect((history.training.last?.weight ?? 0) <= (weights.first ?? 0))
     }
 
     @Test func ticksAreRoundAndCoverTheRange() {

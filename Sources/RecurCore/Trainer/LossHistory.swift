@@ -1,8 +1,10 @@
 /// The losses of a run against the tokens trained on, for the loss curve (`--plot`);
 /// kept in checkpoints so that a resumed run draws the whole curve.
 ///
-/// Training losses are recorded every step; past `maximumTrainingPoints` neighbours are
-/// merged pairwise into their mean, so a long run keeps a bounded, evenly thinned curve.
+/// Training losses are recorded every step. Every point averages the same number of
+/// steps (the last may hold fewer); past `maximumTrainingPoints` neighbours are merged
+/// pairwise and that number doubles, so a long run keeps a bounded curve thinned evenly
+/// from its first step to its last.
 public struct LossHistory: Sendable, Codable, Equatable {
     /// One point of a curve.
     public struct Point: Sendable, Codable, Equatable {
@@ -33,6 +35,13 @@ public struct LossHistory: Sendable, Codable, Equatable {
 
     mutating func recordTraining(loss: Double, step: Int, tokens: Int) {
         guard loss.isFinite else { return }
+        // The first point always holds a whole bucket: its weight is the steps per point.
+        if let last = training.last, let bucket = training.first?.weight, last.weight < bucket {
+            let weight = last.weight + 1
+            training[training.count - 1] = Point(
+                tokens: tokens, loss: (last.loss * Double(last.weight) + loss) / Double(weight), step: step, weight: weight)
+            return
+        }
         training.append(Point(tokens: tokens, loss: loss, step: step))
         guard training.count > Self.maximumTrainingPoints else { return }
         training = stride(from: 0, to: training.count, by: 2).map { i in
