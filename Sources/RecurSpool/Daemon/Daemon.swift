@@ -125,7 +125,7 @@ public final class Daemon: @unchecked Sendable {
             "serving \(layout.root) as \(claims?.daemonID ?? "?") with \(models.count) model(s): \(models.keys.sorted().joined(separator: ", "))"
         )
         scan(.everything)
-        notifier.notify("READY=1\nSTATUS=\(statusLine())")
+        notifier.notify("READY=1\nSTATUS=\(statusLine(queued: queuedCount()))")
         startTimers()
     }
 
@@ -262,7 +262,7 @@ public final class Daemon: @unchecked Sendable {
         }
         switch change {
         case .everything: waiting.replace(with: SpoolIO.list(incoming).compactMap(entry))
-        case .names(let names): for case let new? in names.map(entry) { waiting.insert(new) }
+        case .names(let names): for arrived in names.compactMap(entry) { waiting.insert(arrived) }
         }
     }
 
@@ -400,10 +400,15 @@ public final class Daemon: @unchecked Sendable {
 
     // MARK: - Status
 
-    private func statusLine() -> String {
+    /// Job files in incoming/, held ones included: what an operator sees queued.
+    private func queuedCount() -> Int {
+        SpoolIO.list(layout.incoming).filter(SpoolLayout.isJobName).count
+    }
+
+    private func statusLine(queued: Int) -> String {
         dispatchPrecondition(condition: .onQueue(control))
         return
-            "\(runs.count) running, \(SpoolIO.list(layout.incoming).filter(SpoolLayout.isJobName).count) queued, \(statistics.done) done, \(statistics.failed) failed, \(Int(statistics.tokensPerSecond)) tokens/s"
+            "\(runs.count) running, \(queued) queued, \(statistics.done) done, \(statistics.failed) failed, \(Int(statistics.tokensPerSecond)) tokens/s"
     }
 
     private func writeStatus() {
@@ -411,14 +416,16 @@ public final class Daemon: @unchecked Sendable {
         let generated = (Array(workers.values) + retiredWorkers).reduce(0) { $0 + $1.takeGeneratedCount() }
         retiredWorkers.removeAll { $0.isIdle }
         statistics.tick(generated: generated)
+        // One listing of incoming/ a second serves status.json and systemd's STATUS= alike.
+        let queued = queuedCount()
         let snapshot = statistics.snapshot(
-            daemon: claims?.daemonID ?? "", spool: layout,
+            daemon: claims?.daemonID ?? "", spool: layout, incoming: queued,
             running: runs.values.map { ($0.id, $0.model.name, $0.prepared.request.count) },
             models: models.values.sorted { $0.name < $1.name }.map {
                 ($0.name, $0.network.cell.rawValue, $0.vocabulary.kind.rawValue, $0.dataSHA256)
             })
         try? AtomicFile.write(snapshot, to: layout.status)
         if let metrics = options.metricsFile { try? AtomicFile.write(Data(statistics.prometheus().utf8), to: metrics) }
-        notifier.notify("STATUS=\(statusLine())")
+        notifier.notify("STATUS=\(statusLine(queued: queued))")
     }
 }

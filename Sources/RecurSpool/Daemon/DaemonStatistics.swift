@@ -27,10 +27,9 @@ struct DaemonStatistics {
     }
 
     func snapshot(
-        daemon: String, spool: SpoolLayout, running: [(id: String, model: String, samples: Int)],
+        daemon: String, spool: SpoolLayout, incoming: Int, running: [(id: String, model: String, samples: Int)],
         models: [(name: String, cell: String, kind: String, sha: String)]
     ) -> Data {
-        let incoming = SpoolIO.list(spool.incoming).filter(SpoolLayout.isJobName).count
         let active = SpoolIO.list(spool.active).reduce(0) { total, daemon in
             total + SpoolIO.list(spool.active + "/" + daemon).filter { $0 != ".lock" }.count
         }
