@@ -71,6 +71,23 @@ struct LossPlotTests {
         #expect((history.training.last?.weight ?? 0) <= (weights.first ?? 0))
     }
 
+    @Test func aHistoryThinnedUnevenlyGoesOnAtItsRecentGranularity() throws {
+        // A checkpoint from before even thinning: heavy points first, single steps last.
+        let json = Data(
+            #"{"training":[{"t":40,"l":2,"s":4,"w":4},{"t":60,"l":1.5,"s":6,"w":2},{"t":70,"l":1,"s":7,"w":1}],"validation":[]}"#
+                .utf8)
+        var history = try JSONDecoder().decode(LossHistory.self, from: json)
+        #expect(history.stepsPerPoint == 2)
+        history.recordTraining(loss: 0.5, step: 8, tokens: 80)
+        history.recordTraining(loss: 0.7, step: 9, tokens: 90)
+        history.recordTraining(loss: 0.9, step: 10, tokens: 100)
+        // Step 8 completes the last point to two steps; steps 9 and 10 make one more point,
+        // not three steps folded into a four-step bucket.
+        #expect(history.training.map(\.weight) == [4, 2, 2, 2])
+        #expect(history.training.map(\.step) == [4, 6, 8, 10])
+        #expect(abs(history.training[2].loss - 0.75) < 1e-12 && abs(history.training[3].loss - 0.8) < 1e-12)
+    }
+
     @Test func ticksAreRoundAndCoverTheRange() {
         #expect(LossPlot.ticks(from: 1.23, to: 4.4) == [1, 2, 3, 4, 5])
         #expect(LossPlot.ticks(from: 0, to: 245_760) == [0, 50_000, 100_000, 150_000, 200_000, 250_000])

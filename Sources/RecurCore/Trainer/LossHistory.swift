@@ -35,8 +35,7 @@ public struct LossHistory: Sendable, Codable, Equatable {
 
     mutating func recordTraining(loss: Double, step: Int, tokens: Int) {
         guard loss.isFinite else { return }
-        // The first point always holds a whole bucket: its weight is the steps per point.
-        if let last = training.last, let bucket = training.first?.weight, last.weight < bucket {
+        if let last = training.last, last.weight < stepsPerPoint {
             let weight = last.weight + 1
             training[training.count - 1] = Point(
                 tokens: tokens, loss: (last.loss * Double(last.weight) + loss) / Double(weight), step: step, weight: weight)
@@ -51,6 +50,13 @@ public struct LossHistory: Sendable, Codable, Equatable {
                 tokens: b.tokens, loss: (a.loss * Double(a.weight) + b.loss * Double(b.weight)) / Double(weight),
                 step: b.step, weight: weight)
         }
+    }
+
+    /// Steps a training point averages: every point but the last holds that many. A history
+    /// whose first points are heavier than its last (checkpoints of earlier versions of
+    /// Recur hold such) goes on at the granularity of its recent points.
+    var stepsPerPoint: Int {
+        training.count >= 2 ? training[training.count - 2].weight : training.first?.weight ?? 1
     }
 
     mutating func recordValidation(loss: Double, step: Int, tokens: Int) {
