@@ -18,7 +18,9 @@ struct EvalCommand: ParsableCommand {
     var corpus: String
     @OptionGroup var models: ModelsDirectoryOption
     @OptionGroup var threads: ThreadsOption
-    @Flag(help: "Print one JSON object: loss_nats, bits_per_token, perplexity, tokens, unknown, seconds.") var json = false
+    @Flag(
+        help: "Print one JSON object: model, loss_nats, bits_per_token, perplexity, tokens, unknown, seconds, tokens_per_second.")
+    var json = false
 
     func run() throws {
         threads.applyToKernels()

@@ -26,7 +26,7 @@ struct RenderCommand: ParsableCommand {
     var key: String?
     @Option(
         help: ArgumentHelp(
-            "Voices sounding together: each step is one token per voice, the highest first (default 1).", valueName: "n"))
+            "Voices sounding together: each step is one token per voice, the highest first.", valueName: "n"))
     var voices: Int = 1
     @OptionGroup var render: RenderOptions
     @Flag(help: "Print one JSON object: path, format, notes, steps, frames, seconds, render_seconds, realtime_factor.")

@@ -70,7 +70,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var threads: ThreadsOption
     @Flag(
         help:
-            "Print one JSON object at the end (tokens_per_second, train_loss, val_loss, best_val_loss, best_step, stopped_early, steps, seconds), after a JSON line per --sample-every sample."
+            "Print one JSON object at the end (model, checkpoint, tokens_per_second, train_loss, val_loss, best_val_loss, best_step, stopped_early, steps, seconds), after a JSON line per --sample-every sample."
     )
     var json = false
 
