@@ -1,7 +1,8 @@
 /// Gradients of every parameter of a `RecurrentNetwork`, shaped like its tensors.
 ///
-/// The trainer adds, clips and feeds these to its optimizer tensor by tensor, so each
-/// field mirrors the network field of the same name (and PyTorch's tensor of that role).
+/// The trainer sums these over its shards and feeds them to its optimizer tensor by
+/// tensor (Adam scales them by the clipping factor as it updates), so each field mirrors
+/// the network field of the same name (and PyTorch's tensor of that role).
 public struct NetworkGradients: Sendable, Equatable {
     /// d`embedding.weight`, `[V × E]`, when the network has an embedding; `nil` for one-hot input.
     public var embedding: Matrix?

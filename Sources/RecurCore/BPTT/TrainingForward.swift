@@ -1,5 +1,6 @@
-/// The forward pass of training: `RecurrentNetwork.forward`'s arithmetic over one window,
-/// keeping what backpropagation through time needs.
+/// The forward pass of training over one window: the equations of
+/// `RecurrentNetwork.forward` (DESIGN.md §2) with kernels of its own, keeping what
+/// backpropagation through time needs.
 ///
 /// Per layer it keeps the layer's input X, the hidden (and memory) state before and after
 /// every step, the activated gates, and the input projection XG, whose storage backward

@@ -1,8 +1,9 @@
 /// The whole-sequence forward pass, layer by layer, as PyTorch's `nn.LSTM` runs it.
 ///
 /// For each layer the input projection of all `T × B` positions is one GEMM; only the
-/// hidden projection `h · W_hhᵀ` is computed step by step. Step-by-step sampling is
-/// the same code with `T = 1`.
+/// hidden projection `h · W_hhᵀ` is computed step by step. Evaluation and validation run
+/// this pass; sampling has its own step over packed weights (`StepBatch`), and training
+/// its own pass that keeps what backpropagation needs (`trainingForward`).
 extension RecurrentNetwork {
     /// Runs `steps` time steps for `state.batch` rows and returns the logits.
     ///

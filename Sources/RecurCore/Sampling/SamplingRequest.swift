@@ -158,7 +158,8 @@ public struct SamplingRequest: Sendable, Equatable {
 public struct PreparedRequest: Sendable {
     /// The request.
     public let request: SamplingRequest
-    /// Token ids fed before sampling starts: the prime, or the start token.
+    /// Token ids fed before sampling starts: any warm-up tokens, then for a notes model an
+    /// `<eos>` (training tunes start after one), then the prime or the start token.
     public let inputs: [Int]
     /// Stop sequences as Unicode scalars.
     public let stops: [[Unicode.Scalar]]
