@@ -20,6 +20,14 @@ public struct LossHistory: Sendable, Codable, Equatable {
         enum CodingKeys: String, CodingKey {
             case tokens = "t", loss = "l", step = "s", weight = "w"
         }
+
+        /// This point and the later `next` as one: the mean of their steps' losses, at `next`.
+        func merged(with next: Point) -> Point {
+            let weight = self.weight + next.weight
+            return Point(
+                tokens: next.tokens, loss: (loss * Double(self.weight) + next.loss * Double(next.weight)) / Double(weight),
+                step: next.step, weight: weight)
+        }
     }
 
     /// Training loss, a point per step or per merged run of steps.
@@ -35,20 +43,15 @@ public struct LossHistory: Sendable, Codable, Equatable {
 
     mutating func recordTraining(loss: Double, step: Int, tokens: Int) {
         guard loss.isFinite else { return }
+        let point = Point(tokens: tokens, loss: loss, step: step)
         if let last = training.last, last.weight < stepsPerPoint {
-            let weight = last.weight + 1
-            training[training.count - 1] = Point(
-                tokens: tokens, loss: (last.loss * Double(last.weight) + loss) / Double(weight), step: step, weight: weight)
+            training[training.count - 1] = last.merged(with: point)
             return
         }
-        training.append(Point(tokens: tokens, loss: loss, step: step))
+        training.append(point)
         guard training.count > Self.maximumTrainingPoints else { return }
         training = stride(from: 0, to: training.count, by: 2).map { i in
-            guard i + 1 < training.count else { return training[i] }
-            let a = training[i], b = training[i + 1], weight = a.weight + b.weight
-            return Point(
-                tokens: b.tokens, loss: (a.loss * Double(a.weight) + b.loss * Double(b.weight)) / Double(weight),
-                step: b.step, weight: weight)
+            i + 1 < training.count ? training[i].merged(with: training[i + 1]) : training[i]
         }
     }
 
