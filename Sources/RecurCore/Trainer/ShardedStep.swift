@@ -23,7 +23,7 @@ struct ShardedStep {
         let ranges = shards(batch: window.batch)
         let base = random.next()
         var inputs: [(TrainingWindow, NetworkState)] = ranges.map { range in
-            (window.columns(range), state.rows(range))
+            (window.rows(range), state.rows(range))
         }
         var results = [(loss: Double, gradients: NetworkGradients)?](repeating: nil, count: ranges.count)
         let work = {
@@ -88,7 +88,7 @@ private struct ShardPointers: @unchecked Sendable {
 
 extension TrainingWindow {
     /// The window restricted to the rows (streams) in `range`.
-    func columns(_ range: Range<Int>) -> TrainingWindow {
+    func rows(_ range: Range<Int>) -> TrainingWindow {
         var inputs: [Int] = [], targets: [Int] = []
         inputs.reserveCapacity(steps * range.count)
         targets.reserveCapacity(steps * range.count)

@@ -46,7 +46,7 @@ public final class Daemon: @unchecked Sendable {
     private var watcher: DirectoryWatcher?
     private var registry = ModelRegistry()
     private var models: [String: RecurModel] { registry.models }
-    private var workers: [String: ModelWorker] = [:]
+    private var modelWorkers: [String: ModelWorker] = [:]
     /// Workers replaced by a reload that still finish their batches on the old weights.
     private var retiredWorkers: [ModelWorker] = []
     private var runs: [String: JobRun] = [:]
@@ -77,9 +77,9 @@ public final class Daemon: @unchecked Sendable {
     /// Runs until SIGTERM/SIGINT (or, with `once`, until the spool is drained) and
     /// returns the exit status.
     public func run() -> Int32 {
-        control.async { self.start() }
-        // Caught right after start() is queued: a signal that came earlier (pending, or
-        // blocked by the parent) is handled now, and its shutdown runs after start() on
+        control.async { self.startUp() }
+        // Caught right after startUp() is queued: a signal that came earlier (pending, or
+        // blocked by the parent) is handled now, and its shutdown runs after startUp() on
         // the serial control queue.
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP]) { [weak self] signal in
             guard let self else { return }
@@ -92,7 +92,7 @@ public final class Daemon: @unchecked Sendable {
 
     // MARK: - Start and stop (control queue)
 
-    private func start() {
+    private func startUp() {
         dispatchPrecondition(condition: .onQueue(control))
         // A file-size limit (ulimit -f) must fail a write with EFBIG, which the job's
         // error path handles, not kill the daemon.
@@ -138,7 +138,7 @@ public final class Daemon: @unchecked Sendable {
         timers.append(status)
         if let interval = notifier.watchdogInterval {
             let watchdog = ProgressWatchdog(interval: interval, control: control, notifier: notifier, logger: logger)
-            for worker in workers.values { watchdog.watch(worker.progress) }
+            for worker in modelWorkers.values { watchdog.watch(worker.progress) }
             watchdog.start()
             self.watchdog = watchdog
         }
@@ -146,7 +146,7 @@ public final class Daemon: @unchecked Sendable {
 
     private func beginShutdown(signal: Int32) {
         dispatchPrecondition(condition: .onQueue(control))
-        // Nothing to stop when start() failed: run() has already returned.
+        // Nothing to stop when startUp() failed: run() has already returned.
         guard !stopping, claims != nil else { return }
         stopping = true
         watcher?.cancel()
@@ -271,7 +271,7 @@ public final class Daemon: @unchecked Sendable {
         while rowsInFlight < options.maximumRows, let next = waiting.popOldest() {
             guard !isHeld(next.name), let claimed = claims.claim(next.name) else { continue }
             statistics.claimed += 1
-            start(claimed: claimed, name: next.name, received: Date(timeIntervalSince1970: next.modified))
+            startJob(claimed: claimed, name: next.name, received: Date(timeIntervalSince1970: next.modified))
         }
     }
 
@@ -291,7 +291,7 @@ public final class Daemon: @unchecked Sendable {
         return (writeFailures[name] ?? 0) >= Self.maximumWriteFailures
     }
 
-    private func start(claimed: String, name: String, received: Date) {
+    private func startJob(claimed: String, name: String, received: Date) {
         dispatchPrecondition(condition: .onQueue(control))
         Failpoint.stallControl.stallIfActive()
         let id = SpoolLayout.jobID(fileName: name)
@@ -340,14 +340,14 @@ public final class Daemon: @unchecked Sendable {
     /// worker; the old one finishes its batch on the weights it started with.
     private func worker(for model: RecurModel) -> ModelWorker {
         dispatchPrecondition(condition: .onQueue(control))
-        if let existing = workers[model.name] {
+        if let existing = modelWorkers[model.name] {
             if existing.model.dataSHA256 == model.dataSHA256 { return existing }
             retiredWorkers.append(existing)
         }
         let worker = ModelWorker(model: model, threads: options.workers) { [weak self] sample in
             self?.sampleFinished(sample)
         }
-        workers[model.name] = worker
+        modelWorkers[model.name] = worker
         watchdog?.watch(worker.progress)
         return worker
     }
@@ -413,7 +413,7 @@ public final class Daemon: @unchecked Sendable {
 
     private func writeStatus() {
         dispatchPrecondition(condition: .onQueue(control))
-        let generated = (Array(workers.values) + retiredWorkers).reduce(0) { $0 + $1.takeGeneratedCount() }
+        let generated = (Array(modelWorkers.values) + retiredWorkers).reduce(0) { $0 + $1.takeGeneratedCount() }
         retiredWorkers.removeAll { $0.isIdle }
         statistics.tick(generated: generated)
         // One listing of incoming/ a second serves status.json and systemd's STATUS= alike.

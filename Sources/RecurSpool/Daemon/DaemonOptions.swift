@@ -6,7 +6,8 @@ public struct DaemonOptions: Sendable {
     public var spool: String
     /// The models directory (nil: the default search).
     public var modelsDirectory: String?
-    /// Threads for the sampling kernels of each model.
+    /// Threads for the sampling kernels of each model (`--workers`; not the number of
+    /// model workers, which is one per loaded model).
     public var workers = ProcessInfo.processInfo.activeProcessorCount
     /// Drain the spool and exit.
     public var once = false
@@ -20,7 +21,9 @@ public struct DaemonOptions: Sendable {
     public var limits = JobLimits()
     /// Rows (samples) in flight before the daemon stops claiming more jobs. Enough for
     /// an efficient batch; more would hoard jobs that other daemons could run, and every
-    /// job held counts as a suspect if the daemon dies.
+    /// job held counts as a suspect if the daemon dies. The daemon claims while fewer rows
+    /// than this are in flight, so the last job claimed may pass it (a job is never split,
+    /// and one larger than this still runs, with nothing else claimed beside it).
     public var maximumRows = 64
     /// A spool.
     public init(spool: String) { self.spool = spool }

@@ -37,7 +37,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        threads.applyToKernels()
+        threads.keepBLASSingleThreaded()
         let loaded = try models.loadModel(model)
         let weights = InferenceWeights(loaded.network)
         var request = SamplingRequest()

@@ -23,7 +23,7 @@ struct EvalCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        threads.applyToKernels()
+        threads.keepBLASSingleThreaded()
         let loaded = try models.loadModel(model)
         let text = try readTextFile(corpus, what: "corpus")
         let bar = ProgressBar(total: max(0, text.unicodeScalars.count - 1), unit: "tok")

@@ -32,7 +32,7 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Print one JSON object describing the samples instead of the text.") var json = false
 
     func run() throws {
-        threads.applyToKernels()
+        threads.keepBLASSingleThreaded()
         let loaded = try models.loadModel(model)
         let formats = try outputFormats(for: loaded)
         let encoding = try loaded.noteEncoding()

@@ -103,7 +103,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     private func train() throws {
-        threads.applyToKernels()
+        threads.keepBLASSingleThreaded()
         HeapTuning.keepLargeAllocationsInHeap()
         var trainer = try makeTrainer()
         trainer.threads = threads.count

@@ -34,7 +34,7 @@ struct ThreadsOption: ParsableArguments {
     /// (sched_yield) and steal a core from ours, and its waiting threads stall for a
     /// time slice when one of them loses its core to another process. Recur splits the
     /// work itself (`SpinningHelper`, `SplitProduct`, `ShardedStep`).
-    func applyToKernels() {
+    func keepBLASSingleThreaded() {
         BLAS.setThreadCount(1)
     }
 }
