@@ -200,8 +200,8 @@ public struct Trainer: Sendable {
     }
 
     /// Mean cross-entropy on the held-out tokens (nil when there are too few), computed
-    /// with up to `batch` streams from the zero state, and counted towards the best
-    /// loss and the patience (once per step).
+    /// with up to `batch` streams from the zero state (`HeldOutLoss`), and counted towards
+    /// the best loss and the patience (once per step).
     @discardableResult
     public mutating func validate() -> Double? {
         let loss = heldOutLoss()
@@ -214,40 +214,15 @@ public struct Trainer: Sendable {
     }
 
     private mutating func heldOutLoss() -> Double? {
-        let ids = corpus.validation
-        let steps = configuration.seqLen
-        let streams = min(configuration.batch, ids.count / (steps + 1))
+        let streams = min(configuration.batch, corpus.validation.count / (configuration.seqLen + 1))
         guard streams >= 1 else {
             validationLoss = nil
             return nil
         }
-        let length = ids.count / streams
-        var state = NetworkState(for: network, batch: streams)
-        var total = 0.0
-        var count = 0
-        var start = 0
-        let v = network.vocabularySize
-        while start < length - 1 {
-            let span = min(steps, length - 1 - start)
-            var inputs = [Int](repeating: 0, count: span * streams)
-            var targets = inputs
-            for t in 0..<span {
-                for b in 0..<streams {
-                    inputs[t * streams + b] = ids[b * length + start + t]
-                    targets[t * streams + b] = ids[b * length + start + t + 1]
-                }
-            }
-            let logits = network.forward(tokens: inputs, steps: span, state: &state, resetToken: resetToken)
-            logits.values.withUnsafeBufferPointer { rows in
-                for i in 0..<(span * streams) {
-                    let row = UnsafeBufferPointer(rebasing: rows[(i * v)..<((i + 1) * v)])
-                    total += Double(Activations.logSumExp(row)) - Double(row[targets[i]])
-                }
-            }
-            count += span * streams
-            start += span
-        }
-        validationLoss = total / Double(count)
+        let pass = HeldOutLoss(
+            network: network, ids: corpus.validation, streams: streams, seqLen: configuration.seqLen,
+            resetToken: resetToken)
+        validationLoss = pass.mean(threads: threads)
         return validationLoss
     }
 
