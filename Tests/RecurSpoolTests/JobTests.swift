@@ -314,9 +314,9 @@ struct JobTests {
         #expect(FileManager.default.createFile(atPath: path, contents: Data("{\"model\": \"x\"}".utf8)))
         // Sparse: 20 MB that costs no disk and, if it were read, 20 MB of zeros.
         #expect(truncate(path, 20 << 20) == 0)
-        let start = ContinuousClock.now
+        // The whole size in the message comes from fstat: a refusal while reading stops one
+        // byte past the limit and cannot know it.
         expectHelpful(readError(path), field: nil, mentions: ["1048576 bytes", "20971520 bytes"])
-        #expect(ContinuousClock.now - start < .milliseconds(500))
     }
 
     @Test("a file larger than it claims is cut off while reading")
@@ -345,9 +345,8 @@ struct JobTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/pipe.json"
         #expect(mkfifo(path, 0o600) == 0)
-        let start = ContinuousClock.now
+        // A blocking open would wait for a writer forever; the time limit ends the test then.
         expectHelpful(readError(path), field: nil, mentions: ["FIFO", "regular file"])
-        #expect(ContinuousClock.now - start < .seconds(1))
     }
 
     @Test func aDirectoryIsRefused() throws {
