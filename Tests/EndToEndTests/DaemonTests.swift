@@ -31,6 +31,35 @@ struct DaemonTests {
         #expect(fixture.json("done/second/result.json")["seed"] is Int)
     }
 
+    @Test func anIDNamesOneJobAcrossDoneAndFailed() throws {
+        let fixture = try SpoolFixture()
+        // Earlier jobs: one failed as "arr", one failed as "unknown".
+        for earlier in ["arr", "unknown"] {
+            try FileManager.default.createDirectory(
+                atPath: fixture.spool + "/failed/\(earlier)", withIntermediateDirectories: false)
+            try Data("{}".utf8).write(to: URL(fileURLWithPath: fixture.spool + "/failed/\(earlier)/error.json"))
+        }
+        let jobs = [
+            "arr": #"{"model": "lstm-l2-emb5", "length": 5}"#,
+            "unknown": #"{"model": "no-such-model"}"#,
+            "unknown+2": #"{"model": "lstm-l2-emb5", "length": 6}"#,
+        ]
+        for (id, json) in jobs { try fixture.submit(json, id: id) }
+        let daemon = try fixture.startDaemon(["--once"])
+        daemon.waitUntilExit()
+        #expect(daemon.terminationStatus == 0)
+        let done = fixture.list("done"), failed = fixture.list("failed")
+        #expect(Set(done).isDisjoint(with: failed), "done \(done), failed \(failed)")
+        #expect(done.count + failed.count == 5, "done \(done), failed \(failed)")
+        #expect(!done.contains("arr") && done.count == 2 && failed.count == 3)
+        // Each job is under exactly one name, with the bytes it was submitted as.
+        let published = done.map { "done/" + $0 } + failed.filter { !["arr", "unknown"].contains($0) }.map { "failed/" + $0 }
+        let received = try published.map {
+            try String(contentsOfFile: fixture.spool + "/\($0)/job.json", encoding: .utf8)
+        }
+        #expect(received.sorted() == jobs.values.sorted())
+    }
+
     @Test func submitWaitPrintsTheOutputDirectoryAndStatusSummarises() throws {
         let fixture = try SpoolFixture()
         let daemon = try fixture.startDaemon()

@@ -151,7 +151,7 @@ public final class Daemon: @unchecked Sendable {
         stopping = true
         watcher?.cancel()
         notifier.notify("STOPPING=1")
-        logger.info("signal \(signal): stopping; \(runs.count) job(s) running, \(Int(options.grace)) s grace")
+        logger.info("signal \(signal): stopping; \(runs.count) job(s) running, \(String(format: "%g", options.grace)) s grace")
         if runs.isEmpty {
             shutdownNow()
             return

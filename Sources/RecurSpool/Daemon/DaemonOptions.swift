@@ -11,9 +11,11 @@ public struct DaemonOptions: Sendable {
     public var workers = ProcessInfo.processInfo.activeProcessorCount
     /// Drain the spool and exit.
     public var once = false
-    /// Seconds running jobs get to finish after SIGTERM before they are requeued.
+    /// Seconds running jobs get to finish after SIGTERM before they are requeued
+    /// (finite, 0 or more; `recur serve` allows up to an hour).
     public var grace = 30.0
-    /// Seconds between full rescans of incoming/ (and checks for dead daemons).
+    /// Seconds between full rescans of incoming/ (and checks for dead daemons); finite
+    /// and positive (`recur serve` allows 0.01 to 3600).
     public var rescanInterval = 2.0
     /// Prometheus text file for node_exporter's textfile collector.
     public var metricsFile: String?

@@ -43,7 +43,9 @@ struct ResultPublisher {
         do {
             work = try claims.makeWorkDirectory(for: claimed)
             try JobOutputs.writeError(error, to: work!)
-            try claims.publish(work: work!, claimed: claimed, jobID: id, succeeded: false)
+            let target = try claims.publish(work: work!, claimed: claimed, jobID: id, succeeded: false)
+            let published = (target as NSString).lastPathComponent
+            if published != id { logger.info("job \(id): its error is in \(target) (the ID \(id) was taken)") }
             return true
         } catch {
             logger.error("job \(id): cannot write failed/ (\(error)); requeued")

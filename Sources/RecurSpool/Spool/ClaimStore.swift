@@ -105,24 +105,35 @@ public final class ClaimStore: @unchecked Sendable {
     }
 
     /// Moves the claimed job file into `work` as job.json and renames `work` to
-    /// `done/ID` or `failed/ID` (ID, then ID+2, ID+3 … if taken: an earlier job's
-    /// results are never replaced). Returns the final directory.
+    /// `done/ID` or `failed/ID` (ID, then ID+2, ID+3 … if that name is taken in either
+    /// directory: an earlier job's results are never replaced, and an ID names one job).
+    /// Returns the final directory.
+    ///
+    /// The daemons of a spool choose and take a name under one lock
+    /// (`SPOOL/.publish.lock`), so two jobs of the same name finishing at once, one done and
+    /// one failed, cannot both take it. (Without the lock, when the spool root cannot be written,
+    /// the name is still checked in both directories first.)
     @discardableResult
     public func publish(work: String, claimed: String, jobID: String, succeeded: Bool) throws(SpoolError) -> String {
         try SpoolIO.rename(claimed, work + "/job.json")
         try SpoolIO.sync(work, directory: true)
         let base = succeeded ? layout.done : layout.failed
+        let other = succeeded ? layout.failed : layout.done
+        let lock = SpoolIO.waitForLock(layout.publishLock)
+        defer { if let lock { close(lock) } }
         var attempt = 1
         while true {
             let name = attempt == 1 ? jobID : "\(jobID)+\(attempt)"
             let target = base + "/" + name
-            if Glibc.rename(work, target) == 0 {
+            var info = stat()
+            let takenInOther = lstat(other + "/" + name, &info) == 0
+            if !takenInOther && Glibc.rename(work, target) == 0 {
                 unlink(target + "/.name")
                 try? SpoolIO.sync(base, directory: true)
                 try? SpoolIO.sync(directory, directory: true)
                 return target
             }
-            let code = errno
+            let code = takenInOther ? EEXIST : errno
             guard code == EEXIST || code == ENOTEMPTY, attempt < 10_000 else {
                 throw SpoolError(operation: "rename to \(target)", path: work, code: code)
             }

@@ -72,6 +72,20 @@ public enum SpoolIO {
         return fd
     }
 
+    /// Opens (creating) `path` and waits for an exclusive flock; returns the descriptor
+    /// (close it to unlock), or nil when the file cannot be opened.
+    public static func waitForLock(_ path: String) -> Int32? {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o664)
+        guard fd >= 0 else { return nil }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                close(fd)
+                return nil
+            }
+        }
+        return fd
+    }
+
     /// Modification time in seconds, for oldest-first ordering; nil when the file is gone.
     public static func modificationTime(_ path: String) -> Double? {
         var info = stat()

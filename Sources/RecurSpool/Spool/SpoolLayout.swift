@@ -8,6 +8,7 @@ import Foundation
 ///     SPOOL/done/ID/        job.json, result.json, sample-001.txt …
 ///     SPOOL/failed/ID/      job.json (the object received, whatever it was), error.json
 ///     SPOOL/status.json     the last daemon snapshot
+///     SPOOL/.publish.lock   held while a daemon takes an ID in done/ or failed/
 public struct SpoolLayout: Sendable {
     /// The spool's root.
     public let root: String
@@ -23,6 +24,8 @@ public struct SpoolLayout: Sendable {
     public var done: String { root + "/done" }
     public var failed: String { root + "/failed" }
     public var status: String { root + "/status.json" }
+    /// The lock the daemons hold while they choose a job's ID in done/ and failed/.
+    public var publishLock: String { root + "/.publish.lock" }
 
     /// Creates any missing directory (mode 2775 style permissions are the installer's job).
     public func create() throws(SpoolError) {

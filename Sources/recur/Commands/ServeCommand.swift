@@ -33,7 +33,12 @@ struct ServeCommand: ParsableCommand {
 
     func validate() throws {
         if let workers, !(1...256).contains(workers) { throw ValidationError("--workers must be between 1 and 256") }
-        if grace < 0 || rescanInterval <= 0 { throw ValidationError("--grace must be ≥ 0 and --rescan-interval > 0") }
+        if !(0...3600).contains(grace) {
+            throw ValidationError("--grace must be between 0 and 3600 seconds, got \(grace)")
+        }
+        if !(0.01...3600).contains(rescanInterval) {
+            throw ValidationError("--rescan-interval must be between 0.01 and 3600 seconds, got \(rescanInterval)")
+        }
         if maxJobBytes < 64 || maxCount < 1 || maxLength < 1 || maxTotalTokens < 1 {
             throw ValidationError("the --max-… limits must be positive (and --max-job-bytes at least 64)")
         }

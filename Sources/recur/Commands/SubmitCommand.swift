@@ -31,11 +31,17 @@ struct SubmitCommand: ParsableCommand {
     @Option(help: "text, or for notes models \(OutputFormat.names); comma-separated for several.") var format: String?
     @OptionGroup(title: "Tunes (notes models)") var tune: TuneFlags
     @Flag(help: "Wait for the job to finish; print its output directory (exit 1 if it failed).") var wait = false
-    @Option(help: "With --wait: give up after this many seconds (exit 2).") var timeout: Double = 3600
+    @Option(help: "With --wait: give up after this many seconds (exit 2; default 3600).") var timeout: Double?
 
     func validate() throws {
         if jobFile == nil && model == nil { throw ValidationError("give a job file or --model NAME") }
         if jobFile != nil && model != nil { throw ValidationError("give a job file or --model with flags, not both") }
+        if let timeout {
+            guard wait else { throw ValidationError("--timeout applies to --wait; add --wait or drop --timeout") }
+            guard timeout > 0 && timeout <= 31_536_000 else {
+                throw ValidationError("--timeout must be more than 0 and at most 31536000 seconds (a year), got \(timeout)")
+            }
+        }
     }
 
     func run() throws {
@@ -52,7 +58,8 @@ struct SubmitCommand: ParsableCommand {
             return
         }
         FileHandle.standardError.write(Data("submitted \(id); waiting…\n".utf8))
-        switch try client.wait(for: id, timeout: timeout) {
+        let limit = timeout ?? 3600
+        switch try client.wait(for: id, timeout: limit) {
         case .done(let directory):
             print(directory)
         case .failed(let errorJSON):
@@ -61,7 +68,7 @@ struct SubmitCommand: ParsableCommand {
         case .timedOut:
             FileHandle.standardError.write(
                 Data(
-                    "job \(id) did not finish within \(Int(timeout)) s (is `recur serve` running on \(client.layout.root)?)\n"
+                    "job \(id) did not finish within \(String(format: "%g", limit)) s (is `recur serve` running on \(client.layout.root)?)\n"
                         .utf8))
             throw ExitCode(2)
         }
