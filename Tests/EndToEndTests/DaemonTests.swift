@@ -60,6 +60,22 @@ struct DaemonTests {
         #expect(received.sorted() == jobs.values.sorted())
     }
 
+    @Test(arguments: [
+        (["serve", "--grace", "nan"], "--grace"), (["serve", "--grace", "1e20"], "--grace"),
+        (["serve", "--rescan-interval", "nan"], "--rescan-interval"), (["serve", "--rescan-interval", "0"], "--rescan-interval"),
+        (["submit", "--model", "m", "--wait", "--timeout", "nan"], "--timeout"),
+        (["submit", "--model", "m", "--wait", "--timeout=-1"], "--timeout"),
+        (["submit", "--model", "m", "--timeout", "5"], "--wait"),
+    ])
+    func timesThatAreNotANumberOfSecondsAreRefused(arguments: [String], flag: String) throws {
+        let fixture = try SpoolFixture()
+        let result = try RecurBinary.run(
+            [arguments[0], "--spool", fixture.spool] + Array(arguments.dropFirst()) + (arguments[0] == "serve" ? ["--once"] : []))
+        #expect(result.status != 0 && result.status < 128, "a refusal, not a crash: \(result.status)")
+        #expect(result.stderr.contains(flag), "\(result.stderr)")
+        #expect(fixture.list("incoming").isEmpty && fixture.list("active").isEmpty)
+    }
+
     @Test func submitWaitPrintsTheOutputDirectoryAndStatusSummarises() throws {
         let fixture = try SpoolFixture()
         let daemon = try fixture.startDaemon()

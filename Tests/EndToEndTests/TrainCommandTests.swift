@@ -78,6 +78,31 @@ struct TrainCommandTests {
         #expect(result.stderr.contains(flag), "\(result.stderr)")
     }
 
+    @Test(
+        arguments: [
+            ("missing/m.safetensors", nil, "--out", "the directory"),
+            ("m.safetensors", "missing/m.ckpt", "--checkpoint", "does not exist"),
+            ("m.safetensors", "corpus.txt/m.ckpt", "--checkpoint", "is not a directory"),
+            ("m.safetensors", "m.safetensors", "--checkpoint", "a file of its own"),
+            ("dir.safetensors", nil, "--out", "is a directory"),
+        ] as [(String, String?, String, String)])
+    func outputsThatCannotBeWrittenAreRefusedBeforeTheFirstStep(
+        out: String, checkpoint: String?, flag: String, problem: String
+    ) throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let corpus = try Self.corpus(in: directory)
+        try FileManager.default.createDirectory(atPath: directory + "/dir.safetensors", withIntermediateDirectories: false)
+        let result = try RecurBinary.run(
+            ["train", "--corpus", corpus, "--hidden", "8", "--layers", "1", "--steps", "3000", "--log-every", "1", "--out", out]
+                + (checkpoint.map { ["--checkpoint", $0] } ?? []),
+            directory: directory)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(flag) && result.stderr.contains(problem), "\(result.stderr)")
+        // Refused before training, which would print a line for every step.
+        #expect(!result.stderr.contains("step "), "\(result.stderr)")
+    }
+
     @Test func aResumeFromSomethingElseIsRefused() throws {
         let result = try RecurBinary.run([
             "train", "--resume", parityModels + "/gru-l1-emb5.safetensors", "--out", NSTemporaryDirectory() + "x.safetensors",

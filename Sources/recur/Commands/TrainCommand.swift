@@ -88,6 +88,10 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--patience must be at least 1 (validations without improvement), got \(patience)")
         }
         if !out.hasSuffix(".safetensors") { throw ValidationError("--out must name a .safetensors file, got \(out)") }
+        if let checkpoint, checkpoint == out || checkpoint == plot {
+            throw ValidationError("--checkpoint must be a file of its own, not the --out or --plot file (\(checkpoint))")
+        }
+        if let plot, plot == out { throw ValidationError("--plot and --out name the same file (\(plot))") }
     }
 
     func run() throws {
@@ -105,9 +109,12 @@ struct TrainCommand: ParsableCommand {
     private func train() throws {
         threads.keepBLASSingleThreaded()
         HeapTuning.keepLargeAllocationsInHeap()
+        let checkpointPath = checkpoint ?? String(out.dropLast(".safetensors".count)) + ".ckpt"
+        // Where the run's work goes must take it before the first step, not after the last.
+        try requireWritableFile(out, flag: "--out")
+        try requireWritableFile(checkpointPath, flag: checkpoint == nil ? "the checkpoint (--out with .ckpt)" : "--checkpoint")
         var trainer = try makeTrainer()
         trainer.threads = threads.count
-        let checkpointPath = checkpoint ?? String(out.dropLast(".safetensors".count)) + ".ckpt"
         let stop = SignalWatcher(signals: [SIGINT, SIGTERM])
         let c = trainer.configuration
         // A corpus of several voices is checked once, before the first step; its ranges go

@@ -102,3 +102,28 @@ func formatCount(_ n: Int) -> String {
 func emit(_ text: String) {
     FileHandle.standardOutput.write(Data(text.utf8))
 }
+
+/// Fails now, not at the end of a long run, when a file cannot be written at `path`
+/// for `flag`: its directory is missing, is not a directory or is not writable, or the
+/// path itself is a directory.
+func requireWritableFile(_ path: String, flag: String) throws {
+    let parent = (path as NSString).deletingLastPathComponent
+    let directory = parent.isEmpty ? "." : parent
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
+        throw InputError(
+            description: "\(flag) \(path): the directory \(directory) does not exist; create it or give another path")
+    }
+    guard isDirectory.boolValue else {
+        throw InputError(description: "\(flag) \(path): \(directory) is not a directory; give a path inside a directory")
+    }
+    guard access(directory, W_OK) == 0 else {
+        throw InputError(
+            description:
+                "\(flag) \(path): the directory \(directory) is not writable (\(String(cString: strerror(errno)))); give another path"
+        )
+    }
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+        throw InputError(description: "\(flag) \(path) is a directory; give a file name")
+    }
+}
