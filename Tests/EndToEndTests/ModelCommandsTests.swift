@@ -70,6 +70,20 @@ struct ModelCommandsTests {
         #expect(result.stderr.contains("lstm-l1-onehot"))
     }
 
+    @Test func aFileNamedLikeAModelInTheWorkingDirectoryDoesNotShadowIt() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "not a model\n".write(toFile: directory + "/gru-l1-emb5", atomically: true, encoding: .utf8)
+        let result = try RecurBinary.run(["info", "gru-l1-emb5", "--models", parityModels], directory: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("GRU"), "\(result.stdout)")
+        // A name the directory does not have is still taken as a file.
+        try FileManager.default.copyItem(
+            atPath: parityModels + "/rnn-l1-onehot.safetensors", toPath: directory + "/mine")
+        let own = try RecurBinary.run(["info", "mine", "--models", parityModels], directory: directory)
+        #expect(own.status == 0, "\(own.stderr)")
+    }
+
     @Test func aCorruptModelIsRefusedWithItsPathAndTheProblem() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

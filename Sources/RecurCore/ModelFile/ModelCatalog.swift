@@ -45,16 +45,17 @@ public struct ModelCatalog: Sendable {
         directory = candidates.compactMap { $0 }.filter { !$0.isEmpty }.first { Self.isDirectory($0) }
     }
 
-    /// The path of a model given by name or path.
+    /// The path of a model given by name or path. A bare name is looked up in the models
+    /// directory first, so that a file of that name in the working directory (a `folk`
+    /// left by a shell redirect) does not shadow the model; only when the directory has
+    /// no such model is an existing file of that name taken as a path.
     public func path(for nameOrPath: String) throws(ModelLookupError) -> String {
-        let looksLikePath = nameOrPath.contains("/") || nameOrPath.hasSuffix("." + Self.fileExtension)
-        if looksLikePath || (FileManager.default.fileExists(atPath: nameOrPath) && !Self.isDirectory(nameOrPath)) {
-            return nameOrPath
-        }
+        if nameOrPath.contains("/") || nameOrPath.hasSuffix("." + Self.fileExtension) { return nameOrPath }
         if let directory {
             let candidate = directory + "/" + nameOrPath + "." + Self.fileExtension
             if FileManager.default.fileExists(atPath: candidate) { return candidate }
         }
+        if FileManager.default.fileExists(atPath: nameOrPath) && !Self.isDirectory(nameOrPath) { return nameOrPath }
         throw ModelLookupError(name: nameOrPath, directory: directory, available: entries().map(\.name))
     }
 
