@@ -103,6 +103,33 @@ struct TrainCommandTests {
         #expect(!result.stderr.contains("step "), "\(result.stderr)")
     }
 
+    @Test func aResumedRunRefusesRecipeFlagsAndSaysWhereItsCorpusIs() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try Self.corpus(in: directory)
+        let first = try RecurBinary.run(
+            ["train", "--corpus", "corpus.txt", "--hidden", "8", "--layers", "1", "--steps", "3", "--out", "m.safetensors"],
+            directory: directory)
+        #expect(first.status == 0, "\(first.stderr)")
+        let flags = try RecurBinary.run(
+            ["train", "--resume", "m.ckpt", "--hidden", "16", "--corpus", "other.txt", "--steps", "6", "--out", "m.safetensors"],
+            directory: directory)
+        #expect(flags.status != 0)
+        #expect(flags.stderr.contains("--corpus, --hidden") && flags.stderr.contains("from the checkpoint"), "\(flags.stderr)")
+        // From another directory the corpus's relative path does not hold: say so.
+        try FileManager.default.createDirectory(atPath: directory + "/sub", withIntermediateDirectories: false)
+        let elsewhere = try RecurBinary.run(
+            ["train", "--resume", "../m.ckpt", "--steps", "6", "--out", "m.safetensors"], directory: directory + "/sub")
+        #expect(elsewhere.status != 0)
+        #expect(
+            elsewhere.stderr.contains("corpus.txt (relative to the directory the run started in), recorded in the checkpoint"),
+            "\(elsewhere.stderr)")
+        let resumed = try RecurBinary.run(
+            ["train", "--resume", "m.ckpt", "--steps", "6", "--out", "m.safetensors", "--json"], directory: directory)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try RecurBinary.json(resumed)["steps"] as? Int == 6)
+    }
+
     @Test func aResumeFromSomethingElseIsRefused() throws {
         let result = try RecurBinary.run([
             "train", "--resume", parityModels + "/gru-l1-emb5.safetensors", "--out", NSTemporaryDirectory() + "x.safetensors",

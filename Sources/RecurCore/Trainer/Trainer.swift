@@ -90,7 +90,20 @@ public struct Trainer: Sendable {
         if keepBest { configuration.keepBest = true }
         try configuration.validate()
         // A fine-tuned run's vocabulary starts with its parent's tokens; the checkpoint has them.
-        let corpus = try Self.readCorpus(configuration, extending: configuration.initModel != nil ? saved.vocabulary : nil)
+        let corpus: TrainingCorpus
+        do {
+            corpus = try Self.readCorpus(configuration, extending: configuration.initModel != nil ? saved.vocabulary : nil)
+        } catch {
+            if case .corpus(let problem) = error, !FileManager.default.fileExists(atPath: problem.path) {
+                let relative = problem.path.hasPrefix("/") ? "" : " (relative to the directory the run started in)"
+                throw .checkpoint(
+                    path: checkpoint,
+                    problem:
+                        "the run's corpus \(problem.path)\(relative), recorded in the checkpoint, is not there; resume where the run started, or put the same file at that path"
+                )
+            }
+            throw error
+        }
         guard corpus.sha256 == saved.state.corpusSHA256, corpus.vocabulary == saved.vocabulary else {
             throw .checkpoint(
                 path: checkpoint,

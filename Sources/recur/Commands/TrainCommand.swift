@@ -37,23 +37,23 @@ struct TrainCommand: ParsableCommand {
             valueName: "model"))
     var initialModel: String?
     @OptionGroup var models: ModelsDirectoryOption
-    @Option(help: "Tokens per BPTT window.") var seqLen: Int = 64
-    @Option(help: "Parallel streams per step.") var batch: Int = 32
+    @Option(help: "Tokens per BPTT window (default 64).") var seqLen: Int?
+    @Option(help: "Parallel streams per step (default 32).") var batch: Int?
     @Option(help: "Optimizer steps (default 1000 unless --epochs is given).") var steps: Int?
     @Option(help: "Passes over the training text (instead of --steps).") var epochs: Double?
-    @Option(help: "Adam learning rate.") var lr: Double = 2e-3
-    @Option(help: "Multiply the learning rate by this after every epoch.") var lrDecay: Double = 1
-    @Option(help: "Clip the global gradient norm to this (0 = off).") var clip: Double = 5
-    @Option(help: "Dropout between layers, 0…<1.") var dropout: Double = 0
-    @Option(help: "Fraction of the corpus, from its end, held out for validation.") var valFraction: Double = 0.05
+    @Option(help: "Adam learning rate (default 0.002).") var lr: Double?
+    @Option(help: "Multiply the learning rate by this after every epoch (default 1).") var lrDecay: Double?
+    @Option(help: "Clip the global gradient norm to this (0 = off; default 5).") var clip: Double?
+    @Option(help: "Dropout between layers, 0…<1 (default 0).") var dropout: Double?
+    @Option(help: "Fraction of the corpus, from its end, held out for validation (default 0.05).") var valFraction: Double?
     @Option(
         help: ArgumentHelp(
             "Validate on this file instead of the end of the corpus (trains on all of --corpus).", valueName: "file"))
     var valCorpus: String?
-    @Option(help: "Validate every N steps (and at the end).") var validateEvery: Int = 200
+    @Option(help: "Validate every N steps, and at the end (default 200).") var validateEvery: Int?
     @Flag(help: "Write the weights of the lowest validation loss to --out, not the last ones.") var keepBest = false
     @Option(help: "Stop after N validations in a row without a lower validation loss.") var patience: Int?
-    @Option(help: "Random seed (initialisation, dropout).") var seed: UInt64 = 1
+    @Option(help: "Random seed for initialisation and dropout (default 1).") var seed: UInt64?
     @Option(help: ArgumentHelp("Continue from this checkpoint (the other recipe flags come from it).", valueName: "ckpt"))
     var resume: String?
     @Option(help: ArgumentHelp("Where to write the model (.safetensors).", valueName: "path")) var out: String
@@ -80,6 +80,11 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError(
                 "--init starts a new run and --resume continues one (its checkpoint holds the weights); give one of them")
         }
+        if resume != nil, let first = recipeFlagsGiven.first {
+            throw ValidationError(
+                "\(first) is part of the recipe, which --resume takes from the checkpoint; drop \(recipeFlagsGiven.joined(separator: ", ")) (with --resume only --steps, --patience and --keep-best may change it)"
+            )
+        }
         if steps != nil && epochs != nil { throw ValidationError("give --steps or --epochs, not both") }
         if checkpointEvery < 1 || logEvery < 1 { throw ValidationError("--checkpoint-every and --log-every must be at least 1") }
         if let sampleEvery, sampleEvery < 1 { throw ValidationError("--sample-every must be at least 1, got \(sampleEvery)") }
@@ -92,6 +97,18 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--checkpoint must be a file of its own, not the --out or --plot file (\(checkpoint))")
         }
         if let plot, plot == out { throw ValidationError("--plot and --out name the same file (\(plot))") }
+    }
+
+    /// The recipe flags given, which a resumed run cannot take: its recipe is the checkpoint's.
+    private var recipeFlagsGiven: [String] {
+        let given: [(String, Any?)] = [
+            ("--corpus", corpus), ("--kind", kind), ("--cell", cell), ("--voices", voices), ("--layers", layers),
+            ("--hidden", hidden), ("--embedding", embedding), ("--seq-len", seqLen), ("--batch", batch),
+            ("--epochs", epochs), ("--lr", lr), ("--lr-decay", lrDecay), ("--clip", clip), ("--dropout", dropout),
+            ("--val-fraction", valFraction), ("--val-corpus", valCorpus), ("--validate-every", validateEvery),
+            ("--seed", seed), ("--description", description),
+        ]
+        return given.filter { $0.1 != nil }.map(\.0)
     }
 
     func run() throws {
@@ -228,18 +245,18 @@ struct TrainCommand: ParsableCommand {
         c.layers = layers ?? 2
         c.hidden = hidden ?? 256
         c.embedding = embedding
-        c.seqLen = seqLen
-        c.batch = batch
-        c.learningRate = lr
-        c.learningRateDecay = lrDecay
-        c.clip = clip
-        c.dropout = dropout
-        c.validationFraction = valFraction
+        if let seqLen { c.seqLen = seqLen }
+        if let batch { c.batch = batch }
+        if let lr { c.learningRate = lr }
+        if let lrDecay { c.learningRateDecay = lrDecay }
+        if let clip { c.clip = clip }
+        if let dropout { c.dropout = dropout }
+        if let valFraction { c.validationFraction = valFraction }
         c.validationCorpus = valCorpus
-        c.validateEvery = validateEvery
+        if let validateEvery { c.validateEvery = validateEvery }
         c.keepBest = keepBest
         c.patience = patience
-        c.seed = seed
+        if let seed { c.seed = seed }
         c.summary = description
         c.steps = steps ?? 1000
         c.epochs = epochs
