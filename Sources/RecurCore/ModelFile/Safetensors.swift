@@ -82,9 +82,9 @@ public struct Safetensors: Sendable {
     public init(contentsOf path: String) throws(ModelFileError) {
         let bytes: Data
         do {
-            bytes = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+            bytes = try FileReading.read(path, mapped: true)
         } catch {
-            throw ModelFileError(path: path, .unreadable(Self.describe(error)))
+            throw ModelFileError(path: path, .unreadable(error.reason))
         }
         try self.init(bytes: bytes, path: path)
     }

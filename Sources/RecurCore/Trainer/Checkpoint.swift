@@ -81,7 +81,10 @@ enum CheckpointFile {
     {
         func fail(_ problem: String) -> TrainingError { .checkpoint(path: path, problem: problem) }
         let file: Safetensors
-        do { file = try Safetensors(contentsOf: path) } catch { throw fail(error.message) }
+        do { file = try Safetensors(contentsOf: path) } catch {
+            if case .unreadable(let why) = error.reason { throw fail("cannot read the checkpoint (\(why)); check the path") }
+            throw fail(error.message)
+        }
         guard file.metadata["format"] == CheckpointState.formatTag else {
             throw fail(
                 "is not a Recur checkpoint (format is \(file.metadata["format"] ?? "missing")); pass the checkpoint file a training run wrote"

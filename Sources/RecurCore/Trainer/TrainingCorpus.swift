@@ -84,9 +84,9 @@ public struct TrainingCorpus: Sendable {
     private static func readText(_ path: String) throws(CorpusError) -> String {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data = try FileReading.read(path)
         } catch {
-            throw CorpusError(path: path, problem: "cannot be read (\(Safetensors.describe(error)))")
+            throw CorpusError(path: path, problem: "cannot be read (\(error.reason)); give a UTF-8 text file")
         }
         guard !data.isEmpty else { throw CorpusError(path: path, problem: "is empty; give a text file to learn from") }
         guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {

@@ -54,15 +54,11 @@ struct InputError: Error, CustomStringConvertible {
 
 /// Reads a UTF-8 text file, with an error naming the file and the problem.
 func readTextFile(_ path: String, what: String) throws -> String {
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-        throw InputError(description: "\(what) \(path) is a directory; give a text file")
-    }
     let data: Data
     do {
-        data = try Data(contentsOf: URL(fileURLWithPath: path))
+        data = try FileReading.read(path)
     } catch {
-        throw InputError(description: "cannot read \(what) \(path): \(systemReason(error))")
+        throw InputError(description: "cannot read \(what) \(path): \(error.reason); give a text file")
     }
     guard let text = String(data: data, encoding: .utf8) else {
         throw InputError(description: "\(what) \(path) is not UTF-8 text; convert it (e.g. iconv -t UTF-8) and try again")
