@@ -76,6 +76,21 @@ struct DaemonTests {
         #expect(fixture.list("incoming").isEmpty && fixture.list("active").isEmpty)
     }
 
+    @Test func aMetricsFileThatCannotBeWrittenIsLoggedOnceAndJobsGoOn() throws {
+        let fixture = try SpoolFixture()
+        try fixture.submit(#"{"model": "lstm-l2-emb5", "length": 5}"#, id: "a")
+        let daemon = try fixture.startDaemon(["--metrics-file", fixture.root + "/no-such-dir/recur.prom"])
+        defer {
+            daemon.terminate()
+            daemon.waitUntilExit()
+        }
+        #expect(fixture.waitUntil(30) { fixture.list("done") == ["a"] })
+        Thread.sleep(forTimeInterval: 2.5)  // two more seconds of status writes
+        let log = fixture.log(of: daemon)
+        #expect(log.components(separatedBy: "cannot write the metrics file").count == 2, "\(log)")
+        #expect(log.contains("no-such-dir/recur.prom"), "\(log)")
+    }
+
     @Test func submitWaitPrintsTheOutputDirectoryAndStatusSummarises() throws {
         let fixture = try SpoolFixture()
         let daemon = try fixture.startDaemon()

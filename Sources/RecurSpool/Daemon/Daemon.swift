@@ -65,6 +65,9 @@ public final class Daemon: @unchecked Sendable {
     private var exitCode: Int32 = 0
     private var statistics = DaemonStatistics()
     private var timers: [DispatchSourceTimer] = []
+    /// The status files whose last write failed, so that a failure is logged once and its
+    /// end once, not every second.
+    private var failingWrites: Set<String> = []
     private var watchdog: ProgressWatchdog?
 
     /// A daemon for `options`; nothing happens until `run()`.
@@ -424,8 +427,26 @@ public final class Daemon: @unchecked Sendable {
             models: models.values.sorted { $0.name < $1.name }.map {
                 ($0.name, $0.network.cell.rawValue, $0.vocabulary.kind.rawValue, $0.dataSHA256)
             })
-        try? AtomicFile.write(snapshot, to: layout.status)
-        if let metrics = options.metricsFile { try? AtomicFile.write(Data(statistics.prometheus().utf8), to: metrics) }
+        writeReportingFailures(of: "status.json") { try AtomicFile.write(snapshot, to: layout.status) }
+        if let metrics = options.metricsFile {
+            writeReportingFailures(of: "the metrics file") {
+                try AtomicFile.write(Data(statistics.prometheus().utf8), to: metrics)
+            }
+        }
         notifier.notify("STATUS=\(statusLine(queued: queued))")
+    }
+
+    /// Runs a once-a-second status write; logs when it starts failing and when it works
+    /// again (the daemon goes on either way: jobs do not depend on it).
+    private func writeReportingFailures(of what: String, _ write: () throws -> Void) {
+        dispatchPrecondition(condition: .onQueue(control))
+        do {
+            try write()
+            if failingWrites.remove(what) != nil { logger.info("\(what) is written again") }
+        } catch {
+            if failingWrites.insert(what).inserted {
+                logger.warning("cannot write \(what): \(error); jobs go on, and this is logged again when it is written")
+            }
+        }
     }
 }

@@ -76,10 +76,11 @@ struct SubmitCommand: ParsableCommand {
 
     private func jobData() throws -> Data {
         if let jobFile {
-            guard let data = FileManager.default.contents(atPath: jobFile) else {
-                throw InputError(description: "cannot read job file \(jobFile)")
+            do {
+                return try FileReading.read(jobFile)
+            } catch {
+                throw InputError(description: "cannot read job file \(jobFile): \(error.reason)")
             }
-            return data
         }
         var object: [String: Any] = ["model": model ?? ""]
         object["count"] = count

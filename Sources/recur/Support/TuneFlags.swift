@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RecurCore
 import RecurMusic
 
 /// What a musician asks of a tune (docs/MUSIC.md): the flags shared by `generate` and
@@ -26,10 +27,17 @@ struct TuneFlags: ParsableArguments {
     func options() throws -> TuneOptions {
         var melody: String?
         if let harmonize {
-            guard let data = FileManager.default.contents(atPath: harmonize) else {
-                throw InputError(description: "--harmonize \(harmonize): cannot read the file; give a file of note tokens")
+            let data: Data
+            do {
+                data = try FileReading.read(harmonize)
+            } catch {
+                throw InputError(
+                    description: "--harmonize \(harmonize): cannot read the file (\(error.reason)); give a file of note tokens")
             }
             melody = String(decoding: data, as: UTF8.self)
+            guard melody?.contains(where: { !$0.isWhitespace }) == true else {
+                throw InputError(description: "--harmonize \(harmonize): the file is empty; give a melody of note tokens")
+            }
         }
         return TuneOptions(meter: meter, mode: mode, key: key, harmonize: melody, freeBars: freeBars)
     }
