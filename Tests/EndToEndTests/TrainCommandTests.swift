@@ -130,6 +130,26 @@ struct TrainCommandTests {
         #expect(try RecurBinary.json(resumed)["steps"] as? Int == 6)
     }
 
+    @Test func aNotesCorpusOfTextIsRefusedAndStrayTokensAreNamed() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let text = try Self.corpus(in: directory)
+        let refused = try RecurBinary.run([
+            "train", "--corpus", text, "--kind", "notes", "--steps", "2", "--out", directory + "/t.safetensors",
+        ])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("does not look like a notes corpus"), "\(refused.stderr)")
+        let tunes = directory + "/tunes.txt"
+        let tune = "n60 - n62 - n64 - - - r - n67 - n65 - n64 - <eos>\n"
+        try (String(repeating: tune, count: 40) + "n60 - n6O - <eos>\n").write(toFile: tunes, atomically: true, encoding: .utf8)
+        let trained = try RecurBinary.run([
+            "train", "--corpus", tunes, "--kind", "notes", "--hidden", "8", "--layers", "1", "--seq-len", "8",
+            "--batch", "2", "--steps", "2", "--out", directory + "/n.safetensors",
+        ])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        #expect(trained.stderr.contains("become markers that take no time: n6O"), "\(trained.stderr)")
+    }
+
     @Test func aResumeFromSomethingElseIsRefused() throws {
         let result = try RecurBinary.run([
             "train", "--resume", parityModels + "/gru-l1-emb5.safetensors", "--out", NSTemporaryDirectory() + "x.safetensors",

@@ -122,7 +122,17 @@ public struct TrainingCorpus: Sendable {
         case .text:
             tokens = Set(text.unicodeScalars).sorted { $0.value < $1.value }.map { String($0) }
         case .notes:
-            var names = Set(text.split(whereSeparator: \.isWhitespace).map(String.init))
+            let words = text.split(whereSeparator: \.isWhitespace)
+            let steps = words.count(where: Self.isStep)
+            let counted = words.count(where: { $0 != Vocabulary.endOfTune })
+            if counted > 0 && steps * 2 < counted {
+                throw CorpusError(
+                    path: path,
+                    problem:
+                        "has \(counted) tokens, of which only \(steps) are notes, holds or rests (n60, -, r): it does not look like a notes corpus (docs/MUSIC.md); text is trained with --kind text, not from a notes model"
+                )
+            }
+            var names = Set(words.map(String.init))
             names.remove(Vocabulary.endOfTune)
             tokens = [Vocabulary.endOfTune] + names.sorted(by: Self.noteOrder)
         }
@@ -143,6 +153,12 @@ public struct TrainingCorpus: Sendable {
     }
 
     /// `<eos>`, `r`, `-`, then notes by pitch, then anything else by name.
+    /// Whether a notes token is a time step: a note `n<midi>`, a hold `-` or a rest `r`.
+    static func isStep(_ token: Substring) -> Bool {
+        token == "-" || token == "r"
+            || (token.hasPrefix("n") && token.count > 1 && token.dropFirst().allSatisfy { $0.isASCII && $0.isNumber })
+    }
+
     static func noteOrder(_ a: String, _ b: String) -> Bool {
         func rank(_ name: String) -> (Int, Int, String) {
             switch name {

@@ -143,6 +143,14 @@ struct TrainCommand: ParsableCommand {
                 "training \(c.cell.rawValue.uppercased()) \(c.layers)×\(c.hidden) on \(c.corpus): \(formatCount(trainer.corpus.training.count)) training and \(formatCount(trainer.corpus.validation.count)) validation tokens, vocabulary \(trainer.corpus.vocabulary.count), \(trainer.windowsPerEpoch) steps per epoch"
             )
         }
+        if c.kind == .notes {
+            let markers = NoteEncoding(vocabulary: trainer.corpus.vocabulary.tokens, voices: c.voices).markers
+            if !markers.isEmpty {
+                note(
+                    "warning: \(markers.count) token(s) of the corpus are neither notes, holds, rests nor headers, and become markers that take no time: \(markers.prefix(10).joined(separator: " "))\(markers.count > 10 ? " …" : ""); if they are typos, fix the corpus"
+                )
+            }
+        }
         let terminal = isatty(STDERR_FILENO) == 1
         let bar = ProgressBar(total: c.steps, unit: "steps", enabled: terminal)
         let samples = sampleEvery.map { ($0, SampleReporter(json: json, bar: bar)) }
