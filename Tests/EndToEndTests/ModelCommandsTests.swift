@@ -107,7 +107,12 @@ struct ModelCommandsTests {
         try Data([0xFF, 0xFE, 0x00, 0xC3, 0x28]).write(to: URL(fileURLWithPath: binary))
         let unknown = directory + "/unknown.txt"
         try "ZZZZ€€€".write(toFile: unknown, atomically: true, encoding: .utf8)
-        let cases = [(binary, "not UTF-8"), (unknown, "0 known tokens"), (directory + "/none.txt", "cannot read corpus")]
+        let mostlyUnknown = directory + "/mostly.txt"
+        try "ab€€€€€€€€€€".write(toFile: mostlyUnknown, atomically: true, encoding: .utf8)
+        let cases = [
+            (binary, "not UTF-8"), (unknown, "0 known tokens"), (directory + "/none.txt", "cannot read corpus"),
+            (mostlyUnknown, "not a corpus for this text model"),
+        ]
         for (corpus, message) in cases {
             let result = try RecurBinary.run([
                 "eval", "--model", parityModels + "/lstm-l1-onehot.safetensors", "--corpus", corpus,

@@ -51,6 +51,14 @@ public enum Evaluator {
                 : ""
             throw EvaluationError(corpus: label, message: "has \(ids.count) known tokens\(unknown); evaluation needs at least 2")
         }
+        guard encoding.unknownCount <= ids.count else {
+            let examples = encoding.unknownExamples.prefix(3).map(\.debugDescription).joined(separator: ", ")
+            throw EvaluationError(
+                corpus: label,
+                message:
+                    "has more tokens outside the model's vocabulary (\(encoding.unknownCount), e.g. \(examples)) than in it (\(ids.count)): it is not a corpus for this \(model.vocabulary.kind.rawValue) model; give one of the kind it was trained on"
+            )
+        }
         let clock = ContinuousClock()
         let started = clock.now
         var state = NetworkState(for: model.network, batch: 1)

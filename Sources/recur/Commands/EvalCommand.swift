@@ -49,7 +49,8 @@ struct EvalCommand: ParsableCommand {
                 formatCount(Int(Double(result.tokens) / max(result.seconds, 1e-9)))))
         if result.unknownCount > 0 {
             let examples = result.unknownExamples.map { $0.debugDescription }.joined(separator: ", ")
-            print("\(formatCount(result.unknownCount)) characters not in the model's vocabulary were skipped: \(examples)")
+            let what = loaded.vocabulary.kind == .notes ? "tokens" : "characters"
+            print("\(formatCount(result.unknownCount)) \(what) not in the model's vocabulary were skipped: \(examples)")
         }
     }
 }
