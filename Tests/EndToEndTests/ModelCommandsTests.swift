@@ -84,6 +84,28 @@ struct ModelCommandsTests {
         #expect(own.status == 0, "\(own.stderr)")
     }
 
+    @Test func pathsThatAreNotWhatTheyShouldBeAreNamed() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/file"
+        try "x".write(toFile: file, atomically: true, encoding: .utf8)
+        let none = directory + "/none"
+        let cases: [([String], String)] = [
+            (["models", "--models", none], "the models directory \(none) does not exist"),
+            (["generate", "--models", none, "--model", "folk"], "the models directory \(none) does not exist"),
+            (["status", "--spool", none], "no spool at \(none)"),
+            (["submit", "--spool", file, "--model", "folk"], "\(file): Not a directory"),
+            (["submit", "--spool", file + "/sub", "--model", "folk"], "inside \(file): Not a directory"),
+            (["info", directory], "it is a directory"),
+            (["submit", "--spool", directory + "/spool", none + ".json"], "it does not exist"),
+        ]
+        for (arguments, message) in cases {
+            let result = try RecurBinary.run(arguments)
+            #expect(result.status == 1, "\(arguments): \(result.status)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+    }
+
     @Test func aCorruptModelIsRefusedWithItsPathAndTheProblem() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -14,6 +14,11 @@ public struct ModelLookupError: Error, Sendable, Equatable, CustomStringConverti
             return
                 "model '\(name)' not found: no models directory (set --models or RECUR_MODELS, or give a path to a .safetensors file)"
         }
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue {
+            return
+                "model '\(name)' not found: the models directory \(directory) does not exist; give --models an existing directory or a path to a .safetensors file"
+        }
         if available.isEmpty {
             return
                 "model '\(name)' not found: \(directory) holds no models; give a path to a .safetensors file or use --models DIR"

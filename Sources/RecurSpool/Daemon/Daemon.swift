@@ -110,6 +110,9 @@ public final class Daemon: @unchecked Sendable {
             return
         }
         loadModels()
+        if let directory = options.modelsDirectory, !SpoolIO.isDirectory(directory) {
+            logger.warning("the models directory \(directory) does not exist; jobs fail until it holds models (then send SIGHUP)")
+        }
         recover()
         do {
             watcher = try DirectoryWatcher(directory: layout.incoming, rescanInterval: options.rescanInterval, queue: control) {

@@ -86,6 +86,12 @@ public enum SpoolIO {
         return fd
     }
 
+    /// Whether `path` is a directory (following symbolic links).
+    public static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+    }
+
     /// Modification time in seconds, for oldest-first ordering; nil when the file is gone.
     public static func modificationTime(_ path: String) -> Double? {
         var info = stat()

@@ -30,12 +30,33 @@ public struct SpoolLayout: Sendable {
     /// Creates any missing directory (mode 2775 style permissions are the installer's job).
     public func create() throws(SpoolError) {
         for directory in [root, temporary, incoming, active, done, failed] {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue else {
+                    throw SpoolError(operation: "use as a spool directory", path: directory, code: ENOTDIR)
+                }
+                continue
+            }
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             } catch {
+                // A file where a parent directory should be: name it.
+                var ancestor = (directory as NSString).deletingLastPathComponent
+                while !ancestor.isEmpty && ancestor != "/" && !FileManager.default.fileExists(atPath: ancestor) {
+                    ancestor = (ancestor as NSString).deletingLastPathComponent
+                }
+                if FileManager.default.fileExists(atPath: ancestor, isDirectory: &isDirectory), !isDirectory.boolValue {
+                    throw SpoolError(operation: "create directory \(directory) inside", path: ancestor, code: ENOTDIR)
+                }
+                let ns = error as NSError
+                let posix = (ns.userInfo[NSUnderlyingErrorKey] as? NSError).flatMap {
+                    $0.domain == NSPOSIXErrorDomain ? Int32($0.code) : nil
+                }
                 throw SpoolError(
                     operation: "create directory", path: directory,
-                    code: (error as NSError).code == NSFileWriteNoPermissionError ? EACCES : EIO)
+                    code: posix
+                        ?? (ns.code == NSFileWriteNoPermissionError
+                            ? EACCES : ns.code == NSFileWriteFileExistsError ? ENOTDIR : EIO))
             }
         }
     }

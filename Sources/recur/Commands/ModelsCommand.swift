@@ -37,6 +37,10 @@ struct ModelsCommand: ParsableCommand {
             print("No models directory found. Use --models DIR or set RECUR_MODELS.")
             return
         }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw InputError(description: "the models directory \(directory) does not exist; give --models an existing directory")
+        }
         guard !lines.isEmpty else {
             print("No models in \(directory). Train one with `recur train` or copy a .safetensors file there.")
             return

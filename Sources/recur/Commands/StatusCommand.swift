@@ -12,6 +12,11 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let layout = SpoolLayout(root: spool.path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: layout.root, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw InputError(
+                description: "no spool at \(layout.root): the directory does not exist; give the spool's path with --spool")
+        }
         let incoming = SpoolIO.list(layout.incoming).filter(SpoolLayout.isJobName).count
         let done = SpoolIO.list(layout.done).count, failed = SpoolIO.list(layout.failed).count
         guard let data = FileManager.default.contents(atPath: layout.status), let status = DaemonStatus(data: data) else {
