@@ -72,6 +72,7 @@ struct GenerateCommandTests {
     @Test(arguments: [
         (["--temperature", "-1"], "--temperature"), (["--top-p", "2"], "--top-p"), (["--count", "0"], "--count"),
         (["--prime", "xyz"], "--prime"), (["--top-k", "-1"], "--top-k"), (["--length", "0"], "--length"),
+        (["--format", "text,txt"], "--format lists text twice"),
     ])
     func badFlagsNameTheFlag(arguments: [String], flag: String) throws {
         let result = try RecurBinary.run(["generate", "--model", Self.model] + arguments)

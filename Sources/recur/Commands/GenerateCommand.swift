@@ -128,7 +128,12 @@ struct GenerateCommand: ParsableCommand {
     /// model and --out. nil stands for text.
     private func outputFormats(for model: RecurModel) throws -> [OutputFormat?] {
         var formats: [OutputFormat?] = []
+        var seen: Set<String> = []
         for name in format.lowercased().split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            let canonical = name == "mid" ? "midi" : name == "txt" ? "text" : name
+            guard seen.insert(canonical).inserted else {
+                throw ValidationError("--format lists \(canonical) twice; list each format once")
+            }
             if name == "text" || name == "txt" {
                 formats.append(nil)
                 continue
