@@ -95,7 +95,7 @@ struct DaemonTests {
         let fixture = try SpoolFixture()
         let daemon = try fixture.startDaemon()
         defer {
-            daemon.terminate()
+            if daemon.isRunning { daemon.terminate() }
             daemon.waitUntilExit()
         }
         let result = try RecurBinary.run([
@@ -116,6 +116,11 @@ struct DaemonTests {
         #expect(status.status == 0)
         #expect(status.stdout.contains("gru-l1-emb5"))
         #expect(status.stdout.contains("1 in done/, 1 in failed/"))
+        #expect(!status.stdout.contains("stopped"), "\(status.stdout)")
+        daemon.terminate()
+        daemon.waitUntilExit()
+        let after = try RecurBinary.run(["status", "--spool", fixture.spool])
+        #expect(after.stdout.contains(" — stopped"), "a clean exit shows at once: \(after.stdout)")
     }
 
     @Test func sigtermFinishesOrRequeuesEveryJobAndExitsZero() throws {

@@ -36,7 +36,12 @@ struct StatusCommand: ParsableCommand {
         let modified = (try? FileManager.default.attributesOfItem(atPath: layout.status)[.modificationDate] as? Date) ?? nil
         let age = modified.map { Date().timeIntervalSince($0) } ?? 0
         print("spool     \(layout.root)")
-        let stale = age > 5 ? String(format: " — last update %.0f s ago: not running?", age) : ""
+        // A daemon that stopped cleanly has given up its claim directory at once; one
+        // that died is seen by its status file ageing.
+        let stopped = !status.daemon.isEmpty && !SpoolIO.isDirectory(layout.active + "/" + status.daemon)
+        let stale =
+            stopped
+            ? " — stopped" : age > 5 ? String(format: " — last update %.0f s ago: not running?", age) : ""
         print("daemon    \(status.daemon) (pid \(status.pid)), up \(ProgressBar.clock(status.uptimeSeconds))\(stale)")
         print("queue     \(incoming) waiting, \(status.running.count) running")
         for job in status.running {
