@@ -12,6 +12,11 @@ struct RecurCommand: ParsableCommand {
             Models are safetensors files named by their stem (`shakespeare`) in the models \
             directory, or given by path. The models directory is --models, else $RECUR_MODELS, \
             else ./models, else /usr/local/share/recur/models, else /usr/share/recur/models.
+
+            Exit status: 0 done; 64 a malformed command line or a flag refused by the \
+            command's first check; 1 a value, file, model, corpus or job refused or failing \
+            (the message says what to fix); 2 `submit --wait` timed out; 128+N `train` \
+            stopped by signal N (its checkpoint written).
             """,
         version: Recur.version,
         subcommands: [
