@@ -41,6 +41,11 @@ struct GenerateCommandTests {
         let file = try String(contentsOfFile: directory + "/sample-001.txt", encoding: .utf8)
         #expect(streamed.stdout == file + "\n")
         #expect(file.hasPrefix("ba"))
+        // A second run into the same directory would replace these samples: it is refused.
+        let again = try RecurBinary.run(["generate", "--model", Self.model, "--length", "50", "--seed", "10", "--out", directory])
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("already holds samples (sample-001.txt …)"), "\(again.stderr)")
+        #expect(try String(contentsOfFile: directory + "/sample-001.txt", encoding: .utf8) == file)
     }
 
     @Test func withoutASeedOneIsChosenAndPrinted() throws {

@@ -54,7 +54,10 @@ struct GenerateCommand: ParsableCommand {
         } catch let error as TuneOptionError { throw error.flagError }
         let prepared = try loaded.prepare(sampling)
         if request.seed == nil && !json { FileHandle.standardError.write(Data("seed: \(seed)\n".utf8)) }
-        if let out { try createDirectory(out) }
+        if let out {
+            try createDirectory(out)
+            try requireNoEarlierSamples(in: out)
+        }
 
         let count = prepared.request.count
         let streaming = count == 1 && out == nil && !json
@@ -171,6 +174,17 @@ struct GenerateCommand: ParsableCommand {
             title: "\(model) \(sample.id.index + 1) (seed \(seed))", index: sample.id.index, count: count, to: directory)
         if let warning = written.warning { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         return (paths + written.names.map { directory + "/" + $0 }, written.summary)
+    }
+
+    /// Samples are named sample-001…, so a second run into the same directory would replace
+    /// the first run's files without a word: refuse instead.
+    private func requireNoEarlierSamples(in directory: String) throws {
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+        guard let first = files.first(where: { $0.hasPrefix("sample-") }) else { return }
+        throw InputError(
+            description:
+                "--out \(directory) already holds samples (\(first) …) from an earlier run; give a new or empty directory, or remove them"
+        )
     }
 
     private func createDirectory(_ path: String) throws {
