@@ -77,12 +77,14 @@ struct GenerateCommandTests {
     @Test(arguments: [
         (["--temperature", "-1"], "--temperature"), (["--top-p", "2"], "--top-p"), (["--count", "0"], "--count"),
         (["--prime", "xyz"], "--prime"), (["--top-k", "-1"], "--top-k"), (["--length", "0"], "--length"),
+        (["--format", "aiff"], "--format must be"),
         (["--format", "text,txt"], "--format lists text twice"),
     ])
     func badFlagsNameTheFlag(arguments: [String], flag: String) throws {
         let result = try RecurBinary.run(["generate", "--model", Self.model] + arguments)
         #expect(result.status != 0)
         #expect(result.stderr.contains(flag), "\(result.stderr)")
+        #expect(!result.stderr.contains("recur <subcommand>"), "no usage of another command: \(result.stderr)")
     }
 
     @Test func anUnwritableOutputDirectoryIsAClearError() throws {

@@ -76,6 +76,7 @@ struct TrainCommandTests {
         let result = try RecurBinary.run(["train", "--corpus", corpus, "--out", directory + "/m.safetensors"] + arguments)
         #expect(result.status != 0)
         #expect(result.stderr.contains(flag), "\(result.stderr)")
+        #expect(!result.stderr.contains("recur <subcommand>"), "no usage of another command: \(result.stderr)")
     }
 
     @Test(

@@ -135,24 +135,25 @@ struct GenerateCommand: ParsableCommand {
         for name in format.lowercased().split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
             let canonical = name == "mid" ? "midi" : name == "txt" ? "text" : name
             guard seen.insert(canonical).inserted else {
-                throw ValidationError("--format lists \(canonical) twice; list each format once")
+                throw InputError(description: "--format lists \(canonical) twice; list each format once")
             }
             if name == "text" || name == "txt" {
                 formats.append(nil)
                 continue
             }
             guard let parsed = OutputFormat(rawValue: name == "mid" ? "midi" : name) else {
-                throw ValidationError("--format must be text, \(OutputFormat.names) (or a comma-separated list), got '\(name)'")
+                throw InputError(
+                    description: "--format must be text, \(OutputFormat.names) (or a comma-separated list), got '\(name)'")
             }
             guard model.vocabulary.kind == .notes else {
                 throw InputError(
                     description: "--format \(name) needs a notes model; '\(model.name)' is a text model (use --format text)")
             }
-            guard out != nil else { throw ValidationError("--format \(name) writes files: give --out DIR") }
+            guard out != nil else { throw InputError(description: "--format \(name) writes files: give --out DIR") }
             try render.validate(for: parsed)
             formats.append(parsed)
         }
-        guard !formats.isEmpty else { throw ValidationError("--format needs at least one format") }
+        guard !formats.isEmpty else { throw InputError(description: "--format needs at least one format") }
         return formats
     }
 

@@ -95,13 +95,14 @@ struct RenderCommand: ParsableCommand {
     private func resolvedFormat() throws -> OutputFormat {
         if let format {
             guard let parsed = OutputFormat(rawValue: format.lowercased()) else {
-                throw ValidationError("--format must be one of \(OutputFormat.names), got '\(format)'")
+                throw InputError(description: "--format must be one of \(OutputFormat.names), got '\(format)'")
             }
             return parsed
         }
         guard let implied = OutputFormat(path: out) else {
-            throw ValidationError(
-                "cannot tell the format from --out \(out); name it .wav, .flac, .ogg, .mp3, .mid, .abc, .svg or .musicxml, or give --format"
+            throw InputError(
+                description:
+                    "cannot tell the format from --out \(out); name it .wav, .flac, .ogg, .mp3, .mid, .abc, .svg or .musicxml, or give --format"
             )
         }
         return implied

@@ -233,17 +233,17 @@ struct TrainCommand: ParsableCommand {
         if let resume {
             return try Trainer(resuming: resume, steps: steps, patience: patience, keepBest: keepBest)
         }
-        guard let corpus else { throw ValidationError("give --corpus FILE") }
+        guard let corpus else { throw InputError(description: "give --corpus FILE") }
         var c = TrainingConfiguration(corpus: corpus)
         let kind = try kind.map { name in
             guard let kind = Vocabulary.Kind(rawValue: name) else {
-                throw ValidationError("--kind must be text or notes, got '\(name)'")
+                throw InputError(description: "--kind must be text or notes, got '\(name)'")
             }
             return kind
         }
         let cell = try cell.map { name in
             guard let cell = CellKind(rawValue: name.lowercased()) else {
-                throw ValidationError("--cell must be lstm, gru or rnn, got '\(name)'")
+                throw InputError(description: "--cell must be lstm, gru or rnn, got '\(name)'")
             }
             return cell
         }
@@ -307,8 +307,9 @@ struct TrainCommand: ParsableCommand {
                 slot = (slot + 1) % voices
             }
             guard slot != 0 else { continue }
-            throw ValidationError(
-                "\(path), line \(index + 1): its step tokens (n<midi>, -, r) are not a multiple of --voices \(voices); each step needs one token per voice"
+            throw InputError(
+                description:
+                    "\(path), line \(index + 1): its step tokens (n<midi>, -, r) are not a multiple of --voices \(voices); each step needs one token per voice"
             )
         }
         guard zip(low, high).allSatisfy({ $0 <= $1 }) else { return [] }  // a voice that never sings: no ranges

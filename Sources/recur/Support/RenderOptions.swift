@@ -15,17 +15,17 @@ struct RenderOptions: ParsableArguments {
     /// The configuration for `format`, or an error naming the flag to fix.
     func configuration(for format: OutputFormat) throws -> RenderConfiguration {
         guard let voice = Instrument(rawValue: instrument.lowercased()) else {
-            throw ValidationError("--instrument must be one of \(Instrument.names), got '\(instrument)'")
+            throw InputError(description: "--instrument must be one of \(Instrument.names), got '\(instrument)'")
         }
         var sampleFormat = SampleFormat.pcm16
         if let bits {
             guard let parsed = SampleFormat(rawValue: bits.lowercased()) else {
-                throw ValidationError("--bits must be 16, 24 or float, got '\(bits)'")
+                throw InputError(description: "--bits must be 16, 24 or float, got '\(bits)'")
             }
             switch (format, parsed) {
             case (.wav, _), (.flac, .pcm16), (.flac, .pcm24): sampleFormat = parsed
-            case (.flac, _): throw ValidationError("--bits float is for WAV only; FLAC takes 16 or 24")
-            default: throw ValidationError("--bits applies to WAV and FLAC, not \(format.rawValue)")
+            case (.flac, _): throw InputError(description: "--bits float is for WAV only; FLAC takes 16 or 24")
+            default: throw InputError(description: "--bits applies to WAV and FLAC, not \(format.rawValue)")
             }
         }
         return RenderConfiguration(
@@ -39,7 +39,7 @@ struct RenderOptions: ParsableArguments {
             try configuration(for: format).validate()
         } catch let error as RenderSettingError {
             let option = "--" + error.setting.replacingOccurrences(of: "_", with: "-")
-            throw ValidationError("\(option) \(error.value) is not allowed; use \(error.expected)")
+            throw InputError(description: "\(option) \(error.value) is not allowed; use \(error.expected)")
         }
     }
 }
