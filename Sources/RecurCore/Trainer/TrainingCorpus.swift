@@ -152,13 +152,13 @@ public struct TrainingCorpus: Sendable {
         return vocabulary
     }
 
-    /// `<eos>`, `r`, `-`, then notes by pitch, then anything else by name.
     /// Whether a notes token is a time step: a note `n<midi>`, a hold `-` or a rest `r`.
     static func isStep(_ token: Substring) -> Bool {
         token == "-" || token == "r"
             || (token.hasPrefix("n") && token.count > 1 && token.dropFirst().allSatisfy { $0.isASCII && $0.isNumber })
     }
 
+    /// `<eos>`, `r`, `-`, then notes by pitch, then anything else by name.
     static func noteOrder(_ a: String, _ b: String) -> Bool {
         func rank(_ name: String) -> (Int, Int, String) {
             switch name {
