@@ -8,14 +8,15 @@ public struct ModelLookupError: Error, Sendable, Equatable, CustomStringConverti
     public let directory: String?
     /// The model names that do exist there.
     public let available: [String]
+    /// Whether the directory exists (an explicit `--models` may name one that does not).
+    public var directoryExists = true
 
     public var description: String {
         guard let directory else {
             return
                 "model '\(name)' not found: no models directory (set --models or RECUR_MODELS, or give a path to a .safetensors file)"
         }
-        var isDirectory: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue {
+        if !directoryExists {
             return
                 "model '\(name)' not found: the models directory \(directory) does not exist; give --models an existing directory or a path to a .safetensors file"
         }
@@ -36,6 +37,10 @@ public struct ModelLookupError: Error, Sendable, Equatable, CustomStringConverti
 public struct ModelCatalog: Sendable {
     /// The models directory, or nil when none of the candidates exists.
     public let directory: String?
+
+    /// Whether the models directory exists: false when there is none, or when an explicit
+    /// directory names nothing (or a file).
+    public var directoryExists: Bool { directory.map(Self.isDirectory) ?? false }
 
     /// The file extension of model files.
     public static let fileExtension = "safetensors"
@@ -61,7 +66,8 @@ public struct ModelCatalog: Sendable {
             if FileManager.default.fileExists(atPath: candidate) { return candidate }
         }
         if FileManager.default.fileExists(atPath: nameOrPath) && !Self.isDirectory(nameOrPath) { return nameOrPath }
-        throw ModelLookupError(name: nameOrPath, directory: directory, available: entries().map(\.name))
+        throw ModelLookupError(
+            name: nameOrPath, directory: directory, available: entries().map(\.name), directoryExists: directoryExists)
     }
 
     /// The model files in the directory, sorted by name.

@@ -30,35 +30,23 @@ public struct SpoolLayout: Sendable {
     /// Creates any missing directory (mode 2775 style permissions are the installer's job).
     public func create() throws(SpoolError) {
         for directory in [root, temporary, incoming, active, done, failed] {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-                guard isDirectory.boolValue else {
-                    throw SpoolError(operation: "use as a spool directory", path: directory, code: ENOTDIR)
-                }
-                continue
-            }
-            do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            } catch {
-                // A file where a parent directory should be: name it.
-                var ancestor = (directory as NSString).deletingLastPathComponent
-                while !ancestor.isEmpty && ancestor != "/" && !FileManager.default.fileExists(atPath: ancestor) {
-                    ancestor = (ancestor as NSString).deletingLastPathComponent
-                }
-                if FileManager.default.fileExists(atPath: ancestor, isDirectory: &isDirectory), !isDirectory.boolValue {
-                    throw SpoolError(operation: "create directory \(directory) inside", path: ancestor, code: ENOTDIR)
-                }
-                let ns = error as NSError
-                let posix = (ns.userInfo[NSUnderlyingErrorKey] as? NSError).flatMap {
-                    $0.domain == NSPOSIXErrorDomain ? Int32($0.code) : nil
-                }
-                throw SpoolError(
-                    operation: "create directory", path: directory,
-                    code: posix
-                        ?? (ns.code == NSFileWriteNoPermissionError
-                            ? EACCES : ns.code == NSFileWriteFileExistsError ? ENOTDIR : EIO))
-            }
+            try Self.makeDirectories(directory, for: directory)
         }
+    }
+
+    /// `mkdir -p` with the system's own reason; a file where a directory should be is
+    /// named (`target` itself, or an ancestor in its way).
+    private static func makeDirectories(_ path: String, for target: String) throws(SpoolError) {
+        if SpoolIO.isDirectory(path) { return }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty && parent != path { try makeDirectories(parent, for: target) }
+        guard mkdir(path, 0o777) != 0 else { return }
+        let code = errno
+        guard code == EEXIST else { throw SpoolError(operation: "create directory", path: path, code: code) }
+        guard !SpoolIO.isDirectory(path) else { return }  // made by another process meanwhile
+        throw path == target
+            ? SpoolError(operation: "use as a spool directory", path: path, code: ENOTDIR)
+            : SpoolError(operation: "create directory \(target) inside", path: path, code: ENOTDIR)
     }
 
     /// The job ID of a job file name: its stem without the `~N` requeue counter.

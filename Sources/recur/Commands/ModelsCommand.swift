@@ -37,8 +37,7 @@ struct ModelsCommand: ParsableCommand {
             print("No models directory found. Use --models DIR or set RECUR_MODELS.")
             return
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard catalog.directoryExists else {
             throw InputError(description: "the models directory \(directory) does not exist; give --models an existing directory")
         }
         guard !lines.isEmpty else {

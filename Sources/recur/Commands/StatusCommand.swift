@@ -12,8 +12,7 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let layout = SpoolLayout(root: spool.path)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: layout.root, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard SpoolIO.isDirectory(layout.root) else {
             throw InputError(
                 description: "no spool at \(layout.root): the directory does not exist; give the spool's path with --spool")
         }
