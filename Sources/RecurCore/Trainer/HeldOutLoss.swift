@@ -1,5 +1,3 @@
-import Dispatch
-
 /// The validation loss of a training run: the held-out tokens cut into `streams` equal
 /// streams, each run from the zero state in windows of `seqLen` steps, with the state
 /// carried from window to window.
@@ -19,17 +17,7 @@ struct HeldOutLoss: Sendable {
     /// Mean cross-entropy in nats per token over every predicted position.
     func mean(threads: Int) -> Double {
         let ranges = ShardedStep.shards(batch: streams)
-        var sums = [(total: Double, count: Int)](repeating: (0, 0), count: ranges.count)
-        sums.withUnsafeMutableBufferPointer { buffer in
-            let slots = ShardSums(base: buffer.baseAddress!)
-            if threads >= 2 && ranges.count > 1 {
-                DispatchQueue.concurrentPerform(iterations: ranges.count) { index in
-                    slots.base[index] = sum(rows: ranges[index])
-                }
-            } else {
-                for index in ranges.indices { slots.base[index] = sum(rows: ranges[index]) }
-            }
-        }
+        let sums = ShardedStep.perform(shards: ranges.count, threads: threads) { index in sum(rows: ranges[index]) }
         let total = sums.reduce(0.0) { $0 + $1.total }
         let count = sums.reduce(0) { $0 + $1.count }
         return total / Double(count)
@@ -66,9 +54,4 @@ struct HeldOutLoss: Sendable {
         }
         return (total, count)
     }
-}
-
-/// The shards' result slots, each written by one worker only.
-private struct ShardSums: @unchecked Sendable {
-    let base: UnsafeMutablePointer<(total: Double, count: Int)>
 }

@@ -14,6 +14,21 @@ struct ShardedStep {
         batch >= 2 ? [0..<(batch / 2), (batch / 2)..<batch] : [0..<batch]
     }
 
+    /// `body(index)` for every shard, on two cores when `threads` is 2 or more, the results
+    /// in shard order. Training steps and validation share it.
+    static func perform<Result>(shards count: Int, threads: Int, _ body: @Sendable (Int) -> Result) -> [Result] {
+        var results = [Result?](repeating: nil, count: count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let slots = ShardSlots(base: buffer.baseAddress!)
+            if threads >= 2 && count > 1 {
+                DispatchQueue.concurrentPerform(iterations: count) { index in slots.base[index] = body(index) }
+            } else {
+                for index in 0..<count { slots.base[index] = body(index) }
+            }
+        }
+        return results.map { $0! }
+    }
+
     /// Loss and gradients for `window`, the carried `state` updated; `random` gives each
     /// shard its own dropout stream (one draw per step).
     static func run(
@@ -22,40 +37,22 @@ struct ShardedStep {
     ) -> (loss: Double, gradients: NetworkGradients) {
         let ranges = shards(batch: window.batch)
         let base = random.next()
-        var inputs: [(TrainingWindow, NetworkState)] = ranges.map { range in
-            (window.rows(range), state.rows(range))
-        }
-        var results = [(loss: Double, gradients: NetworkGradients)?](repeating: nil, count: ranges.count)
-        let work = {
-            @Sendable
-            (
-                index: Int, results: UnsafeMutablePointer<(loss: Double, gradients: NetworkGradients)?>,
-                inputs: UnsafeMutablePointer<(TrainingWindow, NetworkState)>
-            ) in
+        let carried = state
+        let results = perform(shards: ranges.count, threads: threads) { index in
+            var shardState = carried.rows(ranges[index])
             var shardRandom = SampleRandom(seed: base, index: index)
-            results[index] = network.lossAndGradients(
-                window: inputs[index].0, state: &inputs[index].1, dropout: dropout, random: &shardRandom)
+            let result = network.lossAndGradients(
+                window: window.rows(ranges[index]), state: &shardState, dropout: dropout, random: &shardRandom)
+            return (result, shardState)
         }
-        results.withUnsafeMutableBufferPointer { resultBuffer in
-            inputs.withUnsafeMutableBufferPointer { inputBuffer in
-                let pointers = ShardPointers(results: resultBuffer.baseAddress!, inputs: inputBuffer.baseAddress!)
-                if threads >= 2 && ranges.count > 1 {
-                    DispatchQueue.concurrentPerform(iterations: ranges.count) { index in
-                        work(index, pointers.results, pointers.inputs)
-                    }
-                } else {
-                    for index in ranges.indices { work(index, pointers.results, pointers.inputs) }
-                }
-            }
-        }
-        for (index, range) in ranges.enumerated() { state.setRows(range, from: inputs[index].1) }
+        for (index, range) in ranges.enumerated() { state.setRows(range, from: results[index].1) }
 
         // Each shard's loss and gradients are means over its own positions: weight them.
         let total = Double(window.positions)
         var loss = 0.0
         var combined = NetworkGradients(zeroFor: network)
         for (index, range) in ranges.enumerated() {
-            guard let result = results[index] else { continue }
+            let result = results[index].0
             let weight = Double(range.count * window.steps) / total
             loss += result.loss * weight
             for entry in parameters.entries {
@@ -80,10 +77,9 @@ private struct GradientPair: @unchecked Sendable {
     let source: UnsafePointer<Float>
 }
 
-/// The shards' slots, each written by one worker only.
-private struct ShardPointers: @unchecked Sendable {
-    let results: UnsafeMutablePointer<(loss: Double, gradients: NetworkGradients)?>
-    let inputs: UnsafeMutablePointer<(TrainingWindow, NetworkState)>
+/// The shards' result slots, each written by one worker only.
+private struct ShardSlots<Result>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Result?>
 }
 
 extension TrainingWindow {
