@@ -35,6 +35,28 @@ public struct Sample: Sendable, Equatable {
     public let generatedTokens: Int
     /// Why it ended.
     public let ending: Ending
+    /// The sample's log-likelihood under the model, in nats: the sum of log p(token) over
+    /// `scoredTokens`, with p the model's own softmax at temperature 1 — before top-k,
+    /// top-p and guides — so that samples drawn with any settings compare.
+    public let logLikelihood: Double
+    /// The tokens `logLikelihood` sums over: every token drawn after the prime, those of
+    /// the text and the stop sequence or `<eos>` that ended it.
+    public let scoredTokens: Int
+
+    /// A finished sample.
+    public init(
+        id: SampleID, text: String, generatedTokens: Int, ending: Ending, logLikelihood: Double, scoredTokens: Int
+    ) {
+        self.id = id
+        self.text = text
+        self.generatedTokens = generatedTokens
+        self.ending = ending
+        self.logLikelihood = logLikelihood
+        self.scoredTokens = scoredTokens
+    }
+
+    /// Nats per scored token: how likely the sample is, whatever its length.
+    public var meanLogLikelihood: Double { scoredTokens > 0 ? logLikelihood / Double(scoredTokens) : 0 }
 }
 
 /// What one step produced.
@@ -53,12 +75,20 @@ public enum SampleEvent: Sendable, Equatable {
 /// more steps before they start sampling — then feeds back every token it samples
 /// (one-to-many). Because the kernels are batch-invariant and each sample has its own
 /// random stream, a sample's output depends only on the model, its request, the seed
-/// and its index. Not thread-safe: drive one sampler from one queue.
+/// and its index. A best-of sample is several such rows, one per candidate; a beam
+/// search is `beam` rows moved together (`BeamSearch`). Not thread-safe: drive one
+/// sampler from one queue.
 public struct BatchSampler: Sendable {
     /// The model sampled.
     public let model: RecurModel
     private var batch: StepBatch
+    /// One per batch row, in the batch's order.
     private var rows: [Row] = []
+    /// The running beam searches, by the number their rows carry.
+    private var beams: [Int: BeamSearch] = [:]
+    private var nextBeam = 0
+    /// Finished candidates of best-of samples whose other candidates still run.
+    private var candidates: [SampleID: [Candidate]] = [:]
     /// A model trained with resets (`RecurModel.resetToken`) starts every tune from the
     /// zero state, so a prime holding a tune and its `<eos>` does the same.
     private let resetToken: Int?
@@ -75,14 +105,36 @@ public struct BatchSampler: Sendable {
         resetToken = model.resetToken
     }
 
-    /// Number of samples running.
+    /// Number of rows running (a best-of sample or a beam takes several).
     public var activeCount: Int { rows.count }
 
-    /// Adds sample `index` of a prepared request; it starts at the next step.
+    /// Adds sample `index` of a prepared request — its candidates, or its beam — which
+    /// starts at the next step.
     public mutating func join(_ request: PreparedRequest, key: String, index: Int) {
+        let id = SampleID(request: key, index: index)
+        if let width = request.request.beam {
+            let number = nextBeam
+            nextBeam += 1
+            beams[number] = BeamSearch(id: id, request: request, width: width, vocabulary: model.vocabulary)
+            for slot in 0..<width { append(Row(id: id, request: request, model: model, beam: (number, slot))) }
+        } else {
+            for candidate in 0..<(request.request.bestOf ?? 1) {
+                append(Row(id: id, request: request, model: model, candidate: candidate))
+            }
+        }
+    }
+
+    /// Adds candidate `candidate` of sample `index` alone, as a sample of its own: what a
+    /// best-of request draws for that candidate (for checking the choice).
+    mutating func join(_ request: PreparedRequest, key: String, index: Int, candidate: Int) {
+        precondition(request.request.rowsPerSample == 1, "a candidate is one row of a plain request")
+        append(Row(id: SampleID(request: key, index: index), request: request, model: model, candidate: candidate))
+    }
+
+    private mutating func append(_ row: Row) {
         let position = batch.appendRow()
         precondition(position == rows.count)
-        rows.append(Row(id: SampleID(request: key, index: index), request: request, model: model))
+        rows.append(row)
     }
 
     /// Adds every sample of a prepared request.
@@ -101,22 +153,64 @@ public struct BatchSampler: Sendable {
         var events: [SampleEvent] = []
         let v = model.vocabularySize
         var finished: [Int] = []
+        /// Beam rows past their prime, by beam and slot.
+        var searching: [Int: [Int]] = [:]
         batch.logits.withUnsafeBufferPointer { logits in
             for r in rows.indices {
+                if let beam = rows[r].beam {
+                    if rows[r].feedPrime() { continue }
+                    searching[beam.number, default: Array(repeating: -1, count: beams[beam.number]!.width)][beam.slot] = r
+                    continue
+                }
                 let row = UnsafeBufferPointer(rebasing: logits[(r * v)..<((r + 1) * v)])
-                if let event = rows[r].advance(logits: row, vocabulary: model.vocabulary) { events.append(event) }
+                let event = rows[r].advance(logits: row, vocabulary: model.vocabulary)
+                if let event, rows[r].request.request.bestOf ?? 1 == 1 { events.append(event) }
                 if let sample = rows[r].finishedSample {
-                    events.append(.finished(sample))
                     finished.append(r)
+                    let candidate = Candidate(index: rows[r].candidate, sample: sample, text: rows[r].generatedText)
+                    if let best = keep(candidate, of: rows[r].request.request.bestOf ?? 1) {
+                        if (rows[r].request.request.bestOf ?? 1) > 1 { events.append(.text(sample.id, best.text)) }
+                        events.append(.finished(best.sample))
+                    }
+                }
+            }
+            for (number, positions) in searching.sorted(by: { $0.key < $1.key }) {
+                let outcome = beams[number]!.advance { slot in
+                    UnsafeBufferPointer(rebasing: logits[(positions[slot] * v)..<((positions[slot] + 1) * v)])
+                }
+                switch outcome {
+                case .continuing(let parents, let next):
+                    batch.copyRows(from: parents.map { positions[$0] }, to: parents.indices.map { positions[$0] })
+                    for (slot, token) in next.enumerated() { rows[positions[slot]].lastSampled = token }
+                case .finished(let sample, let text):
+                    finished += positions
+                    beams[number] = nil
+                    events.append(.text(sample.id, text))
+                    events.append(.finished(sample))
                 }
             }
         }
-        for r in finished.reversed() {
+        for r in finished.sorted(by: >) {
             batch.removeRow(at: r)
             rows.swapAt(r, rows.count - 1)
             rows.removeLast()
         }
         return events
+    }
+
+    /// A finished candidate: the sample itself for plain sampling; for best-of, the
+    /// likeliest candidate once all have finished (the lowest candidate wins a tie), nil
+    /// before.
+    private mutating func keep(_ candidate: Candidate, of total: Int) -> Candidate? {
+        guard total > 1 else { return candidate }
+        let id = candidate.sample.id
+        candidates[id, default: []].append(candidate)
+        guard let done = candidates[id], done.count == total else { return nil }
+        candidates[id] = nil
+        return done.min {
+            $0.sample.meanLogLikelihood != $1.sample.meanLogLikelihood
+                ? $0.sample.meanLogLikelihood > $1.sample.meanLogLikelihood : $0.index < $1.index
+        }
     }
 
     /// Runs until every row has finished and returns the samples in the order they ended.
@@ -132,64 +226,91 @@ public struct BatchSampler: Sendable {
     }
 }
 
+/// A finished candidate of a best-of sample.
+private struct Candidate: Sendable {
+    /// Which candidate (its random stream).
+    let index: Int
+    let sample: Sample
+    /// Its text after the prime, streamed when it is kept.
+    let text: String
+}
+
 extension RecurModel {
     /// V.
     var vocabularySize: Int { network.vocabularySize }
 }
 
-/// One sample's progress.
+/// One row's progress: a sample, a candidate of a best-of sample, or a slot of a beam
+/// (which only feeds the prime and then the tokens its `BeamSearch` chooses).
 private struct Row: Sendable {
     let id: SampleID
     let request: PreparedRequest
     let isNotes: Bool
     let endOfTune: Int?
+    /// The candidate of a best-of sample (0 otherwise).
+    let candidate: Int
+    /// The beam search this row is a slot of.
+    let beam: (number: Int, slot: Int)?
     var random: SampleRandom
     /// Prime ids still to feed; the head is fed next.
     var pending: ArraySlice<Int>
     var lastSampled = 0
     var generated: [Unicode.Scalar] = []
     var generatedTokens = 0
+    var logLikelihood = 0.0
+    var scoredTokens = 0
     var emitted = 0
     var primeText: String
     var finishedSample: Sample?
     let holdBack: Int
     var barState: BarGrammar.State
 
-    init(id: SampleID, request: PreparedRequest, model: RecurModel) {
+    init(id: SampleID, request: PreparedRequest, model: RecurModel, candidate: Int = 0, beam: (Int, Int)? = nil) {
         self.id = id
         self.request = request
+        self.candidate = candidate
+        self.beam = beam
         isNotes = model.vocabulary.kind == .notes
         endOfTune = model.vocabulary.id(of: Vocabulary.endOfTune)
-        random = SampleRandom(seed: request.request.seed, index: id.index)
+        random = SampleRandom(seed: request.request.seed, index: id.index, candidate: candidate)
         pending = request.inputs[...]
         barState = request.barState
-        primeText =
-            isNotes
-            ? request.request.prime.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-            : request.request.prime
+        primeText = request.primeText(isNotes: isNotes)
         holdBack = max(0, (request.stops.map(\.count).max() ?? 0) - 1)
     }
 
     /// The token this row feeds at the next step.
     var nextInput: Int { pending.first ?? lastSampled }
 
+    /// The text generated so far, after the prime.
+    var generatedText: String {
+        var text = String.UnicodeScalarView()
+        text.append(contentsOf: generated)
+        return String(text)
+    }
+
+    /// Consumes the logits of a prime token just fed; true while more of the prime waits,
+    /// false once the logits are the first to choose from.
+    mutating func feedPrime() -> Bool {
+        guard !pending.isEmpty else { return false }
+        pending.removeFirst()
+        return !pending.isEmpty
+    }
+
     /// Consumes the logits of the token just fed; samples when the prime is done.
     mutating func advance(logits: UnsafeBufferPointer<Float>, vocabulary: Vocabulary) -> SampleEvent? {
-        if !pending.isEmpty {
-            pending.removeFirst()
-            if !pending.isEmpty { return nil }
-        }
+        if feedPrime() { return nil }
         let parameters = request.request
+        let temperature = parameters.effectiveTemperature
         let token: Int
-        if generatedTokens < request.guide.count {
-            token = Self.guided(logits: logits, allowed: request.guide[generatedTokens], parameters: parameters, random: &random)
-        } else if let allowed = parameters.bars?.allowed(after: barState) {
+        if let allowed = request.allowed(generated: generatedTokens, bars: barState) {
             token = Self.guided(logits: logits, allowed: allowed, parameters: parameters, random: &random)
         } else {
             token = TokenSampler.sample(
-                logits: logits, temperature: parameters.temperature, topK: parameters.topK, topP: parameters.topP, random: &random
-            )
+                logits: logits, temperature: temperature, topK: parameters.topK, topP: parameters.topP, random: &random)
         }
+        logLikelihood += Double(logits[token]) - TokenSampler.logNormalizer(logits)
+        scoredTokens += 1
         lastSampled = token
         parameters.bars?.observe(token, in: &barState)
         if isNotes && token == endOfTune { return finish(.endOfTune) }
@@ -216,16 +337,16 @@ private struct Row: Sendable {
             masked.initialize(repeating: -Float.infinity)
             for id in allowed { masked[id] = logits[id] }
             return TokenSampler.sample(
-                logits: UnsafeBufferPointer(masked), temperature: parameters.temperature, topK: parameters.topK,
+                logits: UnsafeBufferPointer(masked), temperature: parameters.effectiveTemperature, topK: parameters.topK,
                 topP: parameters.topP, random: &random)
         }
     }
 
     private mutating func finish(_ ending: Sample.Ending) -> SampleEvent? {
         let event = flush(upTo: generated.count)
-        var text = String.UnicodeScalarView()
-        text.append(contentsOf: generated)
-        finishedSample = Sample(id: id, text: primeText + String(text), generatedTokens: generatedTokens, ending: ending)
+        finishedSample = Sample(
+            id: id, text: primeText + generatedText, generatedTokens: generatedTokens, ending: ending,
+            logLikelihood: logLikelihood, scoredTokens: scoredTokens)
         return event
     }
 
@@ -235,5 +356,19 @@ private struct Row: Sendable {
         text.append(contentsOf: generated[emitted..<end])
         emitted = end
         return .text(id, String(text))
+    }
+}
+
+extension PreparedRequest {
+    /// The prime as a sample's text starts: notes tokens joined by single spaces.
+    func primeText(isNotes: Bool) -> String {
+        isNotes ? request.prime.split(whereSeparator: \.isWhitespace).joined(separator: " ") : request.prime
+    }
+
+    /// The tokens the next one may be after `generated` tokens with the bars at `bars`:
+    /// the guide's, then the bar grammar's; nil when any token may come.
+    func allowed(generated: Int, bars state: BarGrammar.State) -> [Int]? {
+        if generated < guide.count { return guide[generated] }
+        return request.bars?.allowed(after: state)
     }
 }

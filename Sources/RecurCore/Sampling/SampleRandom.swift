@@ -5,14 +5,19 @@
 /// share its batch or in which order rows are served (DESIGN.md §4). The derivation is
 /// part of the reproducibility contract: `s = splitmix64(seed)`, then the four words of
 /// xoshiro's state are the next four outputs of SplitMix64 started at
-/// `s ^ (index · 0xD1B54A32D192ED03)`. A uniform draw uses the top 53 bits.
+/// `s ^ (index · 0xD1B54A32D192ED03) ^ (candidate · 0x9FB21C651E98DF25)`, where the
+/// candidate (best-of) is 0 for a plain sample. A uniform draw uses the top 53 bits.
 public struct SampleRandom: RandomNumberGenerator, Sendable {
     private var s0, s1, s2, s3: UInt64
 
-    /// The stream for sample `index` (0-based) of a request with `seed`.
-    public init(seed: UInt64, index: Int) {
+    /// The stream for candidate `candidate` (0-based) of sample `index` (0-based) of a
+    /// request with `seed`; candidate 0 is the sample's own stream, so that best-of 1 is
+    /// plain sampling.
+    public init(seed: UInt64, index: Int, candidate: Int = 0) {
         var mixer = SplitMix64(state: seed)
-        var stream = SplitMix64(state: mixer.next() ^ (UInt64(truncatingIfNeeded: index) &* 0xD1B5_4A32_D192_ED03))
+        var stream = SplitMix64(
+            state: mixer.next() ^ (UInt64(truncatingIfNeeded: index) &* 0xD1B5_4A32_D192_ED03)
+                ^ (UInt64(truncatingIfNeeded: candidate) &* 0x9FB2_1C65_1E98_DF25))
         s0 = stream.next()
         s1 = stream.next()
         s2 = stream.next()

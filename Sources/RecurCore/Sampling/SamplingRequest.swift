@@ -5,8 +5,11 @@ public struct SamplingRequest: Sendable, Equatable {
     public var count: Int = 1
     /// Maximum tokens generated per sample, not counting the prime.
     public var length: Int = 400
-    /// Softmax temperature; 0 means greedy argmax.
-    public var temperature: Double = 0.8
+    /// Softmax temperature; 0 means greedy argmax; nil means `defaultTemperature`. Kept
+    /// optional so that a beam search, which draws nothing, can refuse one that was given.
+    public var temperature: Double?
+    /// The temperature of a request that gives none.
+    public static let defaultTemperature = 0.8
     /// Keep only the k most probable tokens (0 = no limit).
     public var topK: Int = 0
     /// Nucleus sampling threshold (1 = no limit).
@@ -31,6 +34,27 @@ public struct SamplingRequest: Sendable, Equatable {
     /// Notes models with meters: bar lines only where the meter puts them, once the tune
     /// has its meter header (`BarGrammar`); nil lets the model place them.
     public var bars: BarGrammar?
+    /// Each sample is the likeliest of this many candidates drawn together (highest mean
+    /// log-likelihood per token); nil or 1 draws one. Candidate c of sample i draws from
+    /// `SampleRandom(seed:index: i, candidate: c)`, so a sample never depends on `count`.
+    public var bestOf: Int?
+    /// A beam search of this width instead of sampling (DESIGN.md §4, "Beam search"): the
+    /// likeliest continuation it finds, by mean log-likelihood per token. Deterministic;
+    /// it takes no temperature, top-k, top-p or best-of, and one sample.
+    public var beam: Int?
+
+    /// The temperature sampling uses: the one given, or `defaultTemperature`.
+    public var effectiveTemperature: Double { temperature ?? Self.defaultTemperature }
+
+    /// Rows of the batch each sample takes: its candidates, or its beam.
+    public var rowsPerSample: Int { beam ?? bestOf ?? 1 }
+
+    /// `, best of 8` or `, beam 4` for log lines; empty for plain sampling.
+    public var searchDescription: String {
+        if let beam { return ", beam \(beam)" }
+        if let bestOf, bestOf > 1 { return ", best of \(bestOf)" }
+        return ""
+    }
 
     /// Limits a request must respect; the daemon may configure tighter ones.
     public struct Limits: Sendable, Equatable {
@@ -44,6 +68,8 @@ public struct SamplingRequest: Sendable, Equatable {
         public var maximumPrimeLength = 100_000
         /// Most stop sequences.
         public var maximumStops = 16
+        /// Most candidates per sample (`bestOf`) and widest beam (`beam`).
+        public var maximumCandidates = 64
         /// The defaults.
         public init() {}
     }
@@ -67,9 +93,10 @@ public struct SamplingRequest: Sendable, Equatable {
                     "count × length = \(count * length) exceeds the limit of \(limits.maximumTotalTokens) tokens per request; ask for fewer or shorter samples"
             )
         }
-        guard temperature.isFinite, (0...100).contains(temperature) else {
+        if let temperature, !temperature.isFinite || !(0...100).contains(temperature) {
             throw RequestError(field: "temperature", value: String(temperature), problem: "must be between 0 (greedy) and 100")
         }
+        try checkSearch(limits: limits)
         guard topK >= 0 else {
             throw RequestError(
                 field: "top_k", value: String(topK), problem: "must be 0 (no limit) or a positive number of tokens")
@@ -151,6 +178,51 @@ public struct SamplingRequest: Sendable, Equatable {
         return PreparedRequest(
             request: self, inputs: inputs + primeIDs, stops: stop.map { Array($0.unicodeScalars) }, guide: guideIDs,
             barState: barState)
+    }
+}
+
+extension SamplingRequest {
+    /// Checks `bestOf` and `beam`: their ranges, and that a beam search is asked for with
+    /// nothing that only sampling uses. Needs no model, so a job file is checked by it
+    /// before it reaches the spool.
+    public func checkSearch(limits: Limits) throws(RequestError) {
+        let most = limits.maximumCandidates
+        if let bestOf, !(1...most).contains(bestOf) {
+            throw RequestError(field: "best_of", value: String(bestOf), problem: "must be between 1 and \(most) candidates")
+        }
+        if let beam, !(1...most).contains(beam) {
+            throw RequestError(field: "beam", value: String(beam), problem: "must be between 1 and \(most) hypotheses wide")
+        }
+        if let bestOf, bestOf > 1, temperature == 0 {
+            throw RequestError(
+                field: "best_of", value: String(bestOf),
+                problem: "draws candidates, but at temperature 0 every candidate is the same; use beam for the likeliest sample")
+        }
+        let rows = rowsPerSample
+        if rows > 1, count * rows * length > limits.maximumTotalTokens {
+            let field = beam != nil ? "beam" : "best_of"
+            throw RequestError(
+                field: field, value: String(rows),
+                problem:
+                    "\(field) × count × length = \(count * rows * length) tokens exceeds the limit of \(limits.maximumTotalTokens) tokens per request; ask for fewer candidates or fewer or shorter samples"
+            )
+        }
+        guard let beam else { return }
+        let sampling: [(String, Bool)] = [
+            ("best_of", bestOf != nil), ("temperature", temperature != nil), ("top_k", topK != 0), ("top_p", topP != 1),
+        ]
+        if let (name, _) = sampling.first(where: \.1) {
+            throw RequestError(
+                field: "beam", value: String(beam),
+                problem:
+                    "is a search and draws nothing, so it cannot be combined with \(name); leave \(name) out, or leave beam out to sample"
+            )
+        }
+        if count != 1 {
+            throw RequestError(
+                field: "beam", value: String(beam),
+                problem: "finds one continuation, the same every time, so count must be 1 (it is \(count))")
+        }
     }
 }
 

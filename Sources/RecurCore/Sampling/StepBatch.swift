@@ -63,6 +63,22 @@ public struct StepBatch: Sendable {
         rows -= 1
     }
 
+    /// Gives row `targets[i]` the state row `sources[i]` had, for every i at once (a beam
+    /// search's hypotheses move to the slots of their successors).
+    public mutating func copyRows(from sources: [Int], to targets: [Int]) {
+        precondition(sources.count == targets.count && sources.allSatisfy { $0 < rows } && targets.allSatisfy { $0 < rows })
+        guard zip(sources, targets).contains(where: { $0 != $1 }) else { return }
+        let h = weights.hiddenSize
+        func gather(_ values: inout [Float]) {
+            let copied = sources.flatMap { values[($0 * h)..<(($0 + 1) * h)] }
+            for (i, target) in targets.enumerated() {
+                values.replaceSubrange((target * h)..<((target + 1) * h), with: copied[(i * h)..<((i + 1) * h)])
+            }
+        }
+        for k in hidden.indices { gather(&hidden[k]) }
+        for k in memory.indices { gather(&memory[k]) }
+    }
+
     /// Feeds `tokens[r]` to row r for every row and computes the next logits.
     public mutating func step(tokens: [Int]) {
         precondition(tokens.count == rows, "one token per row")

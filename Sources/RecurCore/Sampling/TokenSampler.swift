@@ -51,6 +51,17 @@ public enum TokenSampler {
         }
     }
 
+    /// log Σ exp(logits) in Double: the normaliser of the model's own distribution
+    /// (softmax at temperature 1), whatever the request samples with, so that
+    /// `logits[t] − logNormalizer` is the log-probability the model gives token t.
+    public static func logNormalizer(_ logits: UnsafeBufferPointer<Float>) -> Double {
+        var maximum = -Double.infinity
+        for v in logits { maximum = max(maximum, Double(v)) }
+        var total = 0.0
+        for v in logits { total += Foundation.exp(Double(v) - maximum) }
+        return maximum + Foundation.log(total)
+    }
+
     /// The index of the largest logit; the lowest index wins a tie.
     public static func argmax(_ logits: UnsafeBufferPointer<Float>) -> Int {
         var best = 0

@@ -182,6 +182,8 @@ public struct TuneSummary: Sendable, Hashable {
     public var key: String
     /// Bars, as the writers lay them out (`Tune.bars`).
     public var bars: Int
+    /// The tune's length in sixteenth-note steps.
+    public var steps: Int
 
     /// The summary of `tune` (already in its final key).
     public init(_ tune: Tune) {
@@ -189,11 +191,12 @@ public struct TuneSummary: Sendable, Hashable {
         mode = tune.mode?.rawValue
         key = tune.key.tonic.description
         bars = tune.bars.count
+        steps = tune.steps
     }
 
     /// The fields as a JSON object's members.
     public var json: [String: Any] {
-        ["meter": meter ?? NSNull(), "mode": mode ?? NSNull(), "key": key, "bars": bars]
+        ["meter": meter ?? NSNull(), "mode": mode ?? NSNull(), "key": key, "bars": bars, "steps": steps]
     }
 }
 

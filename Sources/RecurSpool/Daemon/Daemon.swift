@@ -335,9 +335,9 @@ public final class Daemon: @unchecked Sendable {
         let run = JobRun(
             id: id, key: key, claimed: claimed, work: work, job: job, prepared: prepared, model: model, received: received)
         runs[key] = run
-        rowsInFlight += prepared.request.count
+        rowsInFlight += prepared.request.count * prepared.request.rowsPerSample
         logger.info(
-            "job \(id): claimed (\(prepared.request.count) × \(prepared.request.length) tokens, model \(model.name), seed \(prepared.request.seed))"
+            "job \(id): claimed (\(prepared.request.count) × \(prepared.request.length) tokens\(prepared.request.searchDescription), model \(model.name), seed \(prepared.request.seed))"
         )
         worker(for: model).add(prepared, key: key)
     }
@@ -389,7 +389,7 @@ public final class Daemon: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(control))
         run.markFinished()
         runs[run.key] = nil
-        rowsInFlight -= run.prepared.request.count
+        rowsInFlight -= run.prepared.request.count * run.prepared.request.rowsPerSample
         switch outcome {
         case .done:
             statistics.done += 1

@@ -33,15 +33,17 @@ enum JobOutputs {
                 written.summary ?? TuneFiles.summary(tokens: tokens, encoding: encoding, key: run.job.render.key)
         }
         let seconds = Date().timeIntervalSince(run.started)
-        let result: [String: Any] = [
+        var result: [String: Any] = [
             "id": run.id, "files": files, "seed": run.prepared.request.seed,
             "model": ["name": run.model.name, "data_sha256": run.model.dataSHA256],
             "formats": run.job.formats.map(\.rawValue),
             "samples": samples.map { sample -> [String: Any] in
+                let summary = summaries[sample.id.index]
                 let object: [String: Any] = [
                     "index": sample.id.index + 1, "tokens": sample.generatedTokens, "ending": sample.ending.rawValue,
                 ]
-                return object.merging(summaries[sample.id.index]?.json ?? [:]) { a, _ in a }
+                return object.merging(summary?.json ?? [:]) { a, _ in a }
+                    .merging(sample.likelihoodFields(steps: summary?.steps)) { a, _ in a }
             },
             "tokens": samples.reduce(0) { $0 + $1.generatedTokens },
             "timings": [
@@ -51,6 +53,8 @@ enum JobOutputs {
             ],
             "warnings": warnings,
         ]
+        if let beam = run.prepared.request.beam { result["beam"] = beam }
+        if let bestOf = run.prepared.request.bestOf { result["best_of"] = bestOf }
         try SpoolIO.writeNew(
             Data(JSONText.pretty(result).utf8),
             to: run.work + "/result.json")

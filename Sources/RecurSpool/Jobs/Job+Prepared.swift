@@ -45,12 +45,16 @@ extension Job {
         }
     }
 
-    private static func hint(for field: String, model: RecurModel) -> String {
+    static func hint(for field: String, model: RecurModel?) -> String {
         switch field {
-        case "prime" where model.vocabulary.kind == .text:
-            "Use only characters the model was trained on (see `recur info \(model.name)`), or leave \"prime\" out."
+        case "prime" where model?.vocabulary.kind == .text:
+            "Use only characters the model was trained on (see `recur info \(model?.name ?? "MODEL")`), or leave \"prime\" out."
         case "prime":
             "Write note tokens separated by spaces, such as \"n60 - - n62\", or leave \"prime\" out."
+        case "beam":
+            "A beam search takes only model, length, prime, seed and the tune's fields; drop the sampling fields, or drop \"beam\" to sample (\"best_of\" keeps the likeliest of several samples)."
+        case "best_of":
+            "Give \"best_of\" with a temperature above 0, or use \"beam\" for the single likeliest continuation."
         case "stop":
             "Leave \"stop\" out for a notes model; a tune ends at <eos> or at \"length\"."
         default:

@@ -10,8 +10,9 @@ import RecurMusic
 struct JobDecoder {
     /// The fields a job file may have, in the order they are checked.
     static let fields = [
-        "model", "count", "length", "temperature", "top_k", "top_p", "prime", "stop", "seed", "format", "render", "meter", "mode",
-        "key", "harmonize", "free_bars",
+        "model", "count", "length", "temperature", "top_k", "top_p", "prime", "stop", "seed", "best_of", "beam", "format",
+        "render",
+        "meter", "mode", "key", "harmonize", "free_bars",
     ]
 
     /// The longest model name; also the longest file name most filesystems allow.
@@ -92,6 +93,24 @@ struct JobDecoder {
             )
             job.seed = UInt64(seed)
             job.request.seed = UInt64(seed)
+        }
+        let most = sampling.maximumCandidates
+        if let field = given["best_of"] {
+            job.request.bestOf = try field.integer(
+                in: 1...most, sentence: "\"best_of\" must be between 1 and \(most) candidates.",
+                hint: "Give how many candidates to draw for each sample, such as 8; the likeliest is kept.")
+        }
+        if let field = given["beam"] {
+            job.request.beam = try field.integer(
+                in: 1...most, sentence: "\"beam\" must be between 1 and \(most) hypotheses.",
+                hint: "Give the width of the beam search, such as 4, or leave \"beam\" out to sample.")
+        }
+        do {
+            try job.request.checkSearch(limits: sampling)
+        } catch {
+            throw JobError(
+                error: "\"\(error.field)\" \(error.problem).", field: error.field, value: error.value,
+                hint: Job.hint(for: error.field, model: nil))
         }
         if let field = given["format"] {
             job.formats = try formats(field)

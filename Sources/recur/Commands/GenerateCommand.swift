@@ -107,18 +107,22 @@ struct GenerateCommand: ParsableCommand {
         if json {
             printJSON([
                 "model": loaded.name, "data_sha256": loaded.dataSHA256, "seed": prepared.request.seed,
+                "best_of": prepared.request.bestOf ?? NSNull(), "beam": prepared.request.beam ?? NSNull(),
                 "tokens": tokens, "seconds": seconds, "files": files.sorted(),
                 "samples": samples.map { sample -> [String: Any] in
                     var object: [String: Any] = [
                         "index": sample.id.index + 1, "tokens": sample.generatedTokens, "ending": sample.ending.rawValue,
                     ]
                     if out == nil { object["text"] = sample.text }
+                    var steps: Int?
                     if let encoding,
                         let summary = summaries[sample.id.index]
                             ?? TuneFiles.summary(tokens: sample.tokens, encoding: encoding, key: tonic)
                     {
                         object.merge(summary.json) { a, _ in a }
+                        steps = summary.steps
                     }
+                    object.merge(sample.likelihoodFields(steps: steps)) { a, _ in a }
                     return object
                 },
             ])

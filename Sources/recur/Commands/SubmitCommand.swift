@@ -28,6 +28,9 @@ struct SubmitCommand: ParsableCommand {
     @Option(help: "Text fed first; every sample starts with it.") var prime: String?
     @Option(help: "End a text sample before this text (repeatable; \\n understood).") var stop: [String] = []
     @Option(help: "Random seed.") var seed: UInt64?
+    @Option(name: .customLong("best-of"), help: ArgumentHelp("Keep the likeliest of N candidates per sample.", valueName: "n"))
+    var bestOf: Int?
+    @Option(help: ArgumentHelp("Beam search of width K instead of sampling.", valueName: "k")) var beam: Int?
     @Option(help: "text, or for notes models \(OutputFormat.names); comma-separated for several.") var format: String?
     @OptionGroup(title: "Tunes (notes models)") var tune: TuneFlags
     @Flag(help: "Wait for the job to finish; print its output directory (exit 1 if it failed).") var wait = false
@@ -90,6 +93,8 @@ struct SubmitCommand: ParsableCommand {
         object["top_p"] = topP
         object["prime"] = prime
         object["seed"] = seed
+        object["best_of"] = bestOf
+        object["beam"] = beam
         object["meter"] = tune.meter
         object["mode"] = tune.mode
         object["key"] = tune.key

@@ -5,7 +5,7 @@ import RecurCore
 struct RequestOptions: ParsableArguments {
     @Option(help: "Number of samples.") var count: Int = 1
     @Option(help: "Maximum tokens per sample, not counting the prime.") var length: Int = 400
-    @Option(help: "Softmax temperature; 0 picks the most probable token every time.") var temperature: Double = 0.8
+    @Option(help: "Softmax temperature; 0 picks the most probable token every time (default: 0.8).") var temperature: Double?
     @Option(name: .customLong("top-k"), help: "Sample only from the k most probable tokens (0 = all).") var topK: Int = 0
     @Option(
         name: .customLong("top-p"), help: "Sample only from the most probable tokens whose total probability reaches p (1 = all)."
@@ -17,6 +17,16 @@ struct RequestOptions: ParsableArguments {
     var stop: [String] = []
     @Option(help: "Random seed; the same seed, model and flags give the same samples (default: random, printed).")
     var seed: UInt64?
+    @Option(
+        name: .customLong("best-of"),
+        help: ArgumentHelp(
+            "Draw N candidates for each sample and keep the likeliest (highest mean log-likelihood), 1–64.", valueName: "n"))
+    var bestOf: Int?
+    @Option(
+        help: ArgumentHelp(
+            "Beam search of width K (1–64) instead of sampling: the likeliest continuation found; one sample, no temperature, --top-k, --top-p or --best-of.",
+            valueName: "k"))
+    var beam: Int?
 
     /// The request, with a seed chosen when none was given.
     func request(seed chosen: UInt64) -> SamplingRequest {
@@ -29,6 +39,8 @@ struct RequestOptions: ParsableArguments {
         request.prime = prime
         request.stop = stop.map(Self.unescape)
         request.seed = seed ?? chosen
+        request.bestOf = bestOf
+        request.beam = beam
         return request
     }
 
