@@ -11,7 +11,9 @@ struct BenchCommand: ParsableCommand {
             Runs --batch samples of --length tokens from the start token at temperature 1 \
             and reports generated tokens per second (all rows; the prime is not counted), \
             after --warmup seconds of the same work (the first tens of milliseconds on a \
-            cold core run at a fraction of the steady rate). GFLOP/s counts two operations \
+            cold core run at a fraction of the steady rate). With --best-of N or --beam K \
+            each sample takes N or K rows, and the rate counts the tokens of the samples \
+            kept (the output), not of every row. GFLOP/s counts two operations \
             per multiply-add of the recurrent, input and head products.
             """)
 
@@ -19,6 +21,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Rows sampled together.") var batch: Int = 1
     @Option(help: "Tokens per row.") var length: Int = 256
     @Option(help: ArgumentHelp("Seconds of sampling before the measured run.", valueName: "seconds")) var warmup: Double = 0.25
+    @Option(name: .customLong("best-of"), help: ArgumentHelp("Keep the likeliest of N candidates per sample.", valueName: "n"))
+    var bestOf: Int?
+    @Option(help: ArgumentHelp("A beam search of width K per sample instead of sampling.", valueName: "k")) var beam: Int?
     @OptionGroup var models: ModelsDirectoryOption
     @OptionGroup var threads: ThreadsOption
     @Flag(
@@ -34,6 +39,7 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("--length must be between 1 and 1000000, got \(length)")
         }
         guard (0...60).contains(warmup) else { throw ValidationError("--warmup must be between 0 and 60 seconds, got \(warmup)") }
+        guard bestOf == nil || beam == nil else { throw ValidationError("give --best-of or --beam, not both") }
     }
 
     func run() throws {
@@ -41,33 +47,46 @@ struct BenchCommand: ParsableCommand {
         let loaded = try models.loadModel(model)
         let weights = InferenceWeights(loaded.network)
         var request = SamplingRequest()
-        request.count = batch
-        request.temperature = 1
+        // A beam is one sample per request: --batch beams are --batch requests.
+        request.count = beam == nil ? batch : 1
+        request.temperature = beam == nil ? 1 : nil
+        request.bestOf = bestOf
+        request.beam = beam
         request.seed = 1
+        let rows = batch * request.rowsPerSample
+        guard rows <= 10_000 else {
+            throw InputError(description: "--batch × \(beam != nil ? "--beam" : "--best-of") = \(rows) rows; at most 10000")
+        }
+        func sampler(key: String) throws -> BatchSampler {
+            var sampler = BatchSampler(model: loaded, weights: weights, threads: threads.count)
+            let prepared = try loaded.prepare(request)
+            for copy in 0..<(beam == nil ? 1 : batch) { sampler.joinAll(prepared, key: "\(key)\(copy)") }
+            return sampler
+        }
         // Warm-up: at least one short run, then more until --warmup seconds have passed.
         request.length = max(1, min(length, 8))
         let clock = ContinuousClock()
         let warmupEnds = clock.now + .milliseconds(Int(warmup * 1000))
         repeat {
-            var sampler = BatchSampler(model: loaded, weights: weights, threads: threads.count)
-            sampler.joinAll(try loaded.prepare(request), key: "warmup")
-            _ = sampler.runToCompletion()
+            var warming = try sampler(key: "warmup")
+            _ = warming.runToCompletion()
         } while clock.now < warmupEnds
 
         request.length = length
-        var sampler = BatchSampler(model: loaded, weights: weights, threads: threads.count)
-        sampler.joinAll(try loaded.prepare(request), key: "bench")
+        var sampler = try sampler(key: "bench")
         let started = clock.now
         let samples = sampler.runToCompletion()
         let elapsed = clock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         let tokens = samples.reduce(0) { $0 + $1.generatedTokens + ($1.ending == .endOfTune ? 1 : 0) }
         let rate = Double(tokens) / seconds
-        let gflops = 2 * Double(weights.multiplyAddsPerStep) * rate / 1e9
+        // Candidates and beams compute rows whose tokens are not kept: count every row.
+        let gflops = 2 * Double(weights.multiplyAddsPerStep) * rate * Double(request.rowsPerSample) / 1e9
         // Every step reads all weights once, whatever the batch: weight traffic per second.
         let weightRate = Double(weights.weightBytes) * rate / Double(batch) / 1e9
         var object: [String: Any] = [
-            "model": loaded.name, "tokens_per_second": rate, "batch": batch, "length": length, "seconds": seconds,
+            "model": loaded.name, "tokens_per_second": rate, "batch": batch, "rows": rows, "length": length, "seconds": seconds,
+            "best_of": bestOf ?? NSNull(), "beam": beam ?? NSNull(),
             "threads": threads.count, "tokens": tokens, "gflops": gflops, "weight_bytes": weights.weightBytes,
             "weight_gbps": weightRate, "kernel": PanelKernelVariant.selected.name, "blas_core": BLASCore.name,
         ]
@@ -82,8 +101,8 @@ struct BenchCommand: ParsableCommand {
             print(
                 String(
                     format:
-                        "%@: %@ tokens/s (batch %d × %d tokens in %.3f s, %d thread%@, %@ kernel, %.1f GFLOP/s, weights read at %.1f GB/s)",
-                    loaded.name, formatCount(Int(rate)), batch, length, seconds, threads.count,
+                        "%@: %@ tokens/s (batch %d%@ × %d tokens in %.3f s, %d thread%@, %@ kernel, %.1f GFLOP/s, weights read at %.1f GB/s)",
+                    loaded.name, formatCount(Int(rate)), batch, request.searchDescription, length, seconds, threads.count,
                     threads.count == 1 ? "" : "s", PanelKernelVariant.selected.name, gflops, weightRate))
             if let sgemm = object["sgemm_gflops"] as? Double, let kernel = object["kernel_gflops"] as? Double,
                 let memory = object["memory_gbps"] as? Double
