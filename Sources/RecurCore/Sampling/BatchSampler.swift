@@ -275,6 +275,10 @@ private struct Row: Sendable {
         random = SampleRandom(seed: request.request.seed, index: id.index, candidate: candidate)
         pending = request.inputs[...]
         barState = request.barState
+        // A tune's length comes from a stream of its own, the same for every candidate, so
+        // that the tokens' stream is untouched and candidates compare at one length.
+        var form = SampleRandom(seed: ~request.request.seed, index: id.index)
+        request.request.bars?.start(&barState, draw: form.nextUnit(), budget: request.request.length)
         primeText = request.primeText(isNotes: isNotes)
         holdBack = max(0, (request.stops.map(\.count).max() ?? 0) - 1)
     }

@@ -64,7 +64,10 @@ struct BeamSearch: Sendable {
         endOfTune = vocabulary.id(of: Vocabulary.endOfTune)
         tokenNames = vocabulary.tokens
         longestStop = request.stops.map(\.count).max() ?? 0
-        live = [Hypothesis(bars: request.barState, isAnchor: true)]
+        // A beam draws nothing: its tune has the corpus's median length.
+        var bars = request.barState
+        request.request.bars?.start(&bars, draw: 0.5, budget: request.request.length)
+        live = [Hypothesis(bars: bars, isAnchor: true)]
     }
 
     /// One step: `logits(slot)` are the logits after the last token of the hypothesis in

@@ -55,11 +55,13 @@ public enum TokenSampler {
     /// (softmax at temperature 1), whatever the request samples with, so that
     /// `logits[t] − logNormalizer` is the log-probability the model gives token t.
     public static func logNormalizer(_ logits: UnsafeBufferPointer<Float>) -> Double {
-        var maximum = -Double.infinity
-        for v in logits { maximum = max(maximum, Double(v)) }
+        // As `Activations.logSumExp`, but the result stays in Double: a sample's total
+        // sums hundreds of these.
+        var maximum = -Float.infinity
+        for v in logits { maximum = max(maximum, v) }
         var total = 0.0
-        for v in logits { total += Foundation.exp(Double(v) - maximum) }
-        return maximum + Foundation.log(total)
+        for v in logits { total += Double(expf(v - maximum)) }
+        return Double(maximum) + Foundation.log(total)
     }
 
     /// The index of the largest logit; the lowest index wins a tie.

@@ -57,6 +57,11 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
     /// in training, highest voice first (empty when unknown). A melody to harmonise is
     /// moved by octaves into the first.
     public var voiceRanges: [ClosedRange<Int>] = []
+    /// `recur.notes/2`: how many of the training corpus's tunes of each meter last how many
+    /// bars (a pickup and the bar completing it count as one), recorded by `recur train`;
+    /// the cadence draws each sampled tune's length from it (`BarGrammar.Cadence`). Empty
+    /// for a model trained before it was recorded.
+    public var barsPerTune: [Meter: [Int: Int]] = [:]
     /// `recur.notes/2`: the end of a tune fed before every sample (then `<eos>`), so that
     /// a tune starts from a state like the ones training saw at tune boundaries
     /// (`SamplingRequest.warmup`). Not part of any output.
@@ -229,6 +234,7 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
         case warmup
         case voices
         case voiceRanges = "voice_ranges"
+        case barsPerTune = "bars_per_tune"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -246,6 +252,13 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
             if voices > 1 { try container.encode(voices, forKey: .voices) }
             if !voiceRanges.isEmpty {
                 try container.encode(voiceRanges.map { [$0.lowerBound, $0.upperBound] }, forKey: .voiceRanges)
+            }
+            if !barsPerTune.isEmpty {
+                var table: [String: [[Int]]] = [:]
+                for (meter, counts) in barsPerTune {
+                    table[meter.description] = counts.sorted { $0.key < $1.key }.map { [$0.key, $0.value] }
+                }
+                try container.encode(table, forKey: .barsPerTune)
             }
         }
     }
@@ -292,6 +305,20 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
                 }
                 voiceRanges.append(range[0]...range[1])
             }
+            let table = try container.decodeIfPresent([String: [[Int]]].self, forKey: .barsPerTune) ?? [:]
+            for (name, rows) in table {
+                guard let meter = Meter(name) else {
+                    throw NoteEncodingError(
+                        field: "bars_per_tune", reason: "names \(name.debugDescription), which is not a meter like 6/8")
+                }
+                for row in rows {
+                    guard row.count == 2, row[0] > 0, row[1] > 0 else {
+                        throw NoteEncodingError(
+                            field: "bars_per_tune", reason: "holds \(row) for \(name); give [bars, tunes] with both above 0")
+                    }
+                    barsPerTune[meter, default: [:]][row[0]] = row[1]
+                }
+            }
         } else {
             self.init(lowestPitch: lowest, highestPitch: highest, markers: markers)
         }
@@ -309,4 +336,31 @@ public struct NoteEncodingError: Error, Sendable, Equatable, CustomStringConvert
     public let reason: String
 
     public var description: String { "note encoding: \(field) \(reason)" }
+}
+
+extension NoteEncoding {
+    /// How many tunes of each meter last how many bars, in a `recur.notes/2` corpus (one
+    /// tune a line, opening with its `M:` header): its steps over the meter's bar,
+    /// rounded up, so that a pickup and the short last bar completing it count as one.
+    /// Lines without a meter or a step are left out.
+    public static func barsPerTune(inCorpus text: String, voices: Int) -> [Meter: [Int: Int]] {
+        var table: [Meter: [Int: Int]] = [:]
+        for line in text.split(whereSeparator: \.isNewline) {
+            var meter: Meter?
+            var stepTokens = 0
+            for word in line.split(whereSeparator: \.isWhitespace) {
+                let token = String(word)
+                if stepTokens == 0, meter == nil, case .meter(let m) = TuneHeaderToken(token) {
+                    meter = m
+                } else if let step = NoteToken(token), step != .endOfTune {
+                    stepTokens += 1
+                }
+            }
+            guard let meter, stepTokens > 0 else { continue }
+            let steps = stepTokens / max(1, voices)
+            let bars = max(1, (steps + meter.stepsPerBar - 1) / meter.stepsPerBar)
+            table[meter, default: [:]][bars, default: 0] += 1
+        }
+        return table
+    }
 }

@@ -16,18 +16,24 @@ public struct TuneOptions: Sendable, Hashable {
     /// `mode`; a model of several voices samples the other voices (`Harmonization`).
     public var harmonize: String?
     /// Let the model place bar lines where it likes, rather than where the meter puts them
-    /// (`BarGrammar`, on by default for models with meters).
+    /// (`BarGrammar`, on by default for models with meters). The cadence rests on the bars,
+    /// so it goes too.
     public var freeBars = false
+    /// The model alone: none of the guides that shape a tune's form — neither the bar lines
+    /// of the meter nor the cadence that ends a tune on its tonic at a bar line.
+    public var freeForm = false
 
     /// Options; every one may be nil.
     public init(
-        meter: String? = nil, mode: String? = nil, key: String? = nil, harmonize: String? = nil, freeBars: Bool = false
+        meter: String? = nil, mode: String? = nil, key: String? = nil, harmonize: String? = nil, freeBars: Bool = false,
+        freeForm: Bool = false
     ) {
         self.meter = meter
         self.mode = mode
         self.key = key
         self.harmonize = harmonize
         self.freeBars = freeBars
+        self.freeForm = freeForm
     }
 
     /// Whether no option is given.
@@ -43,7 +49,7 @@ public struct TuneOptions: Sendable, Hashable {
         request.warmup = Self.warmup(for: encoding, vocabulary: vocabulary)
         guard let harmonize else {
             request.guide = try guide(for: encoding, prime: request.prime, model: model)
-            if !freeBars { request.bars = BarGrammar(encoding: encoding, vocabulary: vocabulary) }
+            if !freeBars && !freeForm { request.bars = BarGrammar(encoding: encoding, vocabulary: vocabulary) }
             return
         }
         if !request.prime.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
@@ -218,7 +224,37 @@ extension BarGrammar {
             }
         }
         guard !meters.isEmpty else { return nil }
-        self.init(barLine: barLine, endOfTune: endOfTune, stepTokens: steps, stepsPerBar: meters, voices: encoding.voices)
+        self.init(
+            barLine: barLine, endOfTune: endOfTune, stepTokens: steps, stepsPerBar: meters, voices: encoding.voices,
+            cadence: Self.cadence(vocabulary: vocabulary, encoding: encoding))
+    }
+
+    /// The cadence of a model with mode headers: a tune ends on its mode's tonic, in the
+    /// melody or, with several voices, in the bass; nil without modes.
+    static func cadence(vocabulary: [String], encoding: NoteEncoding) -> Cadence? {
+        var pitches: [Int: Int] = [:]
+        var tonicNotes: [Int: Set<Int>] = [:]
+        var beatSteps: [Int: Int] = [:]
+        var barsPerTune: [Int: [Cadence.BarCount]] = [:]
+        for (id, token) in vocabulary.enumerated() {
+            if case .note(let pitch) = NoteToken(token) { pitches[id] = pitch }
+        }
+        for (id, token) in vocabulary.enumerated() {
+            switch TuneHeaderToken(token) {
+            case .mode(let mode):
+                tonicNotes[id] = Set(pitches.filter { ($0.value % 12 + 12) % 12 == mode.whiteKeyTonic }.keys)
+            case .meter(let meter):
+                beatSteps[id] = meter.stepsPerBeat
+                barsPerTune[id] = (encoding.barsPerTune[meter] ?? [:]).sorted { $0.key < $1.key }
+                    .map { Cadence.BarCount(bars: $0.key, tunes: $0.value) }
+            case nil:
+                break
+            }
+        }
+        guard !tonicNotes.isEmpty, !pitches.isEmpty else { return nil }
+        return Cadence(
+            tonicNotes: tonicNotes, notes: Set(pitches.keys), hold: vocabulary.firstIndex(of: NoteEncoding.hold),
+            voice: max(1, encoding.voices) - 1, beatSteps: beatSteps, barsPerTune: barsPerTune)
     }
 }
 

@@ -53,7 +53,10 @@ struct GenerateCommand: ParsableCommand {
             tonic = try options.tonic()
         } catch let error as TuneOptionError { throw error.flagError }
         let prepared = try loaded.prepare(sampling)
-        if request.seed == nil && !json { FileHandle.standardError.write(Data("seed: \(seed)\n".utf8)) }
+        // A beam search draws nothing: its seed would mean nothing.
+        if request.seed == nil && !json && sampling.beam == nil {
+            FileHandle.standardError.write(Data("seed: \(seed)\n".utf8))
+        }
         if let out {
             try createDirectory(out)
             try requireNoEarlierSamples(in: out)

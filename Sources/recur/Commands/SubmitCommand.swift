@@ -100,6 +100,7 @@ struct SubmitCommand: ParsableCommand {
         object["key"] = tune.key
         object["harmonize"] = try tune.options().harmonize
         if tune.freeBars { object["free_bars"] = true }
+        if tune.freeForm { object["free_form"] = true }
         if !stop.isEmpty { object["stop"] = stop.map(RequestOptions.unescape) }
         if let format {
             let formats = format.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

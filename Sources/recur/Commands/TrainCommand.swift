@@ -206,6 +206,10 @@ struct TrainCommand: ParsableCommand {
             var encoding = NoteEncoding(vocabulary: model.vocabulary.tokens, voices: c.voices)
             encoding.voiceRanges = voiceRanges
             if c.resetsAtEndOfTune { encoding.warmup = [] }
+            // How long the corpus's tunes are, per meter: sampled tunes end after as many bars.
+            if encoding.isStructured, let text = try? String(contentsOfFile: c.corpus, encoding: .utf8) {
+                encoding.barsPerTune = NoteEncoding.barsPerTune(inCorpus: text, voices: c.voices)
+            }
             model.notesJSON = encoding.json
         }
         try model.save(to: out)

@@ -22,6 +22,10 @@ struct TuneFlags: ParsableArguments {
     var harmonize: String?
     @Flag(help: "Let the model place bar lines anywhere, instead of where the meter puts them (models with meters).")
     var freeBars = false
+    @Flag(
+        help:
+            "The model alone: no bar lines kept to the meter and no cadence (a tune may then end anywhere, on any note).")
+    var freeForm = false
 
     /// The options, unchecked; the melody to harmonise is read from its file.
     func options() throws -> TuneOptions {
@@ -39,7 +43,7 @@ struct TuneFlags: ParsableArguments {
                 throw InputError(description: "--harmonize \(harmonize): the file is empty; give a melody of note tokens")
             }
         }
-        return TuneOptions(meter: meter, mode: mode, key: key, harmonize: melody, freeBars: freeBars)
+        return TuneOptions(meter: meter, mode: mode, key: key, harmonize: melody, freeBars: freeBars, freeForm: freeForm)
     }
 }
 
