@@ -28,6 +28,12 @@ struct HarmonizeTests {
         return stride(from: 0, to: steps.count, by: 4).map { steps[$0] }
     }
 
+    /// Voice `v`'s step tokens (0 soprano … 3 bass).
+    static func voice(_ v: Int, of text: String) -> [String] {
+        let steps = text.split(separator: " ").map(String.init).filter { $0 == "-" || $0 == "r" || $0.hasPrefix("n") }
+        return stride(from: v, to: steps.count, by: 4).map { steps[$0] }
+    }
+
     @Test func theTopVoiceIsTheMelodyInEverySampleAndBatch() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -58,6 +64,9 @@ struct HarmonizeTests {
             #expect(Self.soprano(of: text) == expected)
             #expect(text.split(separator: " ").filter { $0 == "|" }.count == 3)
             #expect(text.split(separator: " ").last == "|", "the tune ends with the melody")
+            // The last chord, from the melody's last note (8 steps from the end): C in the bass.
+            let bass = Self.voice(3, of: text)
+            #expect(bass.suffix(8) == ["n60"] + Array(repeating: "-", count: 7), "\(bass.suffix(8))")
         }
         #expect(Set(four).count > 1, "the lower voices are sampled, not fixed")
         // Batch-invariant: the first sample alone is the first sample of four.

@@ -264,6 +264,7 @@ private struct Row: Sendable {
     var finishedSample: Sample?
     let holdBack: Int
     var barState: BarGrammar.State
+    var voiceState: VoiceLeading.State
 
     init(id: SampleID, request: PreparedRequest, model: RecurModel, candidate: Int = 0, beam: (Int, Int)? = nil) {
         self.id = id
@@ -275,6 +276,7 @@ private struct Row: Sendable {
         random = SampleRandom(seed: request.request.seed, index: id.index, candidate: candidate)
         pending = request.inputs[...]
         barState = request.barState
+        voiceState = request.voiceState
         // A tune's length comes from a stream of its own, the same for every candidate, so
         // that the tokens' stream is untouched and candidates compare at one length.
         var form = SampleRandom(seed: ~request.request.seed, index: id.index)
@@ -307,7 +309,7 @@ private struct Row: Sendable {
         let parameters = request.request
         let temperature = parameters.effectiveTemperature
         let token: Int
-        if let allowed = request.allowed(generated: generatedTokens, bars: barState) {
+        if let allowed = request.allowed(generated: generatedTokens, bars: barState, voices: voiceState) {
             token = Self.guided(logits: logits, allowed: allowed, parameters: parameters, random: &random)
         } else {
             token = TokenSampler.sample(
@@ -317,6 +319,7 @@ private struct Row: Sendable {
         scoredTokens += 1
         lastSampled = token
         parameters.bars?.observe(token, in: &barState)
+        parameters.voiceLeading?.observe(token, in: &voiceState)
         if isNotes && token == endOfTune { return finish(.endOfTune) }
         if isNotes && (generatedTokens > 0 || !primeText.isEmpty) { generated.append(" ") }
         generated.append(contentsOf: vocabulary.tokens[token].unicodeScalars)
@@ -369,10 +372,12 @@ extension PreparedRequest {
         isNotes ? request.prime.split(whereSeparator: \.isWhitespace).joined(separator: " ") : request.prime
     }
 
-    /// The tokens the next one may be after `generated` tokens with the bars at `bars`:
-    /// the guide's, then the bar grammar's; nil when any token may come.
-    func allowed(generated: Int, bars state: BarGrammar.State) -> [Int]? {
-        if generated < guide.count { return guide[generated] }
-        return request.bars?.allowed(after: state)
+    /// The tokens the next one may be after `generated` tokens with the bars at `bars`
+    /// and the voices at `voices`: the guide's, else the bar grammar's, less what breaks
+    /// the voice-leading rules; nil when any token may come.
+    func allowed(generated: Int, bars: BarGrammar.State, voices: VoiceLeading.State) -> [Int]? {
+        let allowed = generated < guide.count ? guide[generated] : request.bars?.allowed(after: bars)
+        guard let allowed, let voiceLeading = request.voiceLeading else { return allowed }
+        return voiceLeading.filter(allowed, after: voices)
     }
 }

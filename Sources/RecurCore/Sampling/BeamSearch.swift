@@ -46,6 +46,7 @@ struct BeamSearch: Sendable {
         var scored = 0
         var generated = 0
         var bars: BarGrammar.State
+        var voices: VoiceLeading.State
         /// Text models with stop sequences: the last scalars, to see a stop complete.
         var tail: [Unicode.Scalar] = []
         var isAnchor: Bool
@@ -67,7 +68,7 @@ struct BeamSearch: Sendable {
         // A beam draws nothing: its tune has the corpus's median length.
         var bars = request.barState
         request.request.bars?.start(&bars, draw: 0.5, budget: request.request.length)
-        live = [Hypothesis(bars: bars, isAnchor: true)]
+        live = [Hypothesis(bars: bars, voices: request.voiceState, isAnchor: true)]
     }
 
     /// One step: `logits(slot)` are the logits after the last token of the hypothesis in
@@ -78,7 +79,7 @@ struct BeamSearch: Sendable {
         for (slot, hypothesis) in live.enumerated() {
             let row = logits(slot)
             let normalizer = TokenSampler.logNormalizer(row)
-            let allowed = request.allowed(generated: hypothesis.generated, bars: hypothesis.bars)
+            let allowed = request.allowed(generated: hypothesis.generated, bars: hypothesis.bars, voices: hypothesis.voices)
             for (rank, token) in Self.mostLikely(row, among: allowed, count: 2 * width).enumerated() {
                 let logProbability = Double(row[token]) - normalizer
                 if hypothesis.isAnchor && rank == 0 {
@@ -120,6 +121,7 @@ struct BeamSearch: Sendable {
         parents.append(Int32(hypothesis.node))
         successor.node = tokens.count - 1
         request.request.bars?.observe(token, in: &successor.bars)
+        request.request.voiceLeading?.observe(token, in: &successor.voices)
         if isNotes && token == endOfTune {
             successor.ending = .endOfTune
             return successor

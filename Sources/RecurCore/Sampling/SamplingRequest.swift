@@ -34,6 +34,9 @@ public struct SamplingRequest: Sendable, Equatable {
     /// Notes models with meters: bar lines only where the meter puts them, once the tune
     /// has its meter header (`BarGrammar`); nil lets the model place them.
     public var bars: BarGrammar?
+    /// Models of several voices: no parallel fifths or octaves and no crossing where the
+    /// model leaves a choice (`VoiceLeading`); nil lets the voices go as the model likes.
+    public var voiceLeading: VoiceLeading?
     /// Each sample is the likeliest of this many candidates drawn together (highest mean
     /// log-likelihood per token); nil or 1 draws one. Candidate c of sample i draws from
     /// `SampleRandom(seed:index: i, candidate: c)`, so a sample never depends on `count`.
@@ -172,12 +175,14 @@ public struct SamplingRequest: Sendable, Equatable {
             inputs.append(end)
         }
         var barState = BarGrammar.State()
-        if let bars {
-            for id in primeIDs { bars.observe(id, in: &barState) }
+        var voiceState = VoiceLeading.State()
+        for id in primeIDs {
+            bars?.observe(id, in: &barState)
+            voiceLeading?.observe(id, in: &voiceState)
         }
         return PreparedRequest(
             request: self, inputs: inputs + primeIDs, stops: stop.map { Array($0.unicodeScalars) }, guide: guideIDs,
-            barState: barState)
+            barState: barState, voiceState: voiceState)
     }
 }
 
@@ -239,6 +244,8 @@ public struct PreparedRequest: Sendable {
     public var guide: [[Int]] = []
     /// Where the prime leaves the tune in its bars (`SamplingRequest.bars`).
     public var barState = BarGrammar.State()
+    /// What the prime leaves each voice sounding (`SamplingRequest.voiceLeading`).
+    public var voiceState = VoiceLeading.State()
 }
 
 /// A request field that is out of range or does not fit the model.

@@ -28,9 +28,11 @@ public struct Harmonization: Sendable, Equatable {
     /// - Throws: `TuneOptionError` naming `harmonize` (or `meter`, `mode`) for a model of
     ///   one voice, a melody that cannot be read or is empty, one that spans more than the
     ///   highest voice's range, or a pitch the model does not know.
+    /// With `endOnTonic` the bass strikes the tonic of `mode` where the melody's last note
+    /// starts and holds it to the end, as a chorale's last chord has it.
     public init(
         melody text: String, encoding: NoteEncoding, vocabulary: [String], meter: Meter?, mode: Mode?, key: Tonic?,
-        model: String
+        model: String, endOnTonic: Bool = true
     ) throws(TuneOptionError) {
         func refuse(_ problem: String, value: String = text) -> TuneOptionError {
             TuneOptionError(field: "harmonize", value: Self.abbreviated(value), problem: problem)
@@ -102,9 +104,20 @@ public struct Harmonization: Sendable, Equatable {
             [NoteEncoding.meterPrefix + chosen.description], [NoteEncoding.modePrefix + mode.rawValue],
         ]
         guide.reserveCapacity(2 + melody.steps * (encoding.voices + 1))
+        // The last chord: the bass on the tonic from the melody's last note to the end.
+        let bassRange = encoding.voiceRanges.last ?? Self.noteRange(of: vocabulary, encoding: encoding)
+        let tonicBass = bassRange.filter { ($0 % 12 + 12) % 12 == mode.whiteKeyTonic }
+            .map { NoteEncoding.notePrefix + String($0) }.filter(known.contains)
+        let lastChord = endOnTonic && !tonicBass.isEmpty ? melody.notes.last?.start : nil
         for (step, token) in melodyTokens.enumerated() {
             guide.append([token])
-            for _ in 1..<encoding.voices { guide.append(steps) }
+            for voice in 1..<encoding.voices {
+                if voice == encoding.voices - 1, let lastChord, step >= lastChord {
+                    guide.append(step == lastChord ? tonicBass : [NoteEncoding.hold])
+                } else {
+                    guide.append(steps)
+                }
+            }
             if bars.contains(step + 1) { guide.append([NoteEncoding.barLine]) }
         }
         self.guide = guide

@@ -22,12 +22,17 @@ public struct TuneOptions: Sendable, Hashable {
     /// The model alone: none of the guides that shape a tune's form — neither the bar lines
     /// of the meter nor the cadence that ends a tune on its tonic at a bar line.
     public var freeForm = false
+    /// Models of several voices: the voices as the model writes them, without the part-writing
+    /// rules (`VoiceLeading`) and without the tonic in the bass of the last chord of a
+    /// harmonisation.
+    public var freeVoicing = false
 
     /// Options; every one may be nil.
     public init(
         meter: String? = nil, mode: String? = nil, key: String? = nil, harmonize: String? = nil, freeBars: Bool = false,
-        freeForm: Bool = false
+        freeForm: Bool = false, freeVoicing: Bool = false
     ) {
+        self.freeVoicing = freeVoicing
         self.meter = meter
         self.mode = mode
         self.key = key
@@ -47,6 +52,7 @@ public struct TuneOptions: Sendable, Hashable {
         to request: inout SamplingRequest, encoding: NoteEncoding, vocabulary: [String], model: String
     ) throws(TuneOptionError) {
         request.warmup = Self.warmup(for: encoding, vocabulary: vocabulary)
+        if !freeVoicing { request.voiceLeading = VoiceLeading(encoding: encoding, vocabulary: vocabulary) }
         guard let harmonize else {
             request.guide = try guide(for: encoding, prime: request.prime, model: model)
             if !freeBars && !freeForm { request.bars = BarGrammar(encoding: encoding, vocabulary: vocabulary) }
@@ -59,7 +65,7 @@ public struct TuneOptions: Sendable, Hashable {
         }
         let harmonization = try Harmonization(
             melody: harmonize, encoding: encoding, vocabulary: vocabulary, meter: parsedMeter(), mode: parsedMode(),
-            key: tonic(), model: model)
+            key: tonic(), model: model, endOnTonic: !freeVoicing)
         request.guide = harmonization.guide
         request.length = harmonization.guide.count
     }
@@ -255,6 +261,23 @@ extension BarGrammar {
         return Cadence(
             tonicNotes: tonicNotes, notes: Set(pitches.keys), hold: vocabulary.firstIndex(of: NoteEncoding.hold),
             voice: max(1, encoding.voices) - 1, beatSteps: beatSteps, barsPerTune: barsPerTune)
+    }
+}
+
+extension VoiceLeading {
+    /// The part-writing rules of a model of several voices; nil for a melody model.
+    public init?(encoding: NoteEncoding, vocabulary: [String]) {
+        guard encoding.voices > 1, let hold = vocabulary.firstIndex(of: NoteEncoding.hold),
+            let endOfTune = vocabulary.firstIndex(of: NoteEncoding.endOfTune)
+        else { return nil }
+        var pitches: [Int: Int] = [:]
+        var steps: Set<Int> = []
+        for (id, token) in vocabulary.enumerated() {
+            guard let step = NoteToken(token), step != .endOfTune else { continue }
+            steps.insert(id)
+            if case .note(let pitch) = step { pitches[id] = pitch }
+        }
+        self.init(pitches: pitches, hold: hold, voices: encoding.voices, stepTokens: steps, endOfTune: endOfTune)
     }
 }
 

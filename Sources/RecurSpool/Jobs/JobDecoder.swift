@@ -12,7 +12,7 @@ struct JobDecoder {
     static let fields = [
         "model", "count", "length", "temperature", "top_k", "top_p", "prime", "stop", "seed", "best_of", "beam", "format",
         "render",
-        "meter", "mode", "key", "harmonize", "free_bars", "free_form",
+        "meter", "mode", "key", "harmonize", "free_bars", "free_form", "free_voicing",
     ]
 
     /// The longest model name; also the longest file name most filesystems allow.
@@ -121,7 +121,8 @@ struct JobDecoder {
         job.tune = TuneOptions(
             meter: try given["meter"]?.string(), mode: try given["mode"]?.string(), key: try given["key"]?.string(),
             harmonize: try given["harmonize"].map(harmonize), freeBars: try given["free_bars"]?.boolean() ?? false,
-            freeForm: try given["free_form"]?.boolean() ?? false)
+            freeForm: try given["free_form"]?.boolean() ?? false,
+            freeVoicing: try given["free_voicing"]?.boolean() ?? false)
         do {
             try job.tune.validate()
             job.render.key = try job.tune.tonic()

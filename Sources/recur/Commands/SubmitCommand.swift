@@ -101,6 +101,7 @@ struct SubmitCommand: ParsableCommand {
         object["harmonize"] = try tune.options().harmonize
         if tune.freeBars { object["free_bars"] = true }
         if tune.freeForm { object["free_form"] = true }
+        if tune.freeVoicing { object["free_voicing"] = true }
         if !stop.isEmpty { object["stop"] = stop.map(RequestOptions.unescape) }
         if let format {
             let formats = format.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

@@ -26,6 +26,11 @@ struct TuneFlags: ParsableArguments {
         help:
             "The model alone: no bar lines kept to the meter and no cadence (a tune may then end anywhere, on any note).")
     var freeForm = false
+    @Flag(
+        help:
+            "Models of several voices: the voices as the model writes them, parallel fifths and octaves, crossings and any last bass note included."
+    )
+    var freeVoicing = false
 
     /// The options, unchecked; the melody to harmonise is read from its file.
     func options() throws -> TuneOptions {
@@ -43,7 +48,9 @@ struct TuneFlags: ParsableArguments {
                 throw InputError(description: "--harmonize \(harmonize): the file is empty; give a melody of note tokens")
             }
         }
-        return TuneOptions(meter: meter, mode: mode, key: key, harmonize: melody, freeBars: freeBars, freeForm: freeForm)
+        return TuneOptions(
+            meter: meter, mode: mode, key: key, harmonize: melody, freeBars: freeBars, freeForm: freeForm,
+            freeVoicing: freeVoicing)
     }
 }
 
