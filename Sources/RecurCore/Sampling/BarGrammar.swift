@@ -27,6 +27,10 @@ public struct BarGrammar: Sendable, Equatable {
     public var voices: Int
     /// How a tune may end (`Cadence`); nil lets it end anywhere.
     public var cadence: Cadence?
+    /// Every set `allowed(after:)` gives outside a last bar, made once: the step tokens or
+    /// none (bit 2), the bar line (bit 1), `<eos>` (bit 0). Sampling asks for one per token
+    /// of every row, so it hands out a shared array instead of building one.
+    private let choices: [[Int]]
 
     /// A grammar over these ids.
     public init(
@@ -39,6 +43,10 @@ public struct BarGrammar: Sendable, Equatable {
         self.stepsPerBar = stepsPerBar
         self.voices = max(1, voices)
         self.cadence = cadence
+        let steps = stepTokens.sorted()
+        choices = (0..<8).map { bits in
+            (bits & 4 != 0 ? steps : []) + (bits & 2 != 0 ? [barLine] : []) + (bits & 1 != 0 ? [endOfTune] : [])
+        }
     }
 
     /// Where one tune stands in its bars.
@@ -127,18 +135,17 @@ public struct BarGrammar: Sendable, Equatable {
         // The last bar is as long as the pickup leaves it, or whole.
         let barEnd = closing && state.pickup > 0 ? length - state.pickup : length
         let barFull = state.steps >= barEnd
-        var allowed: [Int] = []
-        allowed.reserveCapacity(stepTokens.count + 2)
-        if !barFull || state.slot > 0 {
-            allowed = closing ? cadenceSteps(state, barEnd: barEnd) : stepTokens
-        }
+        let steps = !barFull || state.slot > 0
         let completesPickup = state.pickup > 0 && state.bars > 0 && state.steps == length - state.pickup
         // A bar completing the pickup ends the tune, so with a cadence only as the last bar.
         let mayClose =
             state.slot == 0 && state.steps > 0
             && (barFull || state.bars == 0 || (completesPickup && (cadence == nil || state.mode == nil)))
+        let mayEnd = mayEnd(state)
+        guard steps && closing else { return choices[(steps ? 4 : 0) | (mayClose ? 2 : 0) | (mayEnd ? 1 : 0)] }
+        var allowed = cadenceSteps(state, barEnd: barEnd)
         if mayClose { allowed.append(barLine) }
-        if mayEnd(state) { allowed.append(endOfTune) }
+        if mayEnd { allowed.append(endOfTune) }
         return allowed
     }
 

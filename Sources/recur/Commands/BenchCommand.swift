@@ -24,6 +24,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("best-of"), help: ArgumentHelp("Keep the likeliest of N candidates per sample.", valueName: "n"))
     var bestOf: Int?
     @Option(help: ArgumentHelp("A beam search of width K per sample instead of sampling.", valueName: "k")) var beam: Int?
+    @OptionGroup(title: "Tunes (notes models): sample with the guides a tune gets") var tune: TuneFlags
     @OptionGroup var models: ModelsDirectoryOption
     @OptionGroup var threads: ThreadsOption
     @Flag(
@@ -53,6 +54,16 @@ struct BenchCommand: ParsableCommand {
         request.bestOf = bestOf
         request.beam = beam
         request.seed = 1
+        request.length = length
+        let options = try tune.options()
+        if !options.isEmpty || tune.freeForm || tune.freeBars || tune.freeVoicing {
+            guard let encoding = try loaded.noteEncoding() else {
+                throw InputError(description: "the tune flags are for notes models; '\(loaded.name)' is a text model")
+            }
+            do {
+                try options.apply(to: &request, encoding: encoding, vocabulary: loaded.vocabulary.tokens, model: loaded.name)
+            } catch { throw error.flagError }
+        }
         let rows = batch * request.rowsPerSample
         guard rows <= 10_000 else {
             throw InputError(description: "--batch × \(beam != nil ? "--beam" : "--best-of") = \(rows) rows; at most 10000")
@@ -64,7 +75,9 @@ struct BenchCommand: ParsableCommand {
             return sampler
         }
         // Warm-up: at least one short run, then more until --warmup seconds have passed.
-        request.length = max(1, min(length, 8))
+        // A melody to harmonise sets the length to its own.
+        let measuredLength = request.length
+        request.length = max(1, min(measuredLength, 8))
         let clock = ContinuousClock()
         let warmupEnds = clock.now + .milliseconds(Int(warmup * 1000))
         repeat {
@@ -72,7 +85,7 @@ struct BenchCommand: ParsableCommand {
             _ = warming.runToCompletion()
         } while clock.now < warmupEnds
 
-        request.length = length
+        request.length = measuredLength
         var sampler = try sampler(key: "bench")
         let started = clock.now
         let samples = sampler.runToCompletion()
