@@ -27,6 +27,8 @@ import Testing
             #expect(training[key] != nil, "\(name): training record lacks \(key)")
         }
         #expect(FileManager.default.fileExists(atPath: Self.directory + "/\(name).md"), "\(name) has no model card")
+        let card = (try? String(contentsOfFile: Self.directory + "/\(name).md", encoding: .utf8)) ?? ""
+        #expect(card.contains(info["data_sha256"] as? String ?? "?"), "\(name).md names another file's data_sha256")
 
         let arguments = ["generate", "--models", Self.directory, "--model", name, "--length", "80", "--seed", "11"]
         let first = try RecurBinary.run(arguments)

@@ -12,7 +12,7 @@ struct CadenceTests {
             barLine: 6, endOfTune: 0, stepTokens: [1, 2, 3, 4, 5], stepsPerBar: [7: 8],
             cadence: Cadence(
                 tonicNotes: [8: [3]], notes: [3, 4, 5], hold: 1, voice: 0, beatSteps: [7: 4],
-                barsPerTune: lengths.isEmpty ? [:] : [7: lengths]))
+                barsPerTune: lengths.isEmpty ? [:] : [Cadence.Kind(meter: 7): lengths]))
     }
 
     typealias Cadence = BarGrammar.Cadence

@@ -102,6 +102,7 @@ public struct BarGrammar: Sendable, Equatable {
             settleTarget(&state)
         } else if cadence?.tonicNotes[token] != nil, state.steps == 0, state.slot == 0, state.bars == 0 {
             state.mode = token
+            settleTarget(&state)
         } else if token == barLine, state.slot == 0, state.steps > 0 {
             if let length = state.barLength {
                 if state.bars == 0 && state.steps < length { state.pickup = state.steps }
@@ -153,7 +154,7 @@ public struct BarGrammar: Sendable, Equatable {
     /// last bar (or, for a model without lengths, after a whole bar ending on the tonic).
     private func mayEnd(_ state: State) -> Bool {
         guard let cadence, let mode = state.mode else { return true }
-        guard let meter = state.meter, cadence.barsPerTune[meter] == nil else { return false }
+        guard let meter = state.meter, cadence.lengths(meter: meter, mode: mode) == nil else { return false }
         let afterWholeBar = state.slot == 0 && state.steps == 0 && state.bars > (state.pickup > 0 ? 1 : 0)
         return afterWholeBar && state.sounding.map { cadence.tonicNotes[mode]?.contains($0) ?? false } ?? false
     }
@@ -178,14 +179,15 @@ public struct BarGrammar: Sendable, Equatable {
         return allowed.sorted()
     }
 
-    /// Sets the tune's target length once both its meter and its draw are known: drawn
-    /// from the corpus's lengths for the meter, or the most bars the budget holds.
+    /// Sets the tune's target length once its meter and its draw are known (and again once
+    /// its mode is): drawn from the corpus's lengths for the meter and mode, or the most
+    /// bars the budget holds.
     private func settleTarget(_ state: inout State) {
         guard let cadence, let meter = state.meter, let length = state.barLength else { return }
         let tokensPerBar = length * voices + 1
         // Headers, the closing bar line and <eos> take a few tokens besides the bars.
         let fitting = max(1, (state.budget == .max ? Int.max / 2 : state.budget - 4) / tokensPerBar)
-        let drawn = cadence.barsPerTune[meter].map { Cadence.bars(in: $0, at: state.draw) } ?? fitting
+        let drawn = cadence.lengths(meter: meter, mode: state.mode).map { Cadence.bars(in: $0, at: state.draw) } ?? fitting
         state.target = max(2, min(drawn, fitting))
     }
 }

@@ -20,10 +20,26 @@ extension BarGrammar {
         public var voice: Int
         /// For each meter header token, the steps of its last beat (4 for x/4, 6 for 6/8).
         public var beatSteps: [Int: Int]
-        /// For each meter header token, how many of the corpus's tunes last how many bars,
-        /// ascending by bars; a meter without lengths lets a tune end at any whole bar that
-        /// ends on the tonic, and closes it when the token budget is nearly spent.
-        public var barsPerTune: [Int: [BarCount]]
+        /// For each meter header token and, where the corpus has enough tunes of it, each
+        /// meter and mode header token, how many of the corpus's tunes last how many bars,
+        /// ascending by bars. A tune takes its meter and mode's lengths, else its meter's; a
+        /// meter without lengths lets a tune end at any whole bar that ends on the tonic,
+        /// and closes it when the token budget is nearly spent.
+        public var barsPerTune: [Kind: [BarCount]]
+
+        /// The tunes a length table is for: a meter, and a mode or any.
+        public struct Kind: Sendable, Hashable {
+            /// The meter header token.
+            public var meter: Int
+            /// The mode header token; nil for every mode.
+            public var mode: Int?
+
+            /// A kind of tune.
+            public init(meter: Int, mode: Int? = nil) {
+                self.meter = meter
+                self.mode = mode
+            }
+        }
 
         /// A number of tunes of a number of bars.
         public struct BarCount: Sendable, Equatable {
@@ -42,7 +58,7 @@ extension BarGrammar {
         /// A cadence over these ids.
         public init(
             tonicNotes: [Int: Set<Int>], notes: Set<Int>, hold: Int?, voice: Int, beatSteps: [Int: Int] = [:],
-            barsPerTune: [Int: [BarCount]] = [:]
+            barsPerTune: [Kind: [BarCount]] = [:]
         ) {
             self.tonicNotes = tonicNotes
             self.notes = notes
@@ -50,6 +66,11 @@ extension BarGrammar {
             self.voice = voice
             self.beatSteps = beatSteps
             self.barsPerTune = barsPerTune.filter { !$0.value.isEmpty && $0.value.allSatisfy { $0.tunes > 0 } }
+        }
+
+        /// The lengths for a tune of `meter` and `mode`: its own kind's, else its meter's.
+        func lengths(meter: Int, mode: Int?) -> [BarCount]? {
+            mode.flatMap { barsPerTune[Kind(meter: meter, mode: $0)] } ?? barsPerTune[Kind(meter: meter)]
         }
 
         /// The length at `draw` ∈ [0, 1) of the cumulative distribution of `counts`: a tune

@@ -57,11 +57,15 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
     /// in training, highest voice first (empty when unknown). A melody to harmonise is
     /// moved by octaves into the first.
     public var voiceRanges: [ClosedRange<Int>] = []
-    /// `recur.notes/2`: how many of the training corpus's tunes of each meter last how many
-    /// bars (a pickup and the bar completing it count as one), recorded by `recur train`;
-    /// the cadence draws each sampled tune's length from it (`BarGrammar.Cadence`). Empty
-    /// for a model trained before it was recorded.
-    public var barsPerTune: [Meter: [Int: Int]] = [:]
+    /// `recur.notes/2`: how many of the training corpus's tunes of each meter — and of each
+    /// meter and mode with `minimumTunesPerKind` tunes or more — last how many bars (a pickup
+    /// and the bar completing it count as one), recorded by `recur train`; the cadence draws
+    /// each sampled tune's length from it (`BarGrammar.Cadence`). Empty for a model trained
+    /// before it was recorded.
+    public var barsPerTune: [TuneKind: [Int: Int]] = [:]
+
+    /// The fewest tunes of a meter and mode whose lengths are recorded apart from the meter's.
+    public static let minimumTunesPerKind = 20
     /// `recur.notes/2`: the end of a tune fed before every sample (then `<eos>`), so that
     /// a tune starts from a state like the ones training saw at tune boundaries
     /// (`SamplingRequest.warmup`). Not part of any output.
@@ -255,8 +259,8 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
             }
             if !barsPerTune.isEmpty {
                 var table: [String: [[Int]]] = [:]
-                for (meter, counts) in barsPerTune {
-                    table[meter.description] = counts.sorted { $0.key < $1.key }.map { [$0.key, $0.value] }
+                for (kind, counts) in barsPerTune {
+                    table[kind.description] = counts.sorted { $0.key < $1.key }.map { [$0.key, $0.value] }
                 }
                 try container.encode(table, forKey: .barsPerTune)
             }
@@ -307,16 +311,19 @@ public struct NoteEncoding: Sendable, Hashable, Codable {
             }
             let table = try container.decodeIfPresent([String: [[Int]]].self, forKey: .barsPerTune) ?? [:]
             for (name, rows) in table {
-                guard let meter = Meter(name) else {
+                guard let kind = TuneKind(name) else {
                     throw NoteEncodingError(
-                        field: "bars_per_tune", reason: "names \(name.debugDescription), which is not a meter like 6/8")
+                        field: "bars_per_tune",
+                        reason:
+                            "names \(name.debugDescription), which is not a meter like 6/8 or a meter and mode like \"6/8 dorian\""
+                    )
                 }
                 for row in rows {
                     guard row.count == 2, row[0] > 0, row[1] > 0 else {
                         throw NoteEncodingError(
                             field: "bars_per_tune", reason: "holds \(row) for \(name); give [bars, tunes] with both above 0")
                     }
-                    barsPerTune[meter, default: [:]][row[0]] = row[1]
+                    barsPerTune[kind, default: [:]][row[0]] = row[1]
                 }
             }
         } else {
@@ -339,19 +346,24 @@ public struct NoteEncodingError: Error, Sendable, Equatable, CustomStringConvert
 }
 
 extension NoteEncoding {
-    /// How many tunes of each meter last how many bars, in a `recur.notes/2` corpus (one
-    /// tune a line, opening with its `M:` header): its steps over the meter's bar,
-    /// rounded up, so that a pickup and the short last bar completing it count as one.
-    /// Lines without a meter or a step are left out.
-    public static func barsPerTune(inCorpus text: String, voices: Int) -> [Meter: [Int: Int]] {
-        var table: [Meter: [Int: Int]] = [:]
+    /// How many tunes of each meter, and of each meter and mode, last how many bars in a
+    /// `recur.notes/2` corpus (one tune a line, opening with its headers): its steps over
+    /// the meter's bar, rounded up, so that a pickup and the short last bar completing it
+    /// count as one. A meter and mode with fewer than `minimumTunesPerKind` tunes is left to
+    /// its meter's lengths; lines without a meter or a step are left out.
+    public static func barsPerTune(inCorpus text: String, voices: Int) -> [TuneKind: [Int: Int]] {
+        var table: [TuneKind: [Int: Int]] = [:]
         for line in text.split(whereSeparator: \.isNewline) {
             var meter: Meter?
+            var mode: Mode?
             var stepTokens = 0
             for word in line.split(whereSeparator: \.isWhitespace) {
                 let token = String(word)
-                if stepTokens == 0, meter == nil, case .meter(let m) = TuneHeaderToken(token) {
-                    meter = m
+                if stepTokens == 0, let header = TuneHeaderToken(token) {
+                    switch header {
+                    case .meter(let m): meter = meter ?? m
+                    case .mode(let m): mode = mode ?? m
+                    }
                 } else if let step = NoteToken(token), step != .endOfTune {
                     stepTokens += 1
                 }
@@ -359,8 +371,38 @@ extension NoteEncoding {
             guard let meter, stepTokens > 0 else { continue }
             let steps = stepTokens / max(1, voices)
             let bars = max(1, (steps + meter.stepsPerBar - 1) / meter.stepsPerBar)
-            table[meter, default: [:]][bars, default: 0] += 1
+            table[TuneKind(meter: meter), default: [:]][bars, default: 0] += 1
+            if let mode { table[TuneKind(meter: meter, mode: mode), default: [:]][bars, default: 0] += 1 }
         }
-        return table
+        return table.filter { $0.key.mode == nil || $0.value.values.reduce(0, +) >= minimumTunesPerKind }
     }
+}
+
+/// The tunes a table of lengths is for: a meter, and a mode or every mode (`6/8`,
+/// `6/8 dorian`).
+public struct TuneKind: Sendable, Hashable, CustomStringConvertible {
+    /// The meter.
+    public var meter: Meter
+    /// The mode; nil for every mode.
+    public var mode: Mode?
+
+    /// A kind of tune.
+    public init(meter: Meter, mode: Mode? = nil) {
+        self.meter = meter
+        self.mode = mode
+    }
+
+    /// Parses `6/8` or `6/8 dorian`.
+    public init?(_ text: String) {
+        let parts = text.split(separator: " ")
+        guard (1...2).contains(parts.count), let meter = Meter(String(parts[0])) else { return nil }
+        self.meter = meter
+        if parts.count == 2 {
+            guard let mode = Mode(rawValue: String(parts[1])) else { return nil }
+            self.mode = mode
+        }
+    }
+
+    /// `6/8` or `6/8 dorian`.
+    public var description: String { mode.map { "\(meter) \($0.rawValue)" } ?? meter.description }
 }

@@ -241,9 +241,23 @@ extension BarGrammar {
         var pitches: [Int: Int] = [:]
         var tonicNotes: [Int: Set<Int>] = [:]
         var beatSteps: [Int: Int] = [:]
-        var barsPerTune: [Int: [Cadence.BarCount]] = [:]
+        var barsPerTune: [Cadence.Kind: [Cadence.BarCount]] = [:]
+        var meterIDs: [Meter: Int] = [:]
+        var modeIDs: [Mode: Int] = [:]
         for (id, token) in vocabulary.enumerated() {
             if case .note(let pitch) = NoteToken(token) { pitches[id] = pitch }
+            switch TuneHeaderToken(token) {
+            case .meter(let meter): meterIDs[meter] = id
+            case .mode(let mode): modeIDs[mode] = id
+            case nil: break
+            }
+        }
+        for (kind, counts) in encoding.barsPerTune {
+            guard let meter = meterIDs[kind.meter] else { continue }
+            let mode = kind.mode.flatMap { modeIDs[$0] }
+            guard kind.mode == nil || mode != nil else { continue }
+            barsPerTune[Cadence.Kind(meter: meter, mode: mode)] = counts.sorted { $0.key < $1.key }
+                .map { Cadence.BarCount(bars: $0.key, tunes: $0.value) }
         }
         for (id, token) in vocabulary.enumerated() {
             switch TuneHeaderToken(token) {
@@ -251,8 +265,6 @@ extension BarGrammar {
                 tonicNotes[id] = Set(pitches.filter { ($0.value % 12 + 12) % 12 == mode.whiteKeyTonic }.keys)
             case .meter(let meter):
                 beatSteps[id] = meter.stepsPerBeat
-                barsPerTune[id] = (encoding.barsPerTune[meter] ?? [:]).sorted { $0.key < $1.key }
-                    .map { Cadence.BarCount(bars: $0.key, tunes: $0.value) }
             case nil:
                 break
             }
