@@ -149,6 +149,34 @@ public struct TuneOptions: Sendable, Hashable {
         _ = try tonic()
     }
 
+    /// The options with the melody to harmonise read (`MelodyInput`: ABC, MusicXML, MIDI as
+    /// base64, or note tokens) and turned into note tokens, and the meter, mode and key
+    /// the file gives filled in where no option gives them; unchanged without a melody.
+    /// - Throws: `TuneOptionError` naming `harmonize`, with the format, bar and beat.
+    public func readingMelody() throws(TuneOptionError) -> TuneOptions {
+        guard let harmonize else { return self }
+        let input: MelodyInput
+        do {
+            input = try MelodyInput(text: harmonize)
+        } catch {
+            let line = harmonize.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            throw TuneOptionError(
+                field: "harmonize", value: line.count > 60 ? String(line.prefix(60)) + "…" : line,
+                problem: "cannot be read: \(error)")
+        }
+        return TuneOptions(melody: input, over: self)
+    }
+
+    /// `options` with `input`'s tokens to harmonise, and its meter, mode and key where the
+    /// options give none.
+    public init(melody input: MelodyInput, over options: TuneOptions) {
+        self = options
+        harmonize = input.tokens
+        meter = options.meter ?? input.meter?.description
+        mode = options.mode ?? input.mode?.rawValue
+        key = options.key ?? input.key?.description
+    }
+
     private func parsedMeter() throws(TuneOptionError) -> Meter? {
         guard let meter = self.meter else { return nil }
         guard let parsed = Meter(meter) else {

@@ -124,6 +124,7 @@ struct JobDecoder {
             freeForm: try given["free_form"]?.boolean() ?? false,
             freeVoicing: try given["free_voicing"]?.boolean() ?? false)
         do {
+            job.tune = try job.tune.readingMelody()
             try job.tune.validate()
             job.render.key = try job.tune.tonic()
         } catch {
@@ -139,7 +140,7 @@ struct JobDecoder {
             case "meter": "Leave \"meter\" out to let the model choose, or give one it knows (see `recur info MODEL`)."
             case "mode": "Leave \"mode\" out to let the model choose, or give one it knows (see `recur info MODEL`)."
             case "harmonize":
-                "Give the melody as note tokens such as \"n72 - - - n71 - - - |\", within the range of the model's highest voice, with a model of several voices such as chorales."
+                "Give one voice as note tokens such as \"n72 - - - n71 - - - |\", ABC, MusicXML or base64 MIDI, within the range of the model's highest voice, with a model of several voices such as chorales."
             default: "Give the tonic alone, such as \"E\", \"F#\" or \"Bb\"; the mode comes from \"mode\"."
             }
         return JobError(
@@ -171,12 +172,16 @@ struct JobDecoder {
         return name
     }
 
-    /// `harmonize`: a melody of note tokens, bounded like a prime.
+    /// `harmonize`: a melody as note tokens, ABC, MusicXML or base64 MIDI (read by
+    /// `TuneOptions.readingMelody`), bounded by the job file's own size limit.
     private func harmonize(_ field: JobField) throws(JobError) -> String {
-        let melody = try boundedText(field) { "Harmonise the melody in parts of at most \($0) characters." }
+        let melody = try field.string()
         guard !melody.allSatisfy(\.isWhitespace) else {
             throw field.error(
-                "\"harmonize\" is empty.", hint: "Give the melody as note tokens such as \"n72 - - - n71 - - - |\".")
+                "\"harmonize\" is empty.",
+                hint:
+                    "Give the melody as note tokens such as \"n72 - - - n71 - - - |\", as ABC or MusicXML text, or as MIDI in base64."
+            )
         }
         return melody
     }

@@ -95,10 +95,12 @@ struct SubmitCommand: ParsableCommand {
         object["seed"] = seed
         object["best_of"] = bestOf
         object["beam"] = beam
-        object["meter"] = tune.meter
-        object["mode"] = tune.mode
-        object["key"] = tune.key
-        object["harmonize"] = try tune.options().harmonize
+        // A melody file gives its meter, mode and key where no flag does.
+        let options = try tune.options()
+        object["meter"] = options.meter
+        object["mode"] = options.mode
+        object["key"] = options.key
+        object["harmonize"] = options.harmonize
         if tune.freeBars { object["free_bars"] = true }
         if tune.freeForm { object["free_form"] = true }
         if tune.freeVoicing { object["free_voicing"] = true }

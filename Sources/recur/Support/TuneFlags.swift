@@ -32,25 +32,31 @@ struct TuneFlags: ParsableArguments {
     )
     var freeVoicing = false
 
-    /// The options, unchecked; the melody to harmonise is read from its file.
+    /// The options, unchecked but for the melody to harmonise, which is read from its file
+    /// (ABC, MusicXML, MIDI or note tokens) into note tokens, its meter, mode and key
+    /// filling in the flags not given.
     func options() throws -> TuneOptions {
-        var melody: String?
-        if let harmonize {
-            let data: Data
-            do {
-                data = try FileReading.read(harmonize)
-            } catch {
-                throw InputError(
-                    description: "--harmonize \(harmonize): cannot read the file (\(error.reason)); give a file of note tokens")
-            }
-            melody = String(decoding: data, as: UTF8.self)
-            guard melody?.contains(where: { !$0.isWhitespace }) == true else {
-                throw InputError(description: "--harmonize \(harmonize): the file is empty; give a melody of note tokens")
-            }
+        let options = TuneOptions(
+            meter: meter, mode: mode, key: key, freeBars: freeBars, freeForm: freeForm, freeVoicing: freeVoicing)
+        guard let harmonize else { return options }
+        let data: Data
+        do {
+            data = try FileReading.read(harmonize)
+        } catch {
+            throw InputError(
+                description:
+                    "--harmonize \(harmonize): cannot read the file (\(error.reason)); give a melody as ABC, MusicXML, MIDI or note tokens"
+            )
         }
-        return TuneOptions(
-            meter: meter, mode: mode, key: key, harmonize: melody, freeBars: freeBars, freeForm: freeForm,
-            freeVoicing: freeVoicing)
+        guard data.contains(where: { !(Character(UnicodeScalar($0)).isWhitespace) }) else {
+            throw InputError(
+                description: "--harmonize \(harmonize): the file is empty; give a melody as ABC, MusicXML, MIDI or note tokens")
+        }
+        do {
+            return TuneOptions(melody: try MelodyInput(data: data), over: options)
+        } catch {
+            throw InputError(description: "--harmonize \(harmonize): \(error)")
+        }
     }
 }
 
