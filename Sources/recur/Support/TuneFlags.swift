@@ -17,7 +17,7 @@ struct TuneFlags: ParsableArguments {
     var key: String?
     @Option(
         help: ArgumentHelp(
-            "Harmonise this melody (a file of note tokens, bar lines allowed, in --key and --mode) with a model of several voices.",
+            "Harmonise this melody with a model of several voices: one voice as ABC, MusicXML, MIDI or note tokens (its meter, key and mode unless the flags give them).",
             valueName: "file"))
     var harmonize: String?
     @Flag(help: "Let the model place bar lines anywhere, instead of where the meter puts them (models with meters).")
