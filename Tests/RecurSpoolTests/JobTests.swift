@@ -53,6 +53,8 @@ struct JobTests {
         HostileJob("top-level string", "\"shakespeare\"", field: nil, mentions: ["a string"]),
         HostileJob("top-level number", "42", field: nil, mentions: ["a number"]),
         HostileJob("top-level null", "null", field: nil, mentions: ["null"]),
+        HostileJob("a word that starts like null", "nope", field: nil, mentions: ["line 1"]),
+        HostileJob("words that start like true", "truth be told", field: nil, mentions: ["line 1"]),
         HostileJob("text after the object", "{\"model\": \"x\"} {\"model\": \"y\"}", field: nil, mentions: ["one JSON object"]),
         HostileJob("trailing comma", "{\"model\": \"x\",}", field: nil, mentions: ["trailing comma"]),
         HostileJob("comment", "{\"model\": \"x\" // the model\n}", field: nil, mentions: ["comments"]),

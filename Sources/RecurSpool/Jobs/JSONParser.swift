@@ -42,8 +42,13 @@ struct JSONParser {
             case UInt8(ascii: "["): "an array"
             case UInt8(ascii: "\""): "a string"
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): "a number"
-            case UInt8(ascii: "t"), UInt8(ascii: "f"): "a boolean"
-            case UInt8(ascii: "n"): "null"
+            case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+                // Only the whole literal: `nope` is not null, it is not JSON.
+                switch word(at: offset) {
+                case "true", "false": "a boolean"
+                case "null": "null"
+                default: throw syntaxError(expecting: .value)
+                }
             default: throw syntaxError(expecting: .value)
             }
         if let kind {
