@@ -19,8 +19,10 @@ public struct TuneOptions: Sendable, Hashable {
     /// (`BarGrammar`, on by default for models with meters). The cadence rests on the bars,
     /// so it goes too.
     public var freeBars = false
-    /// The model alone: none of the guides that shape a tune's form — neither the bar lines
-    /// of the meter nor the cadence that ends a tune on its tonic at a bar line.
+    /// No cadence: the tune ends where and how the model likes, rather than on its tonic
+    /// after as many bars as the corpus's tunes of its meter (`BarGrammar.Cadence`). The bar
+    /// lines of the meter stay unless `freeBars` is set too; with `freeBars` and
+    /// `freeVoicing`, the model alone.
     public var freeForm = false
     /// Models of several voices: the voices as the model writes them, without the part-writing
     /// rules (`VoiceLeading`) and without the tonic in the bass of the last chord of a
@@ -55,7 +57,10 @@ public struct TuneOptions: Sendable, Hashable {
         if !freeVoicing { request.voiceLeading = VoiceLeading(encoding: encoding, vocabulary: vocabulary) }
         guard let harmonize else {
             request.guide = try guide(for: encoding, prime: request.prime, model: model)
-            if !freeBars && !freeForm { request.bars = BarGrammar(encoding: encoding, vocabulary: vocabulary) }
+            if !freeBars, var bars = BarGrammar(encoding: encoding, vocabulary: vocabulary) {
+                if freeForm { bars.cadence = nil }
+                request.bars = bars
+            }
             return
         }
         if !request.prime.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {

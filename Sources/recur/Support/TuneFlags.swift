@@ -24,7 +24,7 @@ struct TuneFlags: ParsableArguments {
     var freeBars = false
     @Flag(
         help:
-            "The model alone: no bar lines kept to the meter and no cadence (a tune may then end anywhere, on any note).")
+            "No cadence: a tune ends where and on what note the model likes (the bar lines still follow the meter unless --free-bars).")
     var freeForm = false
     @Flag(
         help:
