@@ -24,7 +24,8 @@ struct TuneFlags: ParsableArguments {
     var freeBars = false
     @Flag(
         help:
-            "No cadence: a tune ends where and on what note the model likes (the bar lines still follow the meter unless --free-bars).")
+            "No cadence: a tune ends where and on what note the model likes (the bar lines still follow the meter unless --free-bars)."
+    )
     var freeForm = false
     @Flag(
         help:
