@@ -73,4 +73,23 @@ struct GenerateMusicTests {
         #expect(badFormat.status != 0)
         #expect(badFormat.stderr.contains("--format"))
     }
+
+    @Test func bitsGoToTheWAVOfSeveralFormatsAndNeedOne() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let model = try Self.notesModel(in: directory)
+        let out = directory + "/out"
+        let both = try RecurBinary.run([
+            "generate", "--model", model, "--format", "ogg,wav", "--bits", "24", "--length", "40", "--seed", "1", "--out", out,
+        ])
+        #expect(both.status == 0, "\(both.stderr)")
+        // A WAV file's fmt chunk: bits per sample at byte 34.
+        let wav = try Data(contentsOf: URL(fileURLWithPath: out + "/sample-001.wav"))
+        #expect(wav.count > 44 && wav[34] == 24, "the WAV is 24-bit although ogg came first")
+        let oggOnly = try RecurBinary.run([
+            "generate", "--model", model, "--format", "ogg", "--bits", "24", "--out", directory + "/o",
+        ])
+        #expect(oggOnly.status == 1)
+        #expect(oggOnly.stderr.contains("--bits applies to WAV and FLAC, not ogg"), "\(oggOnly.stderr)")
+    }
 }

@@ -198,6 +198,9 @@ struct JobTests {
         HostileJob(
             "render.bits float with flac", "{\"model\": \"x\", \"format\": \"flac\", \"render\": {\"bits\": \"float\"}}",
             field: "render.bits", mentions: ["FLAC"]),
+        HostileJob(
+            "render.bits with no WAV or FLAC", "{\"model\": \"x\", \"format\": [\"ogg\"], \"render\": {\"bits\": 24}}",
+            field: "render.bits", mentions: ["WAV and FLAC", "ogg"]),
         HostileJob("model null", "{\"model\": null}", field: "model", mentions: ["null is not allowed", "required"]),
         HostileJob("count null", "{\"model\": \"x\", \"count\": null}", field: "count", mentions: ["Leave the field out"]),
         HostileJob("seed null", "{\"model\": \"x\", \"seed\": null}", field: "seed", mentions: ["null is not allowed"]),
@@ -426,6 +429,11 @@ struct JobTests {
         #expect(job.request.prime == "n60 - n62 é🎵")
         #expect(job.request.temperature == 0 && job.request.topK == 40 && job.request.topP == 0.9)
         #expect(OutputKind.text.audioFormat == nil)
+    }
+
+    @Test func bitsAreForTheWAVOrFLACOfAJobWhateverElseItAsksFor() throws {
+        let text = "{\"model\": \"x\", \"format\": [\"ogg\", \"wav\"], \"render\": {\"bits\": 24}}"
+        #expect(try JobFile.parse(Data(text.utf8), limits: JobLimits()).render.sampleFormat == .pcm24)
     }
 
     @Test func aByteOrderMarkAndFloatWAVAreAccepted() throws {

@@ -61,7 +61,7 @@ enum RenderDecoder {
     /// in `recur render --bits`.
     private static func sampleFormat(_ field: JobField, formats: [OutputKind]) throws(JobError) -> SampleFormat {
         try field.checkNotNull()
-        let hint = "Use 16 or 24 (WAV, FLAC) or \"float\" (WAV only); Ogg and MIDI ignore it."
+        let hint = "Use 16 or 24 (WAV, FLAC) or \"float\" (WAV only); other formats in the same job ignore it."
         let parsed: SampleFormat?
         switch field.value {
         case .number(let number) where number.isInteger: parsed = SampleFormat(rawValue: number.text)
@@ -70,6 +70,12 @@ enum RenderDecoder {
             throw field.error("\"render.bits\" must be 16, 24 or \"float\", not \(field.value.kindDescription).", hint: hint)
         }
         guard let parsed else { throw field.error("\"render.bits\" must be 16, 24 or \"float\".", hint: hint) }
+        guard formats.contains(.rendered(.wav)) || formats.contains(.rendered(.flac)) else {
+            let asked = formats.map(\.rawValue).joined(separator: ", ")
+            throw field.error(
+                "\"render.bits\" applies to WAV and FLAC, and the job asks for \(asked).",
+                hint: "Leave \"bits\" out, or add \"wav\" or \"flac\" to \"format\" (recur generate --bits refuses the same).")
+        }
         if parsed == .float && formats.contains(.rendered(.flac)) {
             throw field.error(
                 "\"render.bits\" is \"float\", but FLAC stores only 16- or 24-bit samples.",

@@ -157,10 +157,10 @@ struct GenerateCommand: ParsableCommand {
                     description: "--format \(name) needs a notes model; '\(model.name)' is a text model (use --format text)")
             }
             guard out != nil else { throw InputError(description: "--format \(name) writes files: give --out DIR") }
-            try render.validate(for: parsed)
             formats.append(parsed)
         }
         guard !formats.isEmpty else { throw InputError(description: "--format needs at least one format") }
+        try render.validate(for: formats.compactMap { $0 })
         return formats
     }
 
@@ -174,8 +174,8 @@ struct GenerateCommand: ParsableCommand {
             paths.append(try SampleFiles.writeText(sample.text, index: sample.id.index, count: count, to: directory))
         }
         let rendered = formats.compactMap { $0 }
-        guard let encoding, let first = rendered.first else { return (paths, nil) }
-        var configuration = try render.configuration(for: first)
+        guard let encoding, !rendered.isEmpty else { return (paths, nil) }
+        var configuration = try render.configuration(forAll: rendered)
         configuration.key = tonic
         let written = try TuneFiles.write(
             tokens: sample.tokens, encoding: encoding, formats: rendered, configuration: configuration,

@@ -33,7 +33,7 @@ struct RenderCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        try render.validate(for: resolvedFormat())
+        try render.validate(for: [resolvedFormat()])
         guard (1...NoteEncoding.maximumVoices).contains(voices) else {
             throw ValidationError("--voices must be between 1 and \(NoteEncoding.maximumVoices), got \(voices)")
         }

@@ -25,7 +25,7 @@ struct RenderOptions: ParsableArguments {
             switch (format, parsed) {
             case (.wav, _), (.flac, .pcm16), (.flac, .pcm24): sampleFormat = parsed
             case (.flac, _): throw InputError(description: "--bits float is for WAV only; FLAC takes 16 or 24")
-            default: throw InputError(description: "--bits applies to WAV and FLAC, not \(format.rawValue)")
+            default: break  // the other formats have no sample format; `validate(for:)` wants one that has
             }
         }
         return RenderConfiguration(
@@ -33,13 +33,28 @@ struct RenderOptions: ParsableArguments {
             sampleFormat: sampleFormat, velocity: velocity, swing: swing)
     }
 
-    /// Checks the settings for `format`, naming the flag to fix.
-    func validate(for format: OutputFormat) throws {
-        do {
-            try configuration(for: format).validate()
-        } catch let error as RenderSettingError {
-            let option = "--" + error.setting.replacingOccurrences(of: "_", with: "-")
-            throw InputError(description: "\(option) \(error.value) is not allowed; use \(error.expected)")
+    /// Checks the settings for every one of `formats`, naming the flag to fix; `--bits`
+    /// needs a format it applies to (WAV or FLAC), as a job's `render.bits` does.
+    func validate(for formats: [OutputFormat]) throws {
+        if bits != nil, let other = formats.first, !formats.contains(where: Self.takesBits) {
+            throw InputError(
+                description: "--bits applies to WAV and FLAC, not \(other.rawValue); leave it out or add wav or flac")
+        }
+        for format in formats {
+            do {
+                try configuration(for: format).validate()
+            } catch let error as RenderSettingError {
+                let option = "--" + error.setting.replacingOccurrences(of: "_", with: "-")
+                throw InputError(description: "\(option) \(error.value) is not allowed; use \(error.expected)")
+            }
         }
     }
+
+    /// The settings for writing all of `formats`: with `--bits` where a format takes it.
+    func configuration(forAll formats: [OutputFormat]) throws -> RenderConfiguration {
+        guard let first = formats.first else { return try configuration(for: .wav) }
+        return try configuration(for: formats.first(where: Self.takesBits) ?? first)
+    }
+
+    private static func takesBits(_ format: OutputFormat) -> Bool { format == .wav || format == .flac }
 }
