@@ -22,6 +22,29 @@ struct ModelCommandsTests {
         #expect(models.allSatisfy { $0["error"] == nil })
     }
 
+    @Test(
+        "with no models directory, models and serve name the places they looked",
+        .enabled(
+            if: !["/usr/local/share/recur/models", "/usr/share/recur/models"].contains {
+                FileManager.default.fileExists(atPath: $0)
+            },
+            "a models directory is installed on this machine"))
+    func noModelsDirectoryNamesThePlacesSearched() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let places = "looked in /nonexistent-models, ./models, /usr/local/share/recur/models, /usr/share/recur/models"
+        let models = try RecurBinary.run(["models"], environment: ["RECUR_MODELS": "/nonexistent-models"], directory: directory)
+        #expect(models.status == 1)
+        #expect(models.stderr.contains(places), "\(models.stderr)")
+        let json = try RecurBinary.run(["models", "--json"], directory: directory)
+        #expect(json.status == 1 && json.stdout.contains("\"directory\":null"), "\(json.stdout)")
+        let serve = try RecurBinary.run(
+            ["serve", "--spool", directory + "/spool", "--once"], environment: ["RECUR_MODELS": "/nonexistent-models"],
+            directory: directory)
+        #expect(serve.status == 0)
+        #expect(serve.stderr.contains("no models directory found: " + places), "\(serve.stderr)")
+    }
+
     @Test func modelsFindsTheDirectoryThroughTheEnvironmentAndShowsATable() throws {
         let result = try RecurBinary.run(["models"], environment: ["RECUR_MODELS": parityModels])
         #expect(result.status == 0)

@@ -45,15 +45,29 @@ public struct ModelCatalog: Sendable {
     /// The file extension of model files.
     public static let fileExtension = "safetensors"
 
+    /// Where the default search looked, in order (`$RECUR_MODELS` when set), for messages
+    /// that say where no models directory was found; empty for an explicit directory.
+    public let searched: [String]
+
     /// A catalog over an explicit directory or the default search.
     public init(directory explicit: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
         if let explicit {
             directory = explicit
+            searched = []
             return
         }
-        let candidates = [environment["RECUR_MODELS"], "./models", "/usr/local/share/recur/models", "/usr/share/recur/models"]
-        directory = candidates.compactMap { $0 }.filter { !$0.isEmpty }.first { Self.isDirectory($0) }
+        searched = ([environment["RECUR_MODELS"]].compactMap { $0 } + Self.defaultDirectories).filter { !$0.isEmpty }
+        directory = searched.first { Self.isDirectory($0) }
     }
+
+    /// "looked in ./models, /usr/local/share/recur/models, …" for a search that found nothing.
+    public var searchDescription: String {
+        let unset = searched.count == Self.defaultDirectories.count ? " ($RECUR_MODELS is not set)" : ""
+        return "looked in " + searched.joined(separator: ", ") + unset
+    }
+
+    /// The directories searched after `$RECUR_MODELS`.
+    static let defaultDirectories = ["./models", "/usr/local/share/recur/models", "/usr/share/recur/models"]
 
     /// The path of a model given by name or path. A bare name is looked up in the models
     /// directory first, so that a file of that name in the working directory (a `folk`

@@ -112,6 +112,10 @@ public final class Daemon: @unchecked Sendable {
         loadModels()
         if let directory = options.modelsDirectory, !SpoolIO.isDirectory(directory) {
             logger.warning("the models directory \(directory) does not exist; jobs fail until it holds models (then send SIGHUP)")
+        } else if options.modelsDirectory == nil, case let catalog = ModelCatalog(), catalog.directory == nil {
+            logger.warning(
+                "no models directory found: \(catalog.searchDescription); jobs fail until one holds models (give --models DIR or set RECUR_MODELS, then restart)"
+            )
         }
         recover()
         do {

@@ -31,11 +31,13 @@ struct ModelsCommand: ParsableCommand {
         }
         if json {
             printJSON(["directory": catalog.directory ?? NSNull(), "models": rows])
+            if catalog.directory == nil { throw ExitCode(1) }
             return
         }
         guard let directory = catalog.directory else {
-            print("No models directory found. Use --models DIR or set RECUR_MODELS.")
-            return
+            throw InputError(
+                description:
+                    "no models directory found: \(catalog.searchDescription); give --models DIR or set RECUR_MODELS")
         }
         guard catalog.directoryExists else {
             throw InputError(description: "the models directory \(directory) does not exist; give --models an existing directory")
