@@ -27,6 +27,11 @@ struct GenerateCommandTests {
         #expect(Set(firsts).count == 1)
         #expect(String(decoding: firsts[0], as: UTF8.self).hasPrefix("ab"))
         #expect(firsts[0].count >= 82)
+        // A trailing slash on --out is not doubled in the paths printed.
+        let slashed = try RecurBinary.run([
+            "generate", "--model", Self.model, "--length", "5", "--seed", "1", "--out", directory + "/slash/",
+        ])
+        #expect(slashed.stdout == directory + "/slash/sample-001.txt\n", "\(slashed.stdout)")
     }
 
     @Test func oneSampleStreamsToStdoutWithThePrimeFirst() throws {

@@ -60,6 +60,7 @@ struct ModelCommandsTests {
         #expect(info["layers"] as? Int == 2)
         #expect(info["hidden"] as? Int == 7)
         #expect(info["vocab_size"] as? Int == 9)
+        #expect((info["vocabulary"] as? [String])?.count == 9, "the vocabulary a prime's error points to")
         #expect(info["embedding"] as? Int == 5)
         // 9·5 embedding + layer 0 (28·5 + 28·7 + 56) + layer 1 (28·7 + 28·7 + 56) + head 9·7 + 9.
         #expect(info["parameters"] as? Int == 45 + 392 + 448 + 72)

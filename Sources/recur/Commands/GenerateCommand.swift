@@ -19,7 +19,9 @@ struct GenerateCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("A model name or path.", valueName: "model")) var model: String
     @OptionGroup var request: RequestOptions
-    @Option(help: ArgumentHelp("Write the samples into this directory (created if missing).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp("Write the samples into this directory (created if missing).", valueName: "dir"),
+        transform: { $0.count > 1 && $0.hasSuffix("/") ? String($0.reversed().drop { $0 == "/" }.reversed()) : $0 })
     var out: String?
     @Option(
         help: ArgumentHelp(
