@@ -171,3 +171,32 @@ struct ModelCommandsTests {
         #expect(threads.stderr.contains("--threads"))
     }
 }
+
+/// A model is named by its file: a copy under another name is that name everywhere.
+@Suite(.serialized)
+struct ModelNameTests {
+    @Test func aCopyOfAModelIsNamedByItsFileInInfoGenerateAndTheDaemon() throws {
+        let fixture = try SpoolFixture()
+        try FileManager.default.copyItem(
+            atPath: fixture.models + "/lstm-l2-emb5.safetensors", toPath: fixture.models + "/lstm-v2.safetensors")
+        let info = try RecurBinary.run(["info", "lstm-v2", "--models", fixture.models])
+        #expect(info.stdout.hasPrefix("lstm-v2") && info.stdout.contains("(trained as lstm-l2-emb5)"), "\(info.stdout)")
+        let json = try RecurBinary.json(try RecurBinary.run(["info", "lstm-v2", "--models", fixture.models, "--json"]))
+        #expect(json["name"] as? String == "lstm-v2" && json["trained_name"] as? String == "lstm-l2-emb5")
+        let generated = try RecurBinary.json(
+            try RecurBinary.run(["generate", "--model", "lstm-v2", "--models", fixture.models, "--length", "5", "--json"]))
+        #expect(generated["model"] as? String == "lstm-v2")
+
+        try fixture.submit(#"{"model": "lstm-v2", "length": 5}"#, id: "copy")
+        try fixture.submit(#"{"model": "lstm-l2-emb5", "length": 5}"#, id: "original")
+        let daemon = try fixture.startDaemon(["--once"])
+        daemon.waitUntilExit()
+        #expect(fixture.list("done") == ["copy", "original"])
+        #expect((fixture.json("done/copy/result.json")["model"] as? [String: Any])?["name"] as? String == "lstm-v2")
+        #expect((fixture.json("done/original/result.json")["model"] as? [String: Any])?["name"] as? String == "lstm-l2-emb5")
+        let log = fixture.log(of: daemon)
+        #expect(log.contains("model lstm-v2"), "\(log)")
+        let names = (fixture.json("status.json")["models"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(Set(names).isSuperset(of: ["lstm-v2", "lstm-l2-emb5"]) && names.count == Set(names).count, "\(names)")
+    }
+}

@@ -11,8 +11,13 @@ public struct RecurModel: Sendable {
     public var network: RecurrentNetwork
     /// The tokens, text or notes.
     public var vocabulary: Vocabulary
-    /// Short name (by convention the file stem).
+    /// The model's name: the stem of the file it was loaded from, which is how jobs and
+    /// commands name it (a copy `folk-v2.safetensors` is `folk-v2`), or the name it was
+    /// built with.
     public var name: String
+    /// The name written in the file when it was trained (`folk` for a copy named
+    /// `folk-v2`); nil for a model built in memory or a file without one.
+    public var trainedName: String?
     /// One line for `recur models`.
     public var summary: String
     /// The `training` metadata as JSON text, if any.
@@ -112,7 +117,8 @@ public struct RecurModel: Sendable {
         }
         self.network = network
         self.vocabulary = metadata.vocabulary
-        self.name = metadata.name ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        self.name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        self.trainedName = metadata.name
         self.summary = metadata.summary
         self.trainingJSON = metadata.trainingJSON
         self.notesJSON = metadata.notesJSON

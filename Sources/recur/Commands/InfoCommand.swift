@@ -24,7 +24,7 @@ struct InfoCommand: ParsableCommand {
         let input = n.embedding.map { "embedding \($0.columns)" } ?? "one-hot"
         print(
             """
-            \(loaded.name)\(loaded.summary.isEmpty ? "" : " — " + loaded.summary)
+            \(loaded.name)\(loaded.summary.isEmpty ? "" : " — " + loaded.summary)\(loaded.trainedName.map { $0 == loaded.name ? "" : " (trained as \($0))" } ?? "")
               file         \(loaded.path ?? "") (\(formatBytes(loaded.fileSize ?? 0)))
               cell         \(n.cell.rawValue.uppercased()), \(n.layerCount) layer\(n.layerCount == 1 ? "" : "s") × \(n.hiddenSize) hidden, \(input) input
               vocabulary   \(loaded.vocabulary.count) \(loaded.vocabulary.kind == .text ? "characters" : "note tokens")

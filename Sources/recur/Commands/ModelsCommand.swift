@@ -59,6 +59,7 @@ func describe(_ model: RecurModel, name: String) -> [String: Any] {
         "kind": model.vocabulary.kind.rawValue, "vocab_size": model.vocabulary.count, "parameters": n.parameterCount,
         "file_size": model.fileSize ?? 0, "description": model.summary, "data_sha256": model.dataSHA256,
         "embedding": n.embedding?.columns ?? NSNull(), "vocabulary": model.vocabulary.tokens,
+        "trained_name": model.trainedName ?? NSNull(),
     ]
     if let training = model.trainingJSON, let value = try? JSONSerialization.jsonObject(with: Data(training.utf8)) {
         object["training"] = value
