@@ -111,6 +111,14 @@ struct DaemonTests {
         ])
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("unknown model"))
+        // Right after --wait returns, status counts the finished jobs and runs none of them.
+        let right = try RecurBinary.run(["status", "--spool", fixture.spool])
+        #expect(right.stdout.contains("0 waiting, 0 running"), "\(right.stdout)")
+        #expect(
+            fixture.waitUntil(0.5) {
+                ((try? RecurBinary.run(["status", "--spool", fixture.spool]))?.stdout ?? "").contains(
+                    "this daemon: 1 done, 1 failed")
+            })
         #expect(fixture.waitUntil(3) { FileManager.default.fileExists(atPath: fixture.spool + "/status.json") })
         let status = try RecurBinary.run(["status", "--spool", fixture.spool])
         #expect(status.status == 0)

@@ -382,6 +382,7 @@ public final class Daemon: @unchecked Sendable {
         logger.warning("job \(id): failed: \(error)")
         writer.async {
             guard !ResultPublisher(claims: self.claims!, logger: self.logger).fail(claimed: claimed, id: id, error: error) else {
+                self.control.async { self.writeStatus(tick: false) }
                 return
             }
             let name = (claimed as NSString).lastPathComponent
@@ -401,6 +402,8 @@ public final class Daemon: @unchecked Sendable {
         case .failed: statistics.failed += 1
         case .writeFailed: noteWriteFailure((run.claimed as NSString).lastPathComponent, id: run.id)
         }
+        // A client that saw the result appear reads a status that counts it.
+        writeStatus(tick: false)
         if stopping {
             if runs.isEmpty { shutdownNow() }
         } else {
@@ -421,11 +424,15 @@ public final class Daemon: @unchecked Sendable {
             "\(runs.count) running, \(queued) queued, \(statistics.done) done, \(statistics.failed) failed, \(Int(statistics.tokensPerSecond)) tokens/s"
     }
 
-    private func writeStatus() {
+    /// Writes status.json (and the metrics file, and systemd's STATUS=); `tick` also
+    /// takes the tokens generated since the last tick into the rate, once a second.
+    private func writeStatus(tick: Bool = true) {
         dispatchPrecondition(condition: .onQueue(control))
-        let generated = (Array(modelWorkers.values) + retiredWorkers).reduce(0) { $0 + $1.takeGeneratedCount() }
-        retiredWorkers.removeAll { $0.isIdle }
-        statistics.tick(generated: generated)
+        if tick {
+            let generated = (Array(modelWorkers.values) + retiredWorkers).reduce(0) { $0 + $1.takeGeneratedCount() }
+            retiredWorkers.removeAll { $0.isIdle }
+            statistics.tick(generated: generated)
+        }
         // One listing of incoming/ a second serves status.json and systemd's STATUS= alike.
         let queued = queuedCount()
         let snapshot = statistics.snapshot(

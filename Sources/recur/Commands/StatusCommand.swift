@@ -42,8 +42,13 @@ struct StatusCommand: ParsableCommand {
             stopped
             ? " — stopped" : age > 5 ? String(format: " — last update %.0f s ago: not running?", age) : ""
         print("daemon    \(status.daemon) (pid \(status.pid)), up \(ProgressBar.clock(status.uptimeSeconds))\(stale)")
-        print("queue     \(incoming) waiting, \(status.running.count) running")
-        for job in status.running {
+        // status.json is at most a second old: a job it lists as running may have
+        // published since, and the spool says so.
+        let running = status.running.filter { job in
+            !SpoolIO.isDirectory(layout.done + "/" + job.id) && !SpoolIO.isDirectory(layout.failed + "/" + job.id)
+        }
+        print("queue     \(incoming) waiting, \(running.count) running")
+        for job in running {
             print("          \(job.id)  \(job.model)  \(job.samples) sample(s)")
         }
         let totals = status.totals
