@@ -69,8 +69,22 @@ struct HostileJobTests {
         #expect((fixture.json("failed/typo/error.json")["hint"] as? String ?? "").contains("temperature"))
         #expect(fixture.json("failed/count-float/error.json")["field"] as? String == "count")
         #expect(fixture.json("failed/unknown-model/error.json")["field"] as? String == "model")
-        // The symlink was not followed: its target is untouched, and the link itself was moved.
+        // The symlink was not followed: its target is untouched. Neither it, the FIFO nor the
+        // directory is in failed/ as itself: a regular job.json says what each was.
         #expect(FileManager.default.fileExists(atPath: fixture.root + "/target.json"))
+        for (id, kind) in [("symlink", "a symbolic link"), ("fifo", "a FIFO (named pipe)"), ("directory", "a directory")] {
+            var info = stat()
+            #expect(lstat(fixture.spool + "/failed/\(id)/job.json", &info) == 0 && info.st_mode & S_IFMT == S_IFREG, "\(id)")
+            let stand = fixture.json("failed/\(id)/job.json")
+            #expect(stand["refused"] as? String == kind, "\(id): \(stand)")
+        }
+        #expect(fixture.json("failed/symlink/job.json")["target"] as? String == fixture.root + "/target.json")
+        // Nothing left in the spool is a link.
+        let walker = FileManager.default.enumerator(atPath: fixture.spool)
+        while let relative = walker?.nextObject() as? String {
+            var info = stat()
+            #expect(lstat(fixture.spool + "/" + relative, &info) == 0 && info.st_mode & S_IFMT != S_IFLNK, "\(relative)")
+        }
         try fixture.submit(#"{"model": "gru-l1-emb5", "length": 15}"#, id: "valid-after")
         #expect(fixture.waitUntil(30) { fixture.list("done").contains("valid-after") })
         #expect(fixture.list("incoming").isEmpty)

@@ -115,7 +115,15 @@ public final class ClaimStore: @unchecked Sendable {
     /// the name is still checked in both directories first.)
     @discardableResult
     public func publish(work: String, claimed: String, jobID: String, succeeded: Bool) throws(SpoolError) -> String {
-        try SpoolIO.rename(claimed, work + "/job.json")
+        if let refused = Self.nonRegularFileDescription(claimed) {
+            // A link, FIFO or directory is never published as itself: whatever reads results
+            // would follow the link out of the spool or block on the FIFO. A regular file
+            // says what was submitted instead, and the object leaves the spool.
+            try SpoolIO.writeNew(refused, to: work + "/job.json")
+            SpoolIO.remove(claimed)
+        } else {
+            try SpoolIO.rename(claimed, work + "/job.json")
+        }
         try SpoolIO.sync(work, directory: true)
         let base = succeeded ? layout.done : layout.failed
         let other = succeeded ? layout.failed : layout.done
@@ -139,6 +147,34 @@ public final class ClaimStore: @unchecked Sendable {
             }
             attempt += 1
         }
+    }
+
+    /// For a claimed job that is not a regular file, the JSON that stands in for it in
+    /// failed/: what it was and, for a link, where it pointed; nil for a regular file.
+    static func nonRegularFileDescription(_ path: String) -> Data? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        let kind: String
+        var object: [String: Any] = [:]
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFLNK:
+            kind = "a symbolic link"
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let length = readlink(path, &buffer, Int(PATH_MAX))
+            if length >= 0 {
+                object["target"] = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            }
+        case S_IFIFO: kind = "a FIFO (named pipe)"
+        case S_IFDIR: kind = "a directory"
+        case S_IFSOCK: kind = "a socket"
+        default: kind = "a device"
+        }
+        object["refused"] = kind
+        object["note"] =
+            "A job must be a regular file; this stands in for what was dropped into incoming/, which was not read or followed and is gone from the spool."
+        return try? JSONSerialization.data(
+            withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     }
 
     /// Requeues (or fails, after too many attempts) the jobs of every dead daemon.
