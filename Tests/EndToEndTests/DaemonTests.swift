@@ -247,3 +247,33 @@ struct WriteErrorTests {
         #expect(fixture.list("done") == ["stuck"])
     }
 }
+
+/// One set of limits: `recur submit` refuses what the serving daemon would.
+@Suite(.serialized)
+struct SubmitLimitsTests {
+    @Test func submitChecksTheLimitsTheDaemonPublishes() throws {
+        let fixture = try SpoolFixture()
+        // No daemon yet: the limits `recur serve` starts with.
+        let early = try RecurBinary.run(["submit", "--spool", fixture.spool, "--model", "gru-l1-emb5", "--count", "5000"])
+        #expect(early.status == 1)
+        #expect(
+            early.stderr.contains("between 1 and 1000") && early.stderr.contains("no daemon has published"), "\(early.stderr)")
+        let daemon = try fixture.startDaemon(["--max-count", "3", "--max-length", "50"])
+        defer {
+            daemon.terminate()
+            daemon.waitUntilExit()
+        }
+        #expect(fixture.waitUntil(5) { (fixture.json("status.json")["limits"] as? [String: Any])?["max_count"] as? Int == 3 })
+        let refused = try RecurBinary.run(["submit", "--spool", fixture.spool, "--model", "gru-l1-emb5", "--count", "5"])
+        #expect(refused.status == 1)
+        #expect(
+            refused.stderr.contains("between 1 and 3") && refused.stderr.contains("the daemon publishes"), "\(refused.stderr)")
+        let tooLong = try RecurBinary.run(["submit", "--spool", fixture.spool, "--model", "gru-l1-emb5", "--length", "60"])
+        #expect(tooLong.status == 1 && tooLong.stderr.contains("between 1 and 50"), "\(tooLong.stderr)")
+        let fits = try RecurBinary.run([
+            "submit", "--spool", fixture.spool, "--model", "gru-l1-emb5", "--count", "3", "--length", "50", "--wait", "--timeout",
+            "60",
+        ])
+        #expect(fits.status == 0, "\(fits.stderr)")
+    }
+}

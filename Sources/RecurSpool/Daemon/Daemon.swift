@@ -440,7 +440,7 @@ public final class Daemon: @unchecked Sendable {
             running: runs.values.map { ($0.id, $0.model.name, $0.prepared.request.count) },
             models: models.values.sorted { $0.name < $1.name }.map {
                 ($0.name, $0.network.cell.rawValue, $0.vocabulary.kind.rawValue, $0.dataSHA256)
-            })
+            }, limits: options.limits)
         writeReportingFailures(of: "status.json") { try AtomicFile.write(snapshot, to: layout.status) }
         if let metrics = options.metricsFile {
             writeReportingFailures(of: "the metrics file") {

@@ -19,8 +19,8 @@ public struct DaemonOptions: Sendable {
     public var rescanInterval = 2.0
     /// Prometheus text file for node_exporter's textfile collector.
     public var metricsFile: String?
-    /// Job limits.
-    public var limits = JobLimits()
+    /// Job limits, published in status.json.
+    public var limits = JobLimits.serving
     /// Rows (samples) in flight before the daemon stops claiming more jobs. Enough for
     /// an efficient batch; more would hoard jobs that other daemons could run, and every
     /// job held counts as a suspect if the daemon dies. The daemon claims while fewer rows

@@ -28,7 +28,7 @@ struct DaemonStatistics {
 
     func snapshot(
         daemon: String, spool: SpoolLayout, incoming: Int, running: [(id: String, model: String, samples: Int)],
-        models: [(name: String, cell: String, kind: String, sha: String)]
+        models: [(name: String, cell: String, kind: String, sha: String)], limits: JobLimits
     ) -> Data {
         let active = SpoolIO.list(spool.active).reduce(0) { total, daemon in
             total + SpoolIO.list(spool.active + "/" + daemon).filter { $0 != ".lock" }.count
@@ -40,7 +40,8 @@ struct DaemonStatistics {
             running: running.map { DaemonStatus.RunningJob(id: $0.id, model: $0.model, samples: $0.samples) },
             totals: DaemonStatus.Totals(claimed: claimed, done: done, failed: failed, tokens: generatedTotal),
             tokensPerSecond: tokensPerSecond.isFinite ? tokensPerSecond.rounded() : 0,
-            models: models.map { DaemonStatus.Model(name: $0.name, cell: $0.cell, kind: $0.kind, dataSHA256: $0.sha) })
+            models: models.map { DaemonStatus.Model(name: $0.name, cell: $0.cell, kind: $0.kind, dataSHA256: $0.sha) },
+            limits: DaemonStatus.Limits(limits))
         return status.json()
     }
 

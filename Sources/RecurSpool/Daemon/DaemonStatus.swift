@@ -37,6 +37,40 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
         }
     }
 
+    /// The limits a job must respect on this daemon (`recur serve --max-…`), so that
+    /// `recur submit` refuses what the daemon would refuse.
+    public struct Limits: Codable, Sendable, Equatable {
+        public var maxJobBytes: Int
+        public var maxCount: Int
+        public var maxLength: Int
+        public var maxTotalTokens: Int
+
+        enum CodingKeys: String, CodingKey {
+            case maxJobBytes = "max_job_bytes"
+            case maxCount = "max_count"
+            case maxLength = "max_length"
+            case maxTotalTokens = "max_total_tokens"
+        }
+
+        /// The published form of `limits`.
+        public init(_ limits: JobLimits) {
+            maxJobBytes = limits.maximumFileBytes
+            maxCount = limits.sampling.maximumCount
+            maxLength = limits.sampling.maximumLength
+            maxTotalTokens = limits.sampling.maximumTotalTokens
+        }
+
+        /// The job limits these stand for (the rest as `JobLimits.serving`).
+        public var jobLimits: JobLimits {
+            var limits = JobLimits.serving
+            limits.maximumFileBytes = maxJobBytes
+            limits.sampling.maximumCount = maxCount
+            limits.sampling.maximumLength = maxLength
+            limits.sampling.maximumTotalTokens = maxTotalTokens
+            return limits
+        }
+    }
+
     /// The daemon's ID (its directory in active/).
     public var daemon: String
     public var pid: Int
@@ -49,9 +83,11 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
     /// Recent sampling throughput.
     public var tokensPerSecond: Double
     public var models: [Model]
+    /// The job limits it serves with; nil in a status file written before they were published.
+    public var limits: Limits?
 
     enum CodingKeys: String, CodingKey {
-        case daemon, pid, updated, queue, running, totals, models
+        case daemon, pid, updated, queue, running, totals, models, limits
         case uptimeSeconds = "uptime_seconds"
         case tokensPerSecond = "tokens_per_second"
     }
@@ -72,8 +108,9 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
 
     init(
         daemon: String, pid: Int, updated: String, uptimeSeconds: Double, queue: Queue, running: [RunningJob],
-        totals: Totals, tokensPerSecond: Double, models: [Model]
+        totals: Totals, tokensPerSecond: Double, models: [Model], limits: Limits?
     ) {
+        self.limits = limits
         self.daemon = daemon
         self.pid = pid
         self.updated = updated

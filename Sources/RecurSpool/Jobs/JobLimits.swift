@@ -14,4 +14,16 @@ public struct JobLimits: Sendable, Equatable {
 
     /// The defaults.
     public init() {}
+
+    /// What `recur serve` allows unless told otherwise (`--max-count` …): the one place
+    /// these numbers are written. A daemon publishes the limits it uses in status.json,
+    /// and `recur submit` checks a job against those, or against these when no daemon has
+    /// published any.
+    public static let serving: JobLimits = {
+        var limits = JobLimits()
+        limits.sampling.maximumCount = 1000
+        limits.sampling.maximumLength = 100_000
+        limits.sampling.maximumTotalTokens = 2_000_000
+        return limits
+    }()
 }

@@ -26,10 +26,11 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Seconds between full rescans of incoming/ (inotify does the rest).") var rescanInterval: Double = 2
     @Option(help: ArgumentHelp("Write Prometheus metrics to this file (node_exporter textfile collector).", valueName: "path"))
     var metricsFile: String?
-    @Option(help: "Largest job file in bytes.") var maxJobBytes: Int = 1 << 20
-    @Option(help: "Most samples per job.") var maxCount: Int = 1000
-    @Option(help: "Most tokens per sample.") var maxLength: Int = 100_000
-    @Option(help: "Most tokens per job (count × length).") var maxTotalTokens: Int = 2_000_000
+    @Option(help: "Largest job file in bytes.") var maxJobBytes: Int = JobLimits.serving.maximumFileBytes
+    @Option(help: "Most samples per job.") var maxCount: Int = JobLimits.serving.sampling.maximumCount
+    @Option(help: "Most tokens per sample.") var maxLength: Int = JobLimits.serving.sampling.maximumLength
+    @Option(help: "Most tokens per job (count × length).") var maxTotalTokens: Int =
+        JobLimits.serving.sampling.maximumTotalTokens
 
     func validate() throws {
         if let workers, !(1...256).contains(workers) { throw ValidationError("--workers must be between 1 and 256") }

@@ -50,10 +50,16 @@ struct SubmitCommand: ParsableCommand {
     func run() throws {
         let client = try SpoolClient(root: spool.path)
         let data = try jobData()
+        // The limits the serving daemon publishes, else those `recur serve` starts with.
+        let published = FileManager.default.contents(atPath: client.layout.status).flatMap(DaemonStatus.init(data:))?.limits
         do {
-            _ = try JobFile.parse(data, limits: JobLimits())
+            _ = try JobFile.parse(data, limits: published?.jobLimits ?? JobLimits.serving)
         } catch {
-            throw InputError(description: "the job is invalid: \(error)")
+            let source =
+                published == nil
+                ? " (checked against the limits `recur serve` starts with: no daemon has published its own in \(client.layout.status))"
+                : " (checked against the limits the daemon publishes in \(client.layout.status))"
+            throw InputError(description: "the job is invalid: \(error)\(source)")
         }
         let id = try client.submit(data)
         guard wait else {
