@@ -110,3 +110,31 @@ struct MelodyFormatTests {
         #expect((fixture.json("failed/chord/error.json")["error"] as? String ?? "").contains("bar 2, beat 1"))
     }
 }
+
+/// `recur render` of a chorale's text: its voices are read from its bars.
+struct RenderVoicesTests {
+    @Test func aChoraleSampleRendersAsFourVoices() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let model = try HarmonizeTests.choraleModel(in: directory)
+        let melody = directory + "/hymn.txt"
+        try HarmonizeTests.melodyInG.write(toFile: melody, atomically: true, encoding: .utf8)
+        let generated = try RecurBinary.run([
+            "generate", "--model", model, "--harmonize", melody, "--key", "G", "--seed", "1", "--out", directory + "/s",
+        ])
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let sample = directory + "/s/sample-001.txt"
+        let read = try RecurBinary.run(["render", sample, "--out", directory + "/a.mid", "--json"])
+        #expect(read.status == 0, "\(read.stderr)")
+        let object = try RecurBinary.json(read)
+        #expect(object["voices"] as? Int == 4 && object["steps"] as? Int == 40, "\(object)")
+        let plain = try RecurBinary.run(["render", sample, "--out", directory + "/b.mid"])
+        #expect(plain.stderr.contains("reading 4 voices"), "\(plain.stderr)")
+        // --voices still decides; a melody without headers stays one voice.
+        let forced = try RecurBinary.json(
+            try RecurBinary.run(["render", sample, "--voices", "1", "--out", directory + "/c.mid", "--json"]))
+        #expect(forced["voices"] as? Int == 1)
+        let tune = try RecurBinary.json(try RecurBinary.run(["render", melody, "--out", directory + "/d.mid", "--json"]))
+        #expect(tune["voices"] as? Int == 1)
+    }
+}

@@ -406,3 +406,40 @@ public struct TuneKind: Sendable, Hashable, CustomStringConvertible {
     /// `6/8` or `6/8 dorian`.
     public var description: String { mode.map { "\(meter) \($0.rawValue)" } ?? meter.description }
 }
+
+extension NoteEncoding {
+    /// How many voices a `recur.notes/2` stream holds, read from its bars: a whole bar of
+    /// a stream of v voices holds v step tokens for each step of its meter, so the most
+    /// common count of step tokens between two bar lines, over the meter's steps per bar,
+    /// is v. nil when the stream has no meter header or no whole bar between two bar lines
+    /// to count, or its bars fit no number of voices.
+    public static func inferredVoices(in tokens: [String]) -> Int? {
+        guard
+            let meter = tokens.lazy.compactMap({ token -> Meter? in
+                if case .meter(let meter) = TuneHeaderToken(token) { return meter }
+                return nil
+            }).first
+        else { return nil }
+        var counts: [Int] = []
+        var current = 0
+        for token in tokens {
+            if token == barLine {
+                counts.append(current)
+                current = 0
+            } else if let step = NoteToken(token), step != .endOfTune {
+                current += 1
+            } else if token == endOfTune {
+                break
+            }
+        }
+        // The first bar may be a pickup and the bar after the last line is unfinished.
+        let whole = counts.dropFirst()
+        guard
+            let common = Dictionary(grouping: whole, by: { $0 }).max(by: { ($0.value.count, $1.key) < ($1.value.count, $0.key) })?
+                .key,
+            common > 0, common % meter.stepsPerBar == 0
+        else { return nil }
+        let voices = common / meter.stepsPerBar
+        return (1...maximumVoices).contains(voices) ? voices : nil
+    }
+}

@@ -26,15 +26,16 @@ struct RenderCommand: ParsableCommand {
     var key: String?
     @Option(
         help: ArgumentHelp(
-            "Voices sounding together: each step is one token per voice, the highest first.", valueName: "n"))
-    var voices: Int = 1
+            "Voices sounding together: each step is one token per voice, the highest first (default: read from the bars of a stream with a meter header, else 1).",
+            valueName: "n"))
+    var voices: Int?
     @OptionGroup var render: RenderOptions
     @Flag(help: "Print one JSON object: path, format, notes, steps, frames, seconds, render_seconds, realtime_factor.")
     var json = false
 
     func validate() throws {
         try render.validate(for: [resolvedFormat()])
-        guard (1...NoteEncoding.maximumVoices).contains(voices) else {
+        if let voices, !(1...NoteEncoding.maximumVoices).contains(voices) {
             throw ValidationError("--voices must be between 1 and \(NoteEncoding.maximumVoices), got \(voices)")
         }
         do {
@@ -50,6 +51,14 @@ struct RenderCommand: ParsableCommand {
         } catch { throw error.flagError }
         let text = try readTextFile(notes, what: "notes file")
         let tokens = text.split(whereSeparator: \.isWhitespace).map(String.init)
+        // A chorale's text says nothing of its voices but its bars do: 4/4 bars of 64 step
+        // tokens are four voices, not one melody four times as long.
+        let inferred = voices == nil ? NoteEncoding.inferredVoices(in: tokens) : nil
+        let voices = self.voices ?? inferred ?? 1
+        if let inferred, inferred > 1, !json {
+            FileHandle.standardError.write(
+                Data("\(notes): reading \(inferred) voices (from its bars); give --voices to say otherwise\n".utf8))
+        }
         let report: RenderReport
         do {
             let title = ((notes as NSString).lastPathComponent as NSString).deletingPathExtension
