@@ -82,7 +82,7 @@ public enum JobFile {
     }
 
     /// Refuses binary files and invalid UTF-8 before parsing, with the byte offset.
-    private static func checkText(_ bytes: [UInt8]) throws(JobError) {
+    static func checkText(_ bytes: [UInt8]) throws(JobError) {
         if let zero = bytes.firstIndex(of: 0) {
             throw JobError(
                 error: "The job file is binary, not JSON text: it has a zero byte at offset \(zero).",
