@@ -31,6 +31,10 @@ struct HostileJobTests {
                 + String(repeating: "]", count: 100_000) + "}"
         ),
         ("duplicate-key", #"{"model": "lstm-l2-emb5", "model": "gru-l1-emb5"}"#),
+        ("meter-text-model", #"{"model": "lstm-l2-emb5", "meter": "6/8"}"#),
+        ("key-unknown", #"{"model": "lstm-l2-emb5", "key": "H#"}"#),
+        ("stop-empty", #"{"model": "lstm-l2-emb5", "stop": ["x", ""]}"#),
+        ("beam-temperature", #"{"model": "lstm-l2-emb5", "beam": 2, "temperature": 1}"#),
     ]
 
     @Test func everyHostileJobFailsClearlyAndTheDaemonKeepsServing() throws {
@@ -65,6 +69,12 @@ struct HostileJobTests {
             let hint = error["hint"] as? String ?? ""
             #expect(!message.isEmpty && !hint.isEmpty, "\(id): \(error)")
             #expect(error.keys.contains("field") && error.keys.contains("value"), "\(id): \(error)")
+            // A field's value is JSON text, as the job file spelt it (unless shortened with "…");
+            // a file-level error's is a snippet of the file or its name.
+            if error["field"] is String, let value = error["value"] as? String, !value.hasSuffix("…") {
+                let parsed = try? JSONSerialization.jsonObject(with: Data(value.utf8), options: .fragmentsAllowed)
+                #expect(parsed != nil, "\(id): value \(value) is not JSON text")
+            }
         }
         #expect((fixture.json("failed/typo/error.json")["hint"] as? String ?? "").contains("temperature"))
         #expect(fixture.json("failed/count-float/error.json")["field"] as? String == "count")

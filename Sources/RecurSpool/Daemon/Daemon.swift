@@ -313,7 +313,7 @@ public final class Daemon: @unchecked Sendable {
             job = try JobFile.parse(data, limits: options.limits)
             guard let found = models[job.model] else {
                 throw JobError(
-                    error: "unknown model '\(job.model)'", field: "model", value: job.model,
+                    error: "unknown model '\(job.model)'", field: "model", value: JSONValue.quoted(job.model),
                     hint: models.isEmpty
                         ? "this daemon has no models; add one to its models directory and send SIGHUP"
                         : "use one of: \(models.keys.sorted().joined(separator: ", "))")

@@ -21,8 +21,11 @@ extension JSONParser {
     func snippet(at index: Int) -> String? {
         guard index < bytes.count else { return nil }
         let text = String(decoding: bytes[index..<min(index + 80, bytes.count)], as: UTF8.self)
-        let line = String(text.prefix { $0 != "\n" && $0 != "\r" }.prefix(20))
-        return line.isEmpty ? nil : line
+        let whole = text.prefix { $0 != "\n" && $0 != "\r" }
+        let line = String(whole.prefix(20))
+        // A cut snippet says so, so that nobody reads it as the whole value.
+        return line.isEmpty
+            ? nil : line.count < whole.count || (whole.count == text.count && index + 80 < bytes.count) ? line + "…" : line
     }
 
     /// 1-based line and column (in characters) of a byte offset.

@@ -1,5 +1,20 @@
+import Foundation
 import RecurCore
 import RecurMusic
+
+extension RequestError {
+    /// The value as error.json gives every value: JSON text, a number as written and
+    /// anything else as a JSON string.
+    var jsonValue: String {
+        if Double(value) != nil && value.allSatisfy({ "0123456789+-.eE".contains($0) }) { return value }
+        if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\""),
+            (try? JSONSerialization.jsonObject(with: Data(value.utf8), options: .fragmentsAllowed)) is String
+        {
+            return value
+        }
+        return JSONValue.quoted(value)
+    }
+}
 
 extension Job {
     /// Checks the job against the model it names and prepares the request: the
@@ -21,7 +36,7 @@ extension Job {
             let field = tune.meter != nil ? "meter" : tune.mode != nil ? "mode" : tune.key != nil ? "key" : "harmonize"
             throw JobError(
                 error: "\"\(field)\" is for notes models, but '\(model.name)' is a text model.", field: field,
-                value: (tune.meter ?? tune.mode ?? tune.key ?? "…").debugDescription,
+                value: JSONValue.quoted(tune.meter ?? tune.mode ?? tune.key ?? "…"),
                 hint: "Leave \"\(field)\" out, or name a notes model such as folk.")
         }
         if model.vocabulary.kind == .notes {
@@ -40,7 +55,7 @@ extension Job {
             return try request.prepared(for: model, limits: limits.sampling)
         } catch {
             throw JobError(
-                error: "\"\(error.field)\" \(error.problem).", field: error.field, value: error.value,
+                error: "\"\(error.field)\" \(error.problem).", field: error.field, value: error.jsonValue,
                 hint: Self.hint(for: error.field, model: model))
         }
     }

@@ -109,7 +109,7 @@ struct JobDecoder {
             try job.request.checkSearch(limits: sampling)
         } catch {
             throw JobError(
-                error: "\"\(error.field)\" \(error.problem).", field: error.field, value: error.value,
+                error: "\"\(error.field)\" \(error.problem).", field: error.field, value: error.jsonValue,
                 hint: Job.hint(for: error.field, model: nil))
         }
         if let field = given["format"] {
@@ -144,8 +144,8 @@ struct JobDecoder {
             default: "Give the tonic alone, such as \"E\", \"F#\" or \"Bb\"; the mode comes from \"mode\"."
             }
         return JobError(
-            error: "\"\(error.field)\" \(error.value.debugDescription) \(error.problem).", field: error.field,
-            value: error.value.debugDescription, hint: hint)
+            error: "\"\(error.field)\" \(JSONValue.quoted(error.value)) \(error.problem).", field: error.field,
+            value: JSONValue.quoted(error.value), hint: hint)
     }
 
     /// The model's name: a file stem, never a path, because the daemon serves only
