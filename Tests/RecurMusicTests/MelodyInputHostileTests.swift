@@ -1,4 +1,5 @@
 import Foundation
+import RecurCore
 import Testing
 
 @testable import RecurMusic
@@ -7,16 +8,11 @@ extension MelodyInputTests {
     /// Truncated, damaged, random and hostile input ends in an error — never a crash, a
     /// hang or a huge result.
     struct Hostile {
-        /// SplitMix64: reproducible random bytes without Foundation's generator.
+        /// Reproducible random bytes from RecurCore's SplitMix64, not Foundation's generator.
         struct Bytes: RandomNumberGenerator {
-            var state: UInt64
-            mutating func next() -> UInt64 {
-                state &+= 0x9E37_79B9_7F4A_7C15
-                var z = state
-                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-                return z ^ (z >> 31)
-            }
+            var generator: SplitMix64
+            init(state: UInt64) { generator = SplitMix64(state: state) }
+            mutating func next() -> UInt64 { generator.next() }
             mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: 0...255, using: &self) } }
         }
 

@@ -1,4 +1,5 @@
 import Foundation
+import RecurCore
 import Testing
 
 @testable import RecurSpool
@@ -42,7 +43,7 @@ struct JSONParserFuzzTests {
 
     @Test("10,000 mutated job files: accepted by the job parser means read alike by Foundation")
     func mutatedFilesAgreeWithFoundation() {
-        var random = SplitMixForTests(state: 2026)
+        var random = SplitMix64(state: 2026)
         let alphabet = Array(#"{}[]:,"\ 0123456789.eE+-truefalsn/uXé"#.utf8) + [0x00, 0x0A, 0xC3, 0xFF]
         var accepted = 0, refusedByBoth = 0, stricter = 0
         for round in 0..<10_000 {
@@ -76,17 +77,5 @@ struct JSONParserFuzzTests {
         }
         // The mutations reach all three outcomes, so the comparison means something.
         #expect(accepted > 500 && refusedByBoth > 500 && stricter > 0, "\(accepted) / \(refusedByBoth) / \(stricter)")
-    }
-}
-
-/// SplitMix64, so the mutations are the same on every run.
-struct SplitMixForTests {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
