@@ -118,7 +118,7 @@ public struct BatchSampler: Sendable {
             beams[number] = BeamSearch(id: id, request: request, width: width, vocabulary: model.vocabulary)
             for slot in 0..<width { append(Row(id: id, request: request, model: model, beam: (number, slot))) }
         } else {
-            for candidate in 0..<(request.request.bestOf ?? 1) {
+            for candidate in 0..<request.request.rowsPerSample {
                 append(Row(id: id, request: request, model: model, candidate: candidate))
             }
         }
@@ -164,12 +164,14 @@ public struct BatchSampler: Sendable {
                 }
                 let row = UnsafeBufferPointer(rebasing: logits[(r * v)..<((r + 1) * v)])
                 let event = rows[r].advance(logits: row, vocabulary: model.vocabulary)
-                if let event, rows[r].request.request.bestOf ?? 1 == 1 { events.append(event) }
+                // A best-of sample's text streams once its likeliest candidate is known.
+                let candidates = rows[r].request.request.rowsPerSample
+                if let event, candidates == 1 { events.append(event) }
                 if let sample = rows[r].finishedSample {
                     finished.append(r)
                     let candidate = Candidate(index: rows[r].candidate, sample: sample, text: rows[r].generatedText)
-                    if let best = keep(candidate, of: rows[r].request.request.bestOf ?? 1) {
-                        if (rows[r].request.request.bestOf ?? 1) > 1 { events.append(.text(sample.id, best.text)) }
+                    if let best = keep(candidate, of: candidates) {
+                        if candidates > 1 { events.append(.text(sample.id, best.text)) }
                         events.append(.finished(best.sample))
                     }
                 }
@@ -324,7 +326,7 @@ private struct Row: Sendable {
         if isNotes && (generatedTokens > 0 || !primeText.isEmpty) { generated.append(" ") }
         generated.append(contentsOf: vocabulary.tokens[token].unicodeScalars)
         generatedTokens += 1
-        for stop in request.stops where generated.count >= stop.count && generated.suffix(stop.count).elementsEqual(stop) {
+        if let stop = request.stop(endingWith: generated) {
             // Only text models have stops, where one token is one scalar.
             generated.removeLast(stop.count)
             generatedTokens -= stop.count
@@ -370,6 +372,11 @@ extension PreparedRequest {
     /// The prime as a sample's text starts: notes tokens joined by single spaces.
     func primeText(isNotes: Bool) -> String {
         isNotes ? request.prime.split(whereSeparator: \.isWhitespace).joined(separator: " ") : request.prime
+    }
+
+    /// The stop sequence `text` now ends with, if any.
+    func stop(endingWith text: [Unicode.Scalar]) -> [Unicode.Scalar]? {
+        stops.first { text.count >= $0.count && text.suffix($0.count).elementsEqual($0) }
     }
 
     /// The tokens the next one may be after `generated` tokens with the bars at `bars`

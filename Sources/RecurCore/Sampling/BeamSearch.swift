@@ -130,8 +130,7 @@ struct BeamSearch: Sendable {
         if longestStop > 0 {
             successor.tail.append(contentsOf: tokenNames[token].unicodeScalars)
             if successor.tail.count > longestStop { successor.tail.removeFirst(successor.tail.count - longestStop) }
-            for stop in request.stops
-            where successor.tail.count >= stop.count && successor.tail.suffix(stop.count).elementsEqual(stop) {
+            if let stop = request.stop(endingWith: successor.tail) {
                 // Only text models have stops, where one token is one scalar.
                 successor.ending = .stop
                 successor.stopTokens = stop.count

@@ -52,6 +52,9 @@ public struct SamplingRequest: Sendable, Equatable {
     /// Rows of the batch each sample takes: its candidates, or its beam.
     public var rowsPerSample: Int { beam ?? bestOf ?? 1 }
 
+    /// Rows of the batch the whole request takes.
+    public var rows: Int { count * rowsPerSample }
+
     /// `, best of 8` or `, beam 4` for log lines; empty for plain sampling.
     public var searchDescription: String {
         if let beam { return ", beam \(beam)" }
@@ -203,13 +206,12 @@ extension SamplingRequest {
                 field: "best_of", value: String(bestOf),
                 problem: "draws candidates, but at temperature 0 every candidate is the same; use beam for the likeliest sample")
         }
-        let rows = rowsPerSample
-        if rows > 1, count * rows * length > limits.maximumTotalTokens {
+        if rowsPerSample > 1, rows * length > limits.maximumTotalTokens {
             let field = beam != nil ? "beam" : "best_of"
             throw RequestError(
-                field: field, value: String(rows),
+                field: field, value: String(rowsPerSample),
                 problem:
-                    "\(field) × count × length = \(count * rows * length) tokens exceeds the limit of \(limits.maximumTotalTokens) tokens per request; ask for fewer candidates or fewer or shorter samples"
+                    "\(field) × count × length = \(rows * length) tokens exceeds the limit of \(limits.maximumTotalTokens) tokens per request; ask for fewer candidates or fewer or shorter samples"
             )
         }
         guard let beam else { return }

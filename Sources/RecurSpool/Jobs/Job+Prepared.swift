@@ -14,6 +14,13 @@ extension RequestError {
         }
         return JSONValue.quoted(value)
     }
+
+    /// The error as error.json gives it, with the hint for its field (and `model`, when
+    /// the check needed one).
+    func jobError(model: RecurModel?) -> JobError {
+        JobError(
+            error: "\"\(field)\" \(problem).", field: field, value: jsonValue, hint: Job.hint(for: field, model: model))
+    }
 }
 
 extension Job {
@@ -54,9 +61,7 @@ extension Job {
         do {
             return try request.prepared(for: model, limits: limits.sampling)
         } catch {
-            throw JobError(
-                error: "\"\(error.field)\" \(error.problem).", field: error.field, value: error.jsonValue,
-                hint: Self.hint(for: error.field, model: model))
+            throw error.jobError(model: model)
         }
     }
 

@@ -108,9 +108,7 @@ struct JobDecoder {
         do {
             try job.request.checkSearch(limits: sampling)
         } catch {
-            throw JobError(
-                error: "\"\(error.field)\" \(error.problem).", field: error.field, value: error.jsonValue,
-                hint: Job.hint(for: error.field, model: nil))
+            throw error.jobError(model: nil)
         }
         if let field = given["format"] {
             job.formats = try formats(field)
