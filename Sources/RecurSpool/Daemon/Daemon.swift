@@ -34,22 +34,26 @@ import Glibc
 // sampler's rows are its own queue's; JobRun guards its samples with its own lock.
 
 /// `recur serve`: watches a spool, runs jobs in batches, publishes results exactly once.
+///
+/// Its models (Daemon+Models.swift) and its reports (Daemon+Status.swift) are extensions in
+/// files of their own; the state they share is internal to RecurSpool for that reason, and
+/// confined to the control queue like the rest.
 public final class Daemon: @unchecked Sendable {
-    private let options: DaemonOptions
-    private let layout: SpoolLayout
-    private let logger: Logger
-    private let notifier = SystemdNotifier()
-    private let control = DispatchQueue(label: "recur.control")
+    let options: DaemonOptions
+    let layout: SpoolLayout
+    let logger: Logger
+    let notifier = SystemdNotifier()
+    let control = DispatchQueue(label: "recur.control")
     private let writer = DispatchQueue(label: "recur.writer", qos: .utility)
     private let finished = DispatchSemaphore(value: 0)
-    private var claims: ClaimStore?
+    var claims: ClaimStore?
     private var watcher: DirectoryWatcher?
-    private var registry = ModelRegistry()
-    private var models: [String: RecurModel] { registry.models }
-    private var modelWorkers: [String: ModelWorker] = [:]
+    var registry = ModelRegistry()
+    var models: [String: RecurModel] { registry.models }
+    var modelWorkers: [String: ModelWorker] = [:]
     /// Workers replaced by a reload that still finish their batches on the old weights.
-    private var retiredWorkers: [ModelWorker] = []
-    private var runs: [String: JobRun] = [:]
+    var retiredWorkers: [ModelWorker] = []
+    var runs: [String: JobRun] = [:]
     private var rowsInFlight = 0
     /// incoming/ as last listed, plus what inotify reported since.
     private var waiting = IncomingQueue()
@@ -61,14 +65,14 @@ public final class Daemon: @unchecked Sendable {
     private var stopping = false
     /// Set by the first `shutdownNow`: the claim is released and the process told to
     /// exit exactly once.
-    private var shutDown = false
+    var shutDown = false
     private var exitCode: Int32 = 0
-    private var statistics = DaemonStatistics()
+    var statistics = DaemonStatistics()
     private var timers: [DispatchSourceTimer] = []
     /// The status files whose last write failed, so that a failure is logged once and its
     /// end once, not every second.
-    private var failingWrites: Set<String> = []
-    private var watchdog: ProgressWatchdog?
+    var failingWrites: Set<String> = []
+    var watchdog: ProgressWatchdog?
 
     /// A daemon for `options`; nothing happens until `run()`.
     public init(options: DaemonOptions, logger: Logger) {
@@ -205,26 +209,6 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    // MARK: - Models
-
-    private func loadModels() {
-        dispatchPrecondition(condition: .onQueue(control))
-        registry.reload(from: ModelCatalog(directory: options.modelsDirectory), logger: logger)
-    }
-
-    private func reloadModels() {
-        dispatchPrecondition(condition: .onQueue(control))
-        guard !shutDown else { return }
-        notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(DispatchTime.now().uptimeNanoseconds / 1000)")
-        let changes = registry.reload(from: ModelCatalog(directory: options.modelsDirectory), logger: logger)
-        func list(_ names: [String]) -> String { names.isEmpty ? "none" : names.sorted().joined(separator: ", ") }
-        logger.info(
-            "reloaded models: \(list(Array(models.keys))) (new: \(list(changes.added)); replaced: \(list(changes.replaced)); removed: \(list(changes.removed)); kept after a load error: \(list(changes.kept)))"
-        )
-        notifier.notify("READY=1")
-        scan(.everything)
-    }
-
     // MARK: - Claiming and validation (control queue)
 
     private func recover() {
@@ -243,7 +227,7 @@ public final class Daemon: @unchecked Sendable {
     /// Claims the oldest waiting jobs while there is room. `change` says what to learn
     /// of incoming/ first: `.everything` lists it, `.names` looks at those names only, and
     /// nil (a job ended) takes from what is already known.
-    private func scan(_ change: DirectoryChange?) {
+    func scan(_ change: DirectoryChange?) {
         dispatchPrecondition(condition: .onQueue(control))
         guard !stopping, let claims else { return }
         if let change { learn(change) }
@@ -339,32 +323,16 @@ public final class Daemon: @unchecked Sendable {
         let run = JobRun(
             id: id, key: key, claimed: claimed, work: work, job: job, prepared: prepared, model: model, received: received)
         runs[key] = run
-        rowsInFlight += prepared.request.count * prepared.request.rowsPerSample
+        rowsInFlight += prepared.request.rows
         logger.info(
             "job \(id): claimed (\(prepared.request.count) × \(prepared.request.length) tokens\(prepared.request.searchDescription), model \(model.name), seed \(prepared.request.seed))"
         )
         worker(for: model).add(prepared, key: key)
     }
 
-    /// The worker running `model`'s weights. Weights replaced by a reload get a new
-    /// worker; the old one finishes its batch on the weights it started with.
-    private func worker(for model: RecurModel) -> ModelWorker {
-        dispatchPrecondition(condition: .onQueue(control))
-        if let existing = modelWorkers[model.name] {
-            if existing.model.dataSHA256 == model.dataSHA256 { return existing }
-            retiredWorkers.append(existing)
-        }
-        let worker = ModelWorker(model: model, threads: options.workers) { [weak self] sample in
-            self?.sampleFinished(sample)
-        }
-        modelWorkers[model.name] = worker
-        watchdog?.watch(worker.progress)
-        return worker
-    }
-
     // MARK: - Results (sampler → writer → control)
 
-    private func sampleFinished(_ sample: Sample) {
+    func sampleFinished(_ sample: Sample) {
         control.async {
             guard let run = self.runs[sample.id.request], run.record(sample) else { return }
             self.writer.async { self.publish(run) }
@@ -394,7 +362,7 @@ public final class Daemon: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(control))
         run.markFinished()
         runs[run.key] = nil
-        rowsInFlight -= run.prepared.request.count * run.prepared.request.rowsPerSample
+        rowsInFlight -= run.prepared.request.rows
         switch outcome {
         case .done:
             statistics.done += 1
@@ -408,59 +376,6 @@ public final class Daemon: @unchecked Sendable {
             if runs.isEmpty { shutdownNow() }
         } else {
             scan(nil)
-        }
-    }
-
-    // MARK: - Status
-
-    /// Job files in incoming/, held ones included: what an operator sees queued.
-    private func queuedCount() -> Int {
-        SpoolIO.list(layout.incoming).filter(SpoolLayout.isJobName).count
-    }
-
-    private func statusLine(queued: Int) -> String {
-        dispatchPrecondition(condition: .onQueue(control))
-        return
-            "\(runs.count) running, \(queued) queued, \(statistics.done) done, \(statistics.failed) failed, \(Int(statistics.tokensPerSecond)) tokens/s"
-    }
-
-    /// Writes status.json (and the metrics file, and systemd's STATUS=); `tick` also
-    /// takes the tokens generated since the last tick into the rate, once a second.
-    private func writeStatus(tick: Bool = true) {
-        dispatchPrecondition(condition: .onQueue(control))
-        if tick {
-            let generated = (Array(modelWorkers.values) + retiredWorkers).reduce(0) { $0 + $1.takeGeneratedCount() }
-            retiredWorkers.removeAll { $0.isIdle }
-            statistics.tick(generated: generated)
-        }
-        // One listing of incoming/ a second serves status.json and systemd's STATUS= alike.
-        let queued = queuedCount()
-        let snapshot = statistics.snapshot(
-            daemon: claims?.daemonID ?? "", spool: layout, incoming: queued,
-            running: runs.values.map { ($0.id, $0.model.name, $0.prepared.request.count) },
-            models: models.values.sorted { $0.name < $1.name }.map {
-                ($0.name, $0.network.cell.rawValue, $0.vocabulary.kind.rawValue, $0.dataSHA256)
-            }, limits: options.limits)
-        writeReportingFailures(of: "status.json") { try AtomicFile.write(snapshot, to: layout.status) }
-        if let metrics = options.metricsFile {
-            writeReportingFailures(of: "the metrics file") {
-                try AtomicFile.write(Data(statistics.prometheus().utf8), to: metrics)
-            }
-        }
-        notifier.notify("STATUS=\(statusLine(queued: queued))")
-    }
-
-    /// Runs a once-a-second status write; logs when it starts failing and when it works
-    /// again (the daemon goes on either way: jobs do not depend on it).
-    private func writeReportingFailures(of what: String, _ write: () throws -> Void) {
-        dispatchPrecondition(condition: .onQueue(control))
-        do {
-            try write()
-            if failingWrites.remove(what) != nil { logger.info("\(what) is written again") }
-        } catch {
-            if failingWrites.insert(what).inserted {
-                logger.warning("cannot write \(what): \(error); jobs go on, and this is logged again when it is written")
-            }
         }
     }
 }
