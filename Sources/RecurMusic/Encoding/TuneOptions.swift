@@ -271,36 +271,28 @@ extension BarGrammar {
     /// The cadence of a model with mode headers: a tune ends on its mode's tonic, in the
     /// melody or, with several voices, in the bass; nil without modes.
     static func cadence(vocabulary: [String], encoding: NoteEncoding) -> Cadence? {
-        var pitches: [Int: Int] = [:]
-        var tonicNotes: [Int: Set<Int>] = [:]
-        var beatSteps: [Int: Int] = [:]
-        var barsPerTune: [Cadence.Kind: [Cadence.BarCount]] = [:]
+        let pitches = NoteEncoding.notePitches(in: vocabulary)
         var meterIDs: [Meter: Int] = [:]
         var modeIDs: [Mode: Int] = [:]
         for (id, token) in vocabulary.enumerated() {
-            if case .note(let pitch) = NoteToken(token) { pitches[id] = pitch }
             switch TuneHeaderToken(token) {
             case .meter(let meter): meterIDs[meter] = id
             case .mode(let mode): modeIDs[mode] = id
             case nil: break
             }
         }
+        let tonicNotes = Dictionary(
+            uniqueKeysWithValues: modeIDs.map { mode, id in
+                (id, Set(pitches.filter { ($0.value % 12 + 12) % 12 == mode.whiteKeyTonic }.keys))
+            })
+        let beatSteps = Dictionary(uniqueKeysWithValues: meterIDs.map { ($0.value, $0.key.stepsPerBeat) })
+        var barsPerTune: [Cadence.Kind: [Cadence.BarCount]] = [:]
         for (kind, counts) in encoding.barsPerTune {
             guard let meter = meterIDs[kind.meter] else { continue }
             let mode = kind.mode.flatMap { modeIDs[$0] }
             guard kind.mode == nil || mode != nil else { continue }
             barsPerTune[Cadence.Kind(meter: meter, mode: mode)] = counts.sorted { $0.key < $1.key }
                 .map { Cadence.BarCount(bars: $0.key, tunes: $0.value) }
-        }
-        for (id, token) in vocabulary.enumerated() {
-            switch TuneHeaderToken(token) {
-            case .mode(let mode):
-                tonicNotes[id] = Set(pitches.filter { ($0.value % 12 + 12) % 12 == mode.whiteKeyTonic }.keys)
-            case .meter(let meter):
-                beatSteps[id] = meter.stepsPerBeat
-            case nil:
-                break
-            }
         }
         guard !tonicNotes.isEmpty, !pitches.isEmpty else { return nil }
         return Cadence(
@@ -315,18 +307,24 @@ extension VoiceLeading {
         guard encoding.voices > 1, let hold = vocabulary.firstIndex(of: NoteEncoding.hold),
             let endOfTune = vocabulary.firstIndex(of: NoteEncoding.endOfTune)
         else { return nil }
-        var pitches: [Int: Int] = [:]
-        var steps: Set<Int> = []
-        for (id, token) in vocabulary.enumerated() {
-            guard let step = NoteToken(token), step != .endOfTune else { continue }
-            steps.insert(id)
-            if case .note(let pitch) = step { pitches[id] = pitch }
-        }
-        self.init(pitches: pitches, hold: hold, voices: encoding.voices, stepTokens: steps, endOfTune: endOfTune)
+        let steps = vocabulary.indices.filter { NoteToken(vocabulary[$0]).map { $0 != .endOfTune } ?? false }
+        self.init(
+            pitches: NoteEncoding.notePitches(in: vocabulary), hold: hold, voices: encoding.voices, stepTokens: Set(steps),
+            endOfTune: endOfTune)
     }
 }
 
 extension NoteEncoding {
+    /// The pitch of every note token of `vocabulary`, by token id: what the sampling guides
+    /// that reason about pitches (cadence, voice-leading) read the ids by.
+    static func notePitches(in vocabulary: [String]) -> [Int: Int] {
+        var pitches: [Int: Int] = [:]
+        for (id, token) in vocabulary.enumerated() {
+            if case .note(let pitch) = NoteToken(token) { pitches[id] = pitch }
+        }
+        return pitches
+    }
+
     /// Refuses a meter or mode the model was not trained on, naming the ones it knows.
     /// - Parameter writtenAs: the meter as the user wrote it (`C` for 4/4), for the message.
     /// - Throws: `TuneOptionError` naming `meter` or `mode`.
