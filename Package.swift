@@ -34,13 +34,16 @@ let package = Package(
         .systemLibrary(
             name: "CSndFile", pkgConfig: "sndfile",
             providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(
+            name: "CFluidSynth",
+            providers: [.apt(["libfluidsynth-dev"])]),
         .target(name: "RecurKernels", swiftSettings: kernelSettings),
         .target(name: "RecurKernelsAVX512", swiftSettings: wideKernelSettings),
         .target(
             name: "RecurCore",
             dependencies: ["CBLAS", "RecurKernels", "RecurKernelsAVX512", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: kernelSettings),
-        .target(name: "RecurMusic", dependencies: ["RecurCore", "CSndFile"]),
+        .target(name: "RecurMusic", dependencies: ["RecurCore", "CSndFile", "CFluidSynth"]),
         .target(name: "RecurSpool", dependencies: ["RecurCore", "RecurMusic", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "recur",

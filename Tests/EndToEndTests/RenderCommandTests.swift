@@ -35,8 +35,10 @@ struct RenderCommandTests {
         let directory = try tuneDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let result = try RecurBinary.run(
-            ["render", "notes.txt", "--out", "tune.wav", "--tempo", "150", "--instrument", "organ", "--channels", "2", "--json"],
-            directory: directory)
+            [
+                "render", "notes.txt", "--out", "tune.wav", "--tempo", "150", "--instrument", "organ", "--channels", "2",
+                "--synth", "builtin", "--json",
+            ], directory: directory)
         #expect(result.status == 0, "\(result.stderr)")
         let report = try RecurBinary.json(result)
         // 16 steps of 0.1 s at 150 BPM, plus the organ's 60 ms release.
@@ -52,6 +54,40 @@ struct RenderCommandTests {
         let header = try wavHeader(directory + "/tune.wav")
         #expect(header.format == 1 && header.channels == 2 && header.rate == 44100 && header.bits == 16)
         #expect(header.frames == frames)
+        #expect(report["synth"] as? String == "builtin" && report["soundfont"] is NSNull)
+    }
+
+    @Test func fluidSynthPlaysTheSoundFontAndSaysSo() throws {
+        let directory = try tuneDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let result = try RecurBinary.run(
+            ["render", "notes.txt", "--out", "tune.flac", "--tempo", "150", "--instrument", "flute", "--json"],
+            directory: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try RecurBinary.json(result)
+        #expect(report["synth"] as? String == "fluidsynth")
+        let soundFont = try #require(report["soundfont"] as? String)
+        #expect(FileManager.default.fileExists(atPath: soundFont) && soundFont.hasSuffix(".sf2"))
+        let instruments = try #require(report["instruments"] as? [[String: Any]])
+        #expect(instruments.count == 1 && instruments[0]["instrument"] as? String == "flute")
+        #expect(instruments[0]["program"] as? Int == 74 && instruments[0]["program_name"] as? String == "Flute")
+        // The MIDI file's 1.6 s, then the flute's release and the reverb, at most 3 s more.
+        let frames = try #require(report["frames"] as? Int)
+        #expect(frames >= 70_560 && frames <= 70_560 + 3 * 44100 + 512, "\(frames)")
+        let plain = try RecurBinary.run(["render", "notes.txt", "--out", "tune.wav"], directory: directory)
+        #expect(plain.stdout.contains("fiddle, FluidSynth (") && plain.stdout.contains(".sf2)"), "\(plain.stdout)")
+        // A sound font named that is not there, or is not one, fails and writes nothing.
+        try Data("not a sound font".utf8).write(to: URL(fileURLWithPath: directory + "/fake.sf2"))
+        for (font, message) in [("missing.sf2", "does not exist"), ("fake.sf2", "not a SoundFont FluidSynth can load")] {
+            let bad = try RecurBinary.run(
+                ["render", "notes.txt", "--out", "bad.wav", "--soundfont", directory + "/" + font], directory: directory)
+            #expect(bad.status != 0 && bad.stderr.contains(message), "\(bad.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: directory + "/bad.wav"))
+        }
+        let environment = ["RECUR_SOUNDFONT": directory + "/fake.sf2"]
+        let fromEnvironment = try RecurBinary.run(
+            ["render", "notes.txt", "--out", "bad.wav"], environment: environment, directory: directory)
+        #expect(fromEnvironment.status != 0 && fromEnvironment.stderr.contains("fake.sf2"), "\(fromEnvironment.stderr)")
     }
 
     @Test func fourVoicesRenderWithVoices() throws {
@@ -79,7 +115,10 @@ struct RenderCommandTests {
             (["--out", "a.ogg", "--sample-rate", "48000"], "a.ogg", Array("OggS".utf8)),
             (["--out", "a.mid", "--instrument", "square"], "a.mid", Array("MThd".utf8)),
             (["--out", "noext", "--format", "midi"], "noext", Array("MThd".utf8)),
-            (["--out", "b.wav", "--bits", "24", "--sample-rate", "22050"], "b.wav", Array("RIFF".utf8)),
+            (
+                ["--out", "b.wav", "--bits", "24", "--sample-rate", "22050", "--synth", "builtin", "--instrument", "pluck"],
+                "b.wav", Array("RIFF".utf8)
+            ),
             (["--out", "c.wav", "--bits", "float"], "c.wav", Array("RIFF".utf8)),
         ]
         for (arguments, file, magic) in cases {
@@ -110,7 +149,11 @@ struct RenderCommandTests {
             (["--sample-rate", "7"], "--sample-rate 7 is not allowed; use 22050, 44100 or 48000"),
             (["--channels", "3"], "--channels 3 is not allowed"),
             (["--velocity", "200"], "--velocity 200 is not allowed; use 1…127"),
-            (["--instrument", "banjo"], "--instrument must be one of pluck, organ, square, got 'banjo'"),
+            (["--instrument", "kazoo"], "--instrument: 'kazoo' is not an instrument; use a General MIDI name"),
+            (["--instrument", "descant=flute"], "'descant' is not a voice"),
+            (["--synth", "timidity"], "--synth must be auto, fluidsynth or builtin, got 'timidity'"),
+            (["--reverb", "1.5"], "--reverb 1.5 is not allowed; use 0 (dry) … 1"),
+            (["--chorus", "2"], "--chorus 2 is not allowed; use 0 (none) … 1"),
             (["--bits", "8"], "--bits must be 16, 24 or float"),
             (["--format", "aiff"], "--format must be one of wav, flac, ogg, mp3, midi, abc, svg"),
             (["--key", "H"], "--key H: is not a key's tonic"),

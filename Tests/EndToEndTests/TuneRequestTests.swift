@@ -149,11 +149,18 @@ struct TuneRequestTests {
         try fixture.submit(#"{"model": "tiny-tunes", "meter": "7/8"}"#, id: "odd")
         try fixture.submit(#"{"model": "tiny-tunes", "key": "Q#"}"#, id: "badkey")
         try fixture.submit(#"{"model": "lstm-l2-emb5", "mode": "minor"}"#, id: "textmodel")
-        let daemon = try fixture.startDaemon(["--once"])
+        try fixture.submit(
+            #"{"model": "tiny-tunes", "format": ["mp3"], "render": {"soundfont": "/nonexistent/gm.sf2"}}"#, id: "nofont")
+        try fixture.submit(#"{"model": "tiny-tunes", "render": {"instrument": "bass=tuba"}}"#, id: "novoice")
+        let log = fixture.root + "/waltz.log"
+        let daemon = try fixture.startDaemon(["--once"], log: log)
         daemon.waitUntilExit()
         #expect(daemon.terminationStatus == 0)
         #expect(fixture.list("done") == ["waltz"])
-        #expect(fixture.list("failed") == ["badkey", "odd", "textmodel"])
+        #expect(fixture.list("failed") == ["badkey", "nofont", "novoice", "odd", "textmodel"])
+        // The daemon says once what plays audio; each audio file says who played it.
+        let logged = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(logged.components(separatedBy: "audio: FluidSynth with /").count == 2, "\(logged)")
         #expect(fixture.list("done/waltz").contains("sample-002.mp3"))
         let result = fixture.json("done/waltz/result.json")
         let samples = result["samples"] as? [[String: Any]] ?? []
@@ -162,7 +169,21 @@ struct TuneRequestTests {
             #expect(sample["meter"] as? String == "3/4")
             #expect(sample["mode"] as? String == "dorian")
             #expect(sample["key"] as? String == "Bb")
+            let audio = sample["audio"] as? [[String: Any]] ?? []
+            let file = audio.first?["file"] as? String ?? ""
+            let soundFont = audio.first?["soundfont"] as? String ?? ""
+            #expect(audio.count == 1 && file.hasSuffix(".mp3"), "\(sample)")
+            #expect(audio.first?["synth"] as? String == "fluidsynth")
+            #expect(soundFont.hasSuffix(".sf2"))
+            let instruments = audio.first?["instruments"] as? [[String: Any]] ?? []
+            #expect(instruments.first?["instrument"] as? String == "fiddle" && instruments.first?["program"] as? Int == 41)
         }
+        let nofont = fixture.json("failed/nofont/error.json")
+        #expect(nofont["field"] as? String == "render.soundfont", "\(nofont)")
+        #expect((nofont["error"] as? String ?? "").contains("/nonexistent/gm.sf2"), "\(nofont)")
+        let novoice = fixture.json("failed/novoice/error.json")
+        #expect(novoice["field"] as? String == "render.instrument", "\(novoice)")
+        #expect((novoice["error"] as? String ?? "").contains("one voice"), "\(novoice)")
         let abc = try String(contentsOfFile: fixture.spool + "/done/waltz/sample-001.abc", encoding: .utf8)
         #expect(abc.contains("\nK:Bbdor\n"), "\(abc)")
         let odd = fixture.json("failed/odd/error.json")

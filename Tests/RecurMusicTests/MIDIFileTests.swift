@@ -18,7 +18,7 @@ struct MIDIFileTests {
         return result
     }
 
-    @Test(arguments: Instrument.allCases)
+    @Test(arguments: Instrument.builtinVoices)
     func aTuneBecomesAType0FileWithTempoProgramAndNotes(instrument: Instrument) throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

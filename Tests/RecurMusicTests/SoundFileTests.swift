@@ -17,7 +17,8 @@ struct SoundFileTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         for (format, sampleFormat, libsndfileFormat) in Self.formats {
             let configuration = RenderConfiguration(
-                tempo: 150, instrument: .organ, sampleRate: sampleRate, channels: channels, sampleFormat: sampleFormat)
+                tempo: 150, instrument: .organ, sampleRate: sampleRate, channels: channels, sampleFormat: sampleFormat,
+                synth: .builtin)
             let path = "\(directory)/tune-\(sampleFormat.rawValue).\(format.fileExtension)"
             let report = try MusicRenderer.render(tokens: shortTune, configuration: configuration, format: format, to: path)
             let expectedFrames = Int((16 * 0.1 * Double(sampleRate)).rounded()) + Int(0.06 * Double(sampleRate))

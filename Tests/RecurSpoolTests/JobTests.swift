@@ -182,7 +182,25 @@ struct JobTests {
             field: "render.sample_rate", mentions: ["1000000000000000000000", "44100"]),
         HostileJob(
             "render.instrument kazoo", "{\"model\": \"x\", \"render\": {\"instrument\": \"kazoo\"}}", field: "render.instrument",
-            mentions: ["pluck, organ, square"]),
+            mentions: ["General MIDI", "fiddle"]),
+        HostileJob(
+            "render.instrument unknown voice", "{\"model\": \"x\", \"render\": {\"instrument\": \"soprano=flute,descant=oboe\"}}",
+            field: "render.instrument", mentions: ["descant", "soprano, alto, tenor, bass"]),
+        HostileJob(
+            "render.instrument two for all", "{\"model\": \"x\", \"render\": {\"instrument\": \"organ,flute\"}}",
+            field: "render.instrument", mentions: ["two instruments"]),
+        HostileJob(
+            "render.synth unknown", "{\"model\": \"x\", \"render\": {\"synth\": \"timidity\"}}", field: "render.synth",
+            mentions: ["fluidsynth", "builtin"]),
+        HostileJob(
+            "render.soundfont relative", "{\"model\": \"x\", \"render\": {\"soundfont\": \"gm.sf2\"}}",
+            field: "render.soundfont", mentions: ["absolute path"]),
+        HostileJob(
+            "render.reverb 2", "{\"model\": \"x\", \"render\": {\"reverb\": 2}}", field: "render.reverb",
+            mentions: ["0 (dry) … 1"]),
+        HostileJob(
+            "render.chorus -1", "{\"model\": \"x\", \"render\": {\"chorus\": -1}}", field: "render.chorus",
+            mentions: ["0 (none) … 1"]),
         HostileJob(
             "render.instrument typo", "{\"model\": \"x\", \"render\": {\"instrument\": \"orgna\"}}", field: "render.instrument",
             mentions: ["did you mean \"organ\"?"]),

@@ -19,6 +19,10 @@ public enum OutputFormat: RawRepresentable, Sendable, Hashable, CaseIterable, Co
     case svg
     /// A MusicXML 4.0 score, uncompressed: one part per voice (`MusicXML`).
     case musicxml
+    /// Engraved staff notation as SVG: the tune's ABC set by abcm2ps (`ScoreEngraver`).
+    case score
+    /// The engraved score as PDF, one page per tune (abcm2ps, then rsvg-convert).
+    case pdf
 
     /// The format a name stands for: `wav`, `flac`, `ogg`, `mp3`, `midi`, `abc`, `svg`,
     /// `musicxml` or `xml`; nil for anything else.
@@ -32,6 +36,8 @@ public enum OutputFormat: RawRepresentable, Sendable, Hashable, CaseIterable, Co
         case "abc": self = .abc
         case "svg": self = .svg
         case "musicxml", "xml": self = .musicxml
+        case "score": self = .score
+        case "pdf": self = .pdf
         default: return nil
         }
     }
@@ -47,13 +53,20 @@ public enum OutputFormat: RawRepresentable, Sendable, Hashable, CaseIterable, Co
         case .abc: "abc"
         case .svg: "svg"
         case .musicxml: "musicxml"
+        case .score: "score"
+        case .pdf: "pdf"
         }
     }
 
     /// The format a file name's extension implies (`.wav`, `.flac`, `.ogg`/`.oga`, `.mp3`,
-    /// `.mid`/`.midi`, `.abc`, `.svg`, `.musicxml`/`.xml`), case-insensitive; `nil` for
+    /// `.mid`/`.midi`, `.abc`, `.svg` (a piano roll), `.score.svg` (an engraved score), `.pdf`,
+    /// `.musicxml`/`.xml`), case-insensitive; `nil` for
     /// anything else.
     public init?(path: String) {
+        if path.lowercased().hasSuffix(".score.svg") {
+            self = .score
+            return
+        }
         guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
         switch path[path.index(after: dot)...].lowercased() {
         case "wav", "wave": self = .wav
@@ -64,18 +77,25 @@ public enum OutputFormat: RawRepresentable, Sendable, Hashable, CaseIterable, Co
         case "abc": self = .abc
         case "svg": self = .svg
         case "musicxml", "xml": self = .musicxml
+        case "pdf": self = .pdf
         default: return nil
         }
     }
 
     /// The usual file extension, without the dot.
-    public var fileExtension: String { self == .midi ? "mid" : rawValue }
+    public var fileExtension: String {
+        switch self {
+        case .midi: "mid"
+        case .score: "score.svg"
+        default: rawValue
+        }
+    }
 
     /// Whether the format holds audio samples (WAV, FLAC, Ogg, MP3).
     public var isAudio: Bool { [.wav, .flac, .ogg, .mp3].contains(self) }
 
     /// The names a user may give, for help and error messages.
-    public static let names = "wav, flac, ogg, mp3, midi, abc, svg, musicxml"
+    public static let names = "wav, flac, ogg, mp3, midi, abc, svg, musicxml, score, pdf"
 }
 
 /// How audio samples are stored in the file.

@@ -36,7 +36,7 @@ public enum SoundFile {
         case .flac: major = SF_FORMAT_FLAC
         case .ogg: major = SF_FORMAT_OGG
         case .mp3: major = SF_FORMAT_MPEG
-        case .midi, .abc, .svg, .musicxml:
+        case .midi, .abc, .svg, .musicxml, .score, .pdf:
             throw SoundFileError(path: path, operation: "write", reason: "\(format.rawValue) is not an audio format")
         }
         let minor: Int

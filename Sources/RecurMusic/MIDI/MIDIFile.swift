@@ -5,7 +5,8 @@ import RecurCore
 /// voice) for several voices.
 ///
 /// A melody's track holds: a tempo meta event, the tune's time signature (4/4 without a
-/// meter) and key signature, a program change for the instrument on channel 1, then
+/// meter) and key signature, a program change for the instrument on channel 1, the reverb
+/// and chorus sends (controllers 91 and 93; a voice of several also its pan, 10), then
 /// note-on/note-off pairs on the 16th-note grid (with the configuration's swing), and
 /// end-of-track at the tune's last step. A note ends (note-off) before the next one at
 /// the same tick starts.
@@ -34,9 +35,17 @@ public enum MIDIFile {
         conductor.event(at: 0, [0xFF, 0x51, 0x03] + bigEndian(microsecondsPerQuarter, bytes: 3))
         conductor.event(at: 0, timeSignature(tune.effectiveMeter))
         conductor.event(at: 0, keySignature(tune.key))
-        func play(_ melody: Melody, channel: Int, into track: inout TrackWriter) {
+        let voiceCount = tune.voices.count
+        func play(_ melody: Melody, voice: Int, channel: Int, into track: inout TrackWriter) {
             let channel = UInt8(channel)
-            track.event(at: 0, [0xC0 | channel, UInt8(configuration.instrument.midiProgram)])
+            let instrument = configuration.instruments.instrument(forVoice: voice, of: voiceCount)
+            track.event(at: 0, [0xC0 | channel, UInt8(instrument.midiProgram)])
+            if voiceCount > 1 {
+                let position = Synthesizer.panPosition(voice: voice, of: voiceCount)
+                track.event(at: 0, [0xB0 | channel, 10, UInt8((64 + 63 * position).rounded())])
+            }
+            track.event(at: 0, [0xB0 | channel, 91, UInt8((127 * configuration.reverb).rounded())])
+            track.event(at: 0, [0xB0 | channel, 93, UInt8((127 * configuration.chorus).rounded())])
             let velocity = UInt8(configuration.velocity)
             for note in melody.notes {
                 let pitch = UInt8(min(127, max(0, note.pitch)))
@@ -47,7 +56,7 @@ public enum MIDIFile {
         }
         var tracks: [TrackWriter]
         if tune.voices.count == 1 {
-            play(tune.melody, channel: 0, into: &conductor)
+            play(tune.melody, voice: 0, channel: 0, into: &conductor)
             tracks = [conductor]
         } else {
             tracks = [conductor]
@@ -55,7 +64,7 @@ public enum MIDIFile {
                 var track = TrackWriter()
                 let name = Array(VoiceNames.name(of: index, among: tune.voices.count).utf8)
                 track.event(at: 0, [0xFF, 0x03] + variableLength(name.count) + name)
-                play(voice, channel: index < 9 ? index : index + 1, into: &track)
+                play(voice, voice: index, channel: index < 9 ? index : index + 1, into: &track)
                 tracks.append(track)
             }
         }

@@ -24,7 +24,12 @@ public enum ABCNotation {
     ///   - reference: the `X:` number.
     ///   - title: the `T:` line.
     ///   - tempo: quarter notes per minute, for `Q:`.
-    public static func text(for tune: Tune, reference: Int = 1, title: String, tempo: Double) -> String {
+    ///   - staves: for a four-voice tune, a staff per voice (`.perVoice`, as `.abc` files
+    ///     have it) or soprano and alto on a treble staff, tenor and bass on a bass staff
+    ///     (`.paired`, a hymnal's close score, for engraving).
+    public static func text(
+        for tune: Tune, reference: Int = 1, title: String, tempo: Double, staves: ScoreStaves = .perVoice
+    ) -> String {
         let meter = tune.effectiveMeter
         var lines = [
             "X:\(reference)",
@@ -34,13 +39,18 @@ public enum ABCNotation {
             "Q:1/4=\(Int(tempo.rounded()))",
             "K:\(tune.key.tonic)\(tune.key.mode.abcSuffix)",
         ]
+        let paired = staves == .paired && tune.voices.count == 4
+        if paired { lines.insert("%%score [(1 2) (3 4)]", at: lines.count - 1) }
         let bars = tune.bars
         if tune.voices.count == 1 {
             lines += self.lines(of: tune.melody, bars: bars, meter: meter, key: tune.key)
         } else {
             let clefs = Clef.clefs(for: tune)
             for (index, voice) in tune.voices.enumerated() {
-                lines.append(voiceLine(index: index, count: tune.voices.count, clef: clefs[index]))
+                lines.append(
+                    paired
+                        ? pairedVoiceLines[index]
+                        : voiceLine(index: index, count: tune.voices.count, clef: clefs[index]))
                 lines += self.lines(of: voice, bars: bars, meter: meter, key: tune.key)
             }
         }
@@ -57,6 +67,12 @@ public enum ABCNotation {
         let octave = clef.octaveChange == 0 ? "" : " octave=\(-clef.octaveChange)"
         return "V:\(index + 1) name=\"\(VoiceNames.name(of: index, among: count))\" clef=\(clef.abcName)\(octave)"
     }
+
+    /// The `V:` lines of a close score: the upper voice of each staff with its stems up.
+    static let pairedVoiceLines = [
+        "V:1 name=\"S. A.\" clef=treble stem=up", "V:2 clef=treble stem=down",
+        "V:3 name=\"T. B.\" clef=bass stem=up", "V:4 clef=bass stem=down",
+    ]
 
     /// The lines of music of one voice: its bars, four to a line (a pickup does not count),
     /// the last closed by `|]`. Every voice of a tune breaks its lines at the same bars.

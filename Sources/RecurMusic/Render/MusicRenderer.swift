@@ -24,6 +24,10 @@ public struct RenderReport: Sendable, Equatable {
     public var synthesisSeconds: Double
     /// Seconds spent encoding and writing the file, fsync and rename included.
     public var encodingSeconds: Double
+    /// The synthesizer that played an audio file; nil for the other formats.
+    public var synth: SynthUsed? = nil
+    /// The instrument of each voice (also what MIDI files name).
+    public var instruments: [Instrument] = []
 
     /// Synthesis plus encoding.
     public var renderSeconds: Double { synthesisSeconds + encodingSeconds }
@@ -41,8 +45,9 @@ public enum MusicRenderer {
     /// The configuration is checked before anything is decoded or written; the file
     /// appears complete or not at all.
     /// - Throws: `RenderSettingError` (a setting out of range, or too long a tune),
-    ///   `NoteDecodingError` (an unknown token, an empty tune), `SoundFileError` or
-    ///   `FileWriteError` (the file could not be written; they name the path).
+    ///   `NoteDecodingError` (an unknown token, an empty tune), `SoundFontError`,
+    ///   `InstrumentChoiceError`, `SoundFileError` or `FileWriteError` (the file could not
+    ///   be written; they name the path).
     public static func render(
         tokens: [String], encoding: NoteEncoding = .standard, configuration: RenderConfiguration,
         format: OutputFormat, title: String = "Recur tune", to path: String
@@ -74,9 +79,13 @@ public enum MusicRenderer {
         var report = RenderReport(
             path: path, format: format, tune: tune, movedPitches: 0, ignoredTokens: 0, frames: 0,
             seconds: configuration.timing.seconds(atStep: tune.melody.steps), synthesisSeconds: 0, encodingSeconds: 0)
+        report.instruments = tune.voices.indices.map {
+            configuration.instruments.instrument(forVoice: $0, of: tune.voices.count)
+        }
         let started = clock.now
         switch format {
         case .midi:
+            try configuration.instruments.check(voiceCount: tune.voices.count)
             try MIDIFile.write(tune, configuration: configuration, to: path)
         case .abc:
             try configuration.validate()
@@ -89,8 +98,20 @@ public enum MusicRenderer {
             try configuration.validate()
             let document = MusicXML.document(for: tune, title: title, tempo: configuration.tempo)
             try AtomicFile.write(Data(document.utf8), to: path)
+        case .score, .pdf:
+            try configuration.validate()
+            // The tools write into a hidden scratch directory beside the file, removed after.
+            let scratch =
+                (path as NSString).deletingLastPathComponent.nonEmptyPath
+                + "/.engraving-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: false)
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            let data = try ScoreEngraver.engrave(
+                tune, title: title, tempo: configuration.tempo, staves: configuration.staves, format: format, scratch: scratch)
+            try AtomicFile.write(data, to: path)
         case .wav, .flac, .ogg, .mp3:
-            let audio = try Synthesizer.render(tune, configuration: configuration)
+            let (audio, synth) = try AudioRenderer.render(tune, configuration: configuration)
+            report.synth = synth
             let synthesised = clock.now
             try SoundFile.write(audio, to: path, format: format, sampleFormat: configuration.sampleFormat)
             report.synthesisSeconds = (synthesised - started).seconds
@@ -102,6 +123,11 @@ public enum MusicRenderer {
         report.encodingSeconds = (clock.now - started).seconds
         return report
     }
+}
+
+extension String {
+    /// `.` for an empty directory path (a file name without a directory).
+    var nonEmptyPath: String { isEmpty ? "." : self }
 }
 
 extension Duration {

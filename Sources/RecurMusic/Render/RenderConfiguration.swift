@@ -11,8 +11,19 @@ public struct RenderConfiguration: Sendable, Hashable {
 
     /// Quarter notes per minute; a 16th-note step lasts 15 / tempo seconds.
     public var tempo: Double
-    /// The voice.
-    public var instrument: Instrument
+    /// The instrument of each voice (default: a fiddle for a melody, the organ for several).
+    public var instruments: VoiceInstruments
+    /// FluidSynth with a sound font, or the built-in synthesizer (`auto`: FluidSynth when a
+    /// sound font is found).
+    public var synth: SynthChoice
+    /// The sound font FluidSynth plays (nil: `$RECUR_SOUNDFONT`, then `SoundFont.searchPaths`).
+    public var soundFont: String?
+    /// 0…1: how much of each voice goes to the reverb (MIDI controller 91; FluidSynth only).
+    public var reverb: Double
+    /// 0…1: how much of each voice goes to the chorus (MIDI controller 93; FluidSynth only).
+    public var chorus: Double
+    /// How an engraved four-voice score is laid out: two staves (S/A, T/B) or four.
+    public var staves: ScoreStaves = .paired
     /// Frames per second: 22050, 44100 or 48000.
     public var sampleRate: Int
     /// 1 (mono) or 2 (stereo, the same signal in both channels).
@@ -29,14 +40,23 @@ public struct RenderConfiguration: Sendable, Hashable {
     /// E minor); nil keeps the model's white-key tonic. Applies to every format.
     public var key: Tonic?
 
-    /// A configuration; the defaults are 120 BPM, pluck, 44.1 kHz mono 16-bit, velocity 100, no swing.
+    /// The default reverb send: a small hall, enough to put a fiddle in a room.
+    public static let defaultReverb = 0.3
+
+    /// A configuration; the defaults are 120 BPM, the default instruments, FluidSynth when a
+    /// sound font is found, reverb 0.3, no chorus, 44.1 kHz mono 16-bit, velocity 100, no swing.
     public init(
-        tempo: Double = 120, instrument: Instrument = .pluck, sampleRate: Int = 44100, channels: Int = 1,
-        sampleFormat: SampleFormat = .pcm16, velocity: Int = 100, swing: Double = 0, key: Tonic? = nil
+        tempo: Double = 120, instrument: Instrument? = nil, sampleRate: Int = 44100, channels: Int = 1,
+        sampleFormat: SampleFormat = .pcm16, velocity: Int = 100, swing: Double = 0, key: Tonic? = nil,
+        synth: SynthChoice = .auto, soundFont: String? = nil, reverb: Double = defaultReverb, chorus: Double = 0
     ) {
         self.key = key
         self.tempo = tempo
-        self.instrument = instrument
+        self.instruments = VoiceInstruments(instrument)
+        self.synth = synth
+        self.soundFont = soundFont
+        self.reverb = reverb
+        self.chorus = chorus
         self.sampleRate = sampleRate
         self.channels = channels
         self.sampleFormat = sampleFormat
@@ -60,6 +80,12 @@ public struct RenderConfiguration: Sendable, Hashable {
         }
         guard swing.isFinite, (0...1).contains(swing) else {
             throw RenderSettingError(setting: "swing", value: "\(swing.formatted)", expected: "0 (straight) … 1 (triplet)")
+        }
+        guard reverb.isFinite, (0...1).contains(reverb) else {
+            throw RenderSettingError(setting: "reverb", value: "\(reverb.formatted)", expected: "0 (dry) … 1")
+        }
+        guard chorus.isFinite, (0...1).contains(chorus) else {
+            throw RenderSettingError(setting: "chorus", value: "\(chorus.formatted)", expected: "0 (none) … 1")
         }
     }
 

@@ -12,6 +12,15 @@ public enum TuneFiles {
         public var summary: TuneSummary?
         /// Why some files were not written (an empty tune), for the caller to report.
         public var warning: String?
+        /// The render of each file written, in the order of `names`.
+        public var reports: [RenderReport] = []
+
+        /// Who played each audio file, for result.json: its name with `playedJSON`.
+        public var audioJSON: [[String: Any]] {
+            zip(names, reports).filter { $0.1.format.isAudio }.map { name, report in
+                report.playedJSON.merging(["file": name]) { a, _ in a }
+            }
+        }
     }
 
     /// Decodes `tokens` once, moves the tune to `configuration.key`, and writes it as
@@ -40,13 +49,15 @@ public enum TuneFiles {
         }
         let tune = decoded.tune(in: configuration.key)
         var names: [String] = []
+        var reports: [RenderReport] = []
         for format in formats {
             let name = SampleFiles.name(index: index, count: count, fileExtension: format.fileExtension)
-            _ = try MusicRenderer.render(
-                tune, configuration: configuration, format: format, title: title, to: directory + "/" + name)
+            reports.append(
+                try MusicRenderer.render(
+                    tune, configuration: configuration, format: format, title: title, to: directory + "/" + name))
             names.append(name)
         }
-        return Written(names: names, summary: TuneSummary(tune), warning: nil)
+        return Written(names: names, summary: TuneSummary(tune), warning: nil, reports: reports)
     }
 
     /// The summary of a sample's tokens in `key` without writing anything (for a request

@@ -11,10 +11,15 @@ public enum Synthesizer {
     /// The peak of a tune at velocity 127: −1 dBFS, headroom for lossy encoders.
     public static let peakLevel: Float = 0.891_250_9
 
-    /// The number of frames `render` makes for `melody`: the tune plus the release.
-    public static func frameCount(for melody: Melody, configuration: RenderConfiguration) -> Int {
-        configuration.timing.frame(atStep: melody.steps)
-            + configuration.instrument.envelope.releaseFrames(sampleRate: configuration.sampleRate)
+    /// The number of frames `render` makes for `melody` (as voice 1 of `voiceCount`): the
+    /// tune plus the longest release of its voices' instruments.
+    public static func frameCount(for melody: Melody, configuration: RenderConfiguration, voiceCount: Int = 1) -> Int {
+        let release =
+            (0..<voiceCount).map {
+                configuration.instruments.instrument(forVoice: $0, of: voiceCount).envelope
+                    .releaseFrames(sampleRate: configuration.sampleRate)
+            }.max() ?? 0
+        return configuration.timing.frame(atStep: melody.steps) + release
     }
 
     /// Renders `melody`; the configuration's file settings (sample format) are not used.
@@ -41,10 +46,12 @@ public enum Synthesizer {
                 setting: "duration", value: "\(Int(duration)) s (\(tune.steps) steps at \(configuration.tempo.formatted) BPM)",
                 expected: "at most \(Int(RenderConfiguration.maximumSeconds)) s: a faster tempo or a shorter tune")
         }
-        let frames = frameCount(for: tune.melody, configuration: configuration)
+        let frames = frameCount(for: tune.melody, configuration: configuration, voiceCount: tune.voices.count)
         let channels = configuration.channels
         let mixes = tune.voices.enumerated().map { voice, melody in
-            mix(melody, voice: voice, frames: frames, configuration: configuration)
+            mix(
+                melody, voice: voice, instrument: configuration.instruments.instrument(forVoice: voice, of: tune.voices.count),
+                frames: frames, configuration: configuration)
         }
         var samples: [Float]
         if mixes.count == 1 {
@@ -65,12 +72,14 @@ public enum Synthesizer {
     }
 
     /// One voice's notes, unscaled, `frames` long.
-    private static func mix(_ melody: Melody, voice: Int, frames: Int, configuration: RenderConfiguration) -> [Float] {
+    private static func mix(
+        _ melody: Melody, voice: Int, instrument: Instrument, frames: Int, configuration: RenderConfiguration
+    ) -> [Float] {
         let timing = configuration.timing
         var mix = [Float](repeating: 0, count: frames)
         mix.withUnsafeMutableBufferPointer { mix in
             var player = Voice(
-                instrument: configuration.instrument, sampleRate: configuration.sampleRate, velocity: configuration.velocity)
+                voice: instrument.builtinVoice, sampleRate: configuration.sampleRate, velocity: configuration.velocity)
             for (index, note) in melody.notes.enumerated() {
                 let start = timing.frame(atStep: note.start)
                 let gate = timing.frame(atStep: note.end) - start
@@ -86,9 +95,15 @@ public enum Synthesizer {
     /// panning from 70 % left (the highest voice) to 70 % right (the lowest).
     static func panGains(voice: Int, of count: Int, channels: Int) -> [Float] {
         guard channels == 2 else { return [Float](repeating: 1, count: channels) }
-        let position = count > 1 ? -0.7 + 1.4 * Double(voice) / Double(count - 1) : 0  // −1 left … +1 right
-        let angle = (position + 1) * Double.pi / 4
+        let angle = (panPosition(voice: voice, of: count) + 1) * Double.pi / 4
         return [Float(cos(angle)), Float(sin(angle))]
+    }
+
+    /// Where voice `voice` of `count` sits, from −1 (left) to +1 (right): the highest voice
+    /// at −0.7, the lowest at +0.7, a melody in the middle. MIDI files pan their voices
+    /// the same way, so FluidSynth places them where this synthesizer does.
+    public static func panPosition(voice: Int, of count: Int) -> Double {
+        count > 1 ? -0.7 + 1.4 * Double(voice) / Double(count - 1) : 0
     }
 
     /// The mono mix in `channels` identical channels.
@@ -107,7 +122,7 @@ public enum Synthesizer {
 
 /// One instrument playing notes into a mix, with scratch buffers reused across notes.
 private struct Voice {
-    let instrument: Instrument
+    let instrument: BuiltinVoice
     let sampleRate: Int
     let velocity: Int
     let releaseFrames: Int
@@ -115,11 +130,11 @@ private struct Voice {
     var wave: [Float] = []
     var gain: [Float] = []
 
-    init(instrument: Instrument, sampleRate: Int, velocity: Int) {
-        self.instrument = instrument
+    init(voice: BuiltinVoice, sampleRate: Int, velocity: Int) {
+        self.instrument = voice
         self.sampleRate = sampleRate
         self.velocity = velocity
-        self.releaseFrames = instrument.envelope.releaseFrames(sampleRate: sampleRate)
+        self.releaseFrames = voice.envelope.releaseFrames(sampleRate: sampleRate)
     }
 
     /// Adds one note, cut off at the end of the mix.

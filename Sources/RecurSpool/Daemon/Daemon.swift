@@ -138,6 +138,7 @@ public final class Daemon: @unchecked Sendable {
         logger.info(
             "serving \(layout.root) as \(claims?.daemonID ?? "?") with \(models.count) model(s): \(models.keys.sorted().joined(separator: ", "))"
         )
+        logger.info("audio: \(AudioRenderer.defaultSynthDescription())")
         scan(.everything)
         notifier.notify("READY=1\nSTATUS=\(statusLine(queued: queuedCount()))")
         startTimers()

@@ -15,6 +15,7 @@ enum JobOutputs {
         let isNotes = run.model.vocabulary.kind == .notes
         let rendered = run.job.formats.compactMap(\.audioFormat)
         var summaries: [Int: TuneSummary] = [:]
+        var audio: [Int: [[String: Any]]] = [:]
         for sample in samples {
             if run.job.formats.contains(.text) {
                 let name = SampleFiles.name(index: sample.id.index, count: count, fileExtension: "txt")
@@ -29,6 +30,7 @@ enum JobOutputs {
                 count: count, to: run.work)
             files += written.names
             if let warning = written.warning { warnings.append(warning) }
+            audio[sample.id.index] = written.audioJSON
             summaries[sample.id.index] =
                 written.summary ?? TuneFiles.summary(tokens: tokens, encoding: encoding, key: run.job.render.key)
         }
@@ -39,9 +41,10 @@ enum JobOutputs {
             "formats": run.job.formats.map(\.rawValue),
             "samples": samples.map { sample -> [String: Any] in
                 let summary = summaries[sample.id.index]
-                let object: [String: Any] = [
+                var object: [String: Any] = [
                     "index": sample.id.index + 1, "tokens": sample.generatedTokens, "ending": sample.ending.rawValue,
                 ]
+                if let played = audio[sample.id.index], !played.isEmpty { object["audio"] = played }
                 return object.merging(summary?.json ?? [:]) { a, _ in a }
                     .merging(sample.likelihoodFields(steps: summary?.steps)) { a, _ in a }
             },
@@ -59,6 +62,38 @@ enum JobOutputs {
             Data(JSONText.pretty(result).utf8),
             to: run.work + "/result.json")
         return files
+    }
+
+    /// The error.json for a job whose results could not be written: a render that failed
+    /// (a score's tool, a sound font, an instrument, too long a tune) names its field; a
+    /// file that could not be written says how to make room.
+    static func jobError(for error: any Error) -> JobError {
+        switch error {
+        case let error as EngravingError:
+            return JobError(
+                error: "engraving the score failed: \(error).", field: "format", value: nil,
+                hint:
+                    "Leave out \"score\" and \"pdf\", or fix \(error.tool) on the daemon's host; the other formats need nothing else."
+            )
+        case let error as SoundFontError:
+            return JobError(
+                error: "playing the audio failed: \(error).", field: "render.soundfont", value: nil,
+                hint: "Name a sound font the daemon can read, or set \"synth\": \"builtin\".")
+        case let error as InstrumentChoiceError:
+            return JobError(
+                error: "\"render.instrument\": \(error).", field: "render.instrument", value: nil,
+                hint: "Name only the voices the tune has, or give one instrument for all.")
+        case let error as RenderSettingError:
+            return JobError(
+                error: "rendering failed: \(error).", field: "render.\(error.setting)", value: nil,
+                hint: "Change \"\(error.setting)\" as the message says, or ask for fewer or shorter samples.")
+        default:
+            return JobError(
+                error: "writing the results failed: \(error)", field: nil, value: nil,
+                hint:
+                    "free space, raise the file-size limit or fix permissions in the spool, or ask for less output; then submit the job again"
+            )
+        }
     }
 
     /// Writes error.json into a work directory.

@@ -27,11 +27,7 @@ struct ResultPublisher {
         } catch {
             logger.error("job \(run.id): cannot write results: \(error)")
             claims.discardWork(run.work, claimed: run.claimed)
-            let jobError = JobError(
-                error: "writing the results failed: \(error)", field: nil, value: nil,
-                hint:
-                    "free space, raise the file-size limit or fix permissions in the spool, or ask for less output; then submit the job again"
-            )
+            let jobError = JobOutputs.jobError(for: error)
             return fail(claimed: run.claimed, id: run.id, error: jobError) ? .failed : .writeFailed
         }
     }

@@ -50,6 +50,9 @@ extension Job {
             do {
                 let encoding = try model.notesJSON.map { try NoteEncoding(json: $0) } ?? .standard
                 try tune.apply(to: &request, encoding: encoding, vocabulary: model.vocabulary.tokens, model: model.name)
+                try checkRender(voices: encoding.voices)
+            } catch let error as JobError {
+                throw error
             } catch let error as TuneOptionError {
                 throw JobDecoder.tuneError(error)
             } catch {
@@ -62,6 +65,46 @@ extension Job {
             return try request.prepared(for: model, limits: limits.sampling)
         } catch {
             throw error.jobError(model: model)
+        }
+    }
+
+    /// The render settings a job file alone cannot check: instruments for voices the
+    /// model's tunes have, and (for audio) the synthesizer and sound font on this host,
+    /// loaded now so that a job never samples for a render that cannot be played.
+    private func checkRender(voices: Int) throws(JobError) {
+        let field = JobField(path: "render.instrument", value: .string(render.instruments.description))
+        do {
+            try render.instruments.check(voiceCount: voices)
+        } catch {
+            throw field.error(
+                "\"render.instrument\": \(error.description).",
+                hint:
+                    "Name only the voices the model writes (soprano, alto, tenor, bass for a chorale model), or give one instrument for all."
+            )
+        }
+        for format in formats.compactMap(\.audioFormat) where format == .score || format == .pdf {
+            do {
+                try ScoreEngraver.checkTools(for: format)
+            } catch {
+                let index = formats.firstIndex(of: .rendered(format)) ?? 0
+                throw JobField(path: formats.count == 1 ? "format" : "format[\(index)]", value: .string(format.rawValue))
+                    .error(
+                        "\"\(format.rawValue)\" cannot be made on this host: \(error.description).",
+                        hint: "Install the tool on the daemon's host, or ask for \"abc\", \"musicxml\" or \"svg\" instead.")
+            }
+        }
+        guard formats.contains(where: { $0.audioFormat?.isAudio == true }) else { return }
+        do {
+            _ = try AudioRenderer.synth(for: render)
+        } catch {
+            let fromSetting = render.soundFont != nil && error.source == nil
+            let name = error.problem == .noneFound ? "synth" : fromSetting ? "soundfont" : "synth"
+            let value = error.problem == .noneFound ? render.synth.rawValue : error.path
+            throw JobField(path: "render." + name, value: .string(value)).error(
+                "\"render.\(name)\": \(error.description).",
+                hint:
+                    "Leave \"synth\" out (or \"auto\") to fall back to the built-in synthesizer, or name a sound font the daemon can read."
+            )
         }
     }
 

@@ -5,14 +5,17 @@ import RecurMusic
 /// `render.FIELD`.
 enum RenderDecoder {
     /// The fields of `render`, in the order they are checked.
-    static let fields = ["tempo", "instrument", "sample_rate", "channels", "bits", "velocity", "swing"]
+    static let fields = [
+        "tempo", "instrument", "synth", "soundfont", "reverb", "chorus", "staves", "sample_rate", "channels", "bits",
+        "velocity", "swing",
+    ]
 
     static func decode(_ field: JobField, formats: [OutputKind]) throws(JobError) -> RenderConfiguration {
         try field.checkNotNull()
         guard case .object(let members) = field.value else {
             throw field.error(
                 "\"render\" must be an object, not \(field.value.kindDescription).",
-                hint: "Write \"render\": {\"tempo\": 120, \"instrument\": \"pluck\"}, or leave it out for the defaults.")
+                hint: "Write \"render\": {\"tempo\": 120, \"instrument\": \"fiddle\"}, or leave it out for the defaults.")
         }
         if let unknown = members.first(where: { !fields.contains($0.key) }) {
             throw JobError(
@@ -26,14 +29,52 @@ enum RenderDecoder {
         var configuration = RenderConfiguration()
         if let field = given["tempo"] { configuration.tempo = try field.number() }
         if let field = given["instrument"] {
-            let name = try field.string()
-            guard let instrument = Instrument(rawValue: name) else {
-                throw field.error(
-                    "\"render.instrument\" is not an instrument the renderer has.",
-                    hint: NameSuggestion.hint(for: name, in: Instrument.allCases.map(\.rawValue), what: "instruments"))
+            let text = try field.string()
+            do {
+                configuration.instruments = try VoiceInstruments(parsing: text)
+            } catch {
+                var hint =
+                    "Name a General MIDI instrument (violin, church-organ, choir-aahs), or one of \(Instrument.wordList); "
+                    + "one per voice as \"soprano=flute,alto=oboe,tenor=clarinet,bass=bassoon\"."
+                if case .unknownInstrument(let name) = error.problem,
+                    let suggestion = NameSuggestion.nearest(to: GeneralMIDI.key(name), in: Instrument.names)
+                {
+                    hint = "did you mean \"\(suggestion)\"? " + hint
+                }
+                throw field.error("\"render.instrument\": \(error.description).", hint: hint)
             }
-            configuration.instrument = instrument
         }
+        if let field = given["synth"] {
+            let name = try field.string()
+            guard let synth = SynthChoice(rawValue: name) else {
+                throw field.error(
+                    "\"render.synth\" must be \"auto\", \"fluidsynth\" or \"builtin\".",
+                    hint:
+                        "\"auto\" (the default) plays FluidSynth when a sound font is found, the built-in synthesizer otherwise.")
+            }
+            configuration.synth = synth
+        }
+        if let field = given["soundfont"] {
+            let path = try field.string()
+            guard path.hasPrefix("/") else {
+                throw field.error(
+                    "\"render.soundfont\" must be an absolute path.",
+                    hint: "Name the .sf2 or .sf3 file on the daemon's host, e.g. \"/usr/share/sounds/sf2/FluidR3_GM.sf2\".")
+            }
+            configuration.soundFont = path
+        }
+        if let field = given["staves"] {
+            guard let staves = try field.integerLiteral().flatMap(ScoreStaves.init(rawValue:)) else {
+                throw field.error(
+                    "\"render.staves\" must be 2 or 4.",
+                    hint:
+                        "2 sets soprano and alto on a treble staff and tenor and bass on a bass staff; 4 gives each voice its own."
+                )
+            }
+            configuration.staves = staves
+        }
+        if let field = given["reverb"] { configuration.reverb = try field.number() }
+        if let field = given["chorus"] { configuration.chorus = try field.number() }
         // Out-of-range integers saturate so that validate() reports them with its ranges.
         if let field = given["sample_rate"] { configuration.sampleRate = try saturatedInteger(field) }
         if let field = given["channels"] { configuration.channels = try saturatedInteger(field) }

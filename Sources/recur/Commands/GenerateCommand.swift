@@ -181,7 +181,9 @@ struct GenerateCommand: ParsableCommand {
         configuration.key = tonic
         let written = try TuneFiles.write(
             tokens: sample.tokens, encoding: encoding, formats: rendered, configuration: configuration,
-            title: "\(model) \(sample.id.index + 1) (seed \(seed))", index: sample.id.index, count: count, to: directory)
+            title:
+                "\(((model as NSString).lastPathComponent as NSString).deletingPathExtension) \(sample.id.index + 1) (seed \(seed))",
+            index: sample.id.index, count: count, to: directory)
         if let warning = written.warning { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         return (paths + written.names.map { directory + "/" + $0 }, written.summary)
     }

@@ -72,24 +72,29 @@ struct RenderCommand: ParsableCommand {
         if json {
             printJSON(
                 [
-                    "path": report.path, "format": report.format.rawValue, "instrument": configuration.instrument.rawValue,
+                    "path": report.path, "format": report.format.rawValue,
                     "tempo": configuration.tempo, "sample_rate": configuration.sampleRate, "channels": configuration.channels,
                     "notes": noteCount, "voices": report.tune.voices.count, "steps": report.tune.steps, "frames": report.frames,
                     "seconds": report.seconds, "render_seconds": report.renderSeconds,
                     "synthesis_seconds": report.synthesisSeconds, "encoding_seconds": report.encodingSeconds,
                     "realtime_factor": report.realtimeFactor, "moved_pitches": report.movedPitches,
                     "ignored_tokens": report.ignoredTokens,
-                ].merging(TuneSummary(report.tune).json) { a, _ in a })
+                ].merging(TuneSummary(report.tune).json) { a, _ in a }.merging(report.playedJSON) { a, _ in a })
             return
         }
-        let what =
-            outputFormat.isAudio
-            ? "\(outputFormat.rawValue.uppercased()) \(configuration.sampleRate) Hz \(configuration.channels == 1 ? "mono" : "stereo")"
-            : outputFormat == .midi ? "MIDI" : outputFormat.rawValue.uppercased()
+        let what: String
+        switch outputFormat {
+        case _ where outputFormat.isAudio:
+            what =
+                "\(outputFormat.rawValue.uppercased()) \(configuration.sampleRate) Hz \(configuration.channels == 1 ? "mono" : "stereo") (\(report.playedBy))"
+        case .midi: what = "MIDI (\(report.playedBy))"
+        case .score: what = "music engraved as SVG"
+        case .pdf: what = "music engraved as PDF"
+        default: what = outputFormat.rawValue.uppercased()
+        }
         print(
             String(
-                format: "%@: %d notes, %.1f s of %@ (%@) in %.3f s, %.0f× real time",
-                out, noteCount, report.seconds, what, configuration.instrument.rawValue,
+                format: "%@: %d notes, %.1f s of %@ in %.3f s, %.0f× real time", out, noteCount, report.seconds, what,
                 report.renderSeconds, report.realtimeFactor))
         if report.movedPitches > 0 {
             print(

@@ -4,7 +4,21 @@ import RecurMusic
 /// How melodies become sound: the flags shared by `render` and `generate`.
 struct RenderOptions: ParsableArguments {
     @Option(help: "Quarter notes per minute (20…400).") var tempo: Double = 120
-    @Option(help: ArgumentHelp("\(Instrument.names).", valueName: "name")) var instrument: String = Instrument.pluck.rawValue
+    @Option(
+        help: ArgumentHelp(
+            "A General MIDI name (violin, church-organ, choir-aahs, …) or \(Instrument.wordList); one per voice as soprano=flute,alto=oboe,…  Default: fiddle for a melody, organ for several voices.",
+            valueName: "name"))
+    var instrument: String?
+    @Option(help: ArgumentHelp("auto (FluidSynth when a sound font is found), fluidsynth or builtin.", valueName: "synth"))
+    var synth: String = SynthChoice.auto.rawValue
+    @Option(
+        help: ArgumentHelp(
+            "The .sf2/.sf3 sound font FluidSynth plays (default: $RECUR_SOUNDFONT, then Debian's FluidR3_GM).",
+            valueName: "file"))
+    var soundfont: String?
+    @Option(help: "0 (dry) … 1: the reverb send (FluidSynth).") var reverb: Double = RenderConfiguration.defaultReverb
+    @Option(help: "0 … 1: the chorus send (FluidSynth).") var chorus: Double = 0
+    @Option(help: "Staves of an engraved four-voice score: 2 (S/A, T/B) or 4.") var staves: Int = 2
     @Option(help: "22050, 44100 or 48000.") var sampleRate: Int = 44100
     @Option(help: "1 (mono) or 2 (stereo).") var channels: Int = 1
     @Option(help: ArgumentHelp("Sample format: 16, 24 or float (WAV); 16 or 24 (FLAC).", valueName: "16|24|float"))
@@ -14,8 +28,14 @@ struct RenderOptions: ParsableArguments {
 
     /// The configuration for `format`, or an error naming the flag to fix.
     func configuration(for format: OutputFormat) throws -> RenderConfiguration {
-        guard let voice = Instrument(rawValue: instrument.lowercased()) else {
-            throw InputError(description: "--instrument must be one of \(Instrument.names), got '\(instrument)'")
+        var instruments = VoiceInstruments()
+        if let instrument {
+            do {
+                instruments = try VoiceInstruments(parsing: instrument)
+            } catch { throw InputError(description: "--instrument: \(error)") }
+        }
+        guard let synthChoice = SynthChoice(rawValue: synth.lowercased()) else {
+            throw InputError(description: "--synth must be auto, fluidsynth or builtin, got '\(synth)'")
         }
         var sampleFormat = SampleFormat.pcm16
         if let bits {
@@ -28,9 +48,15 @@ struct RenderOptions: ParsableArguments {
             default: break  // the other formats have no sample format; `validate(for:)` wants one that has
             }
         }
-        return RenderConfiguration(
-            tempo: tempo, instrument: voice, sampleRate: sampleRate, channels: channels,
-            sampleFormat: sampleFormat, velocity: velocity, swing: swing)
+        var configuration = RenderConfiguration(
+            tempo: tempo, sampleRate: sampleRate, channels: channels, sampleFormat: sampleFormat, velocity: velocity,
+            swing: swing, synth: synthChoice, soundFont: soundfont, reverb: reverb, chorus: chorus)
+        configuration.instruments = instruments
+        guard let layout = ScoreStaves(rawValue: staves) else {
+            throw InputError(description: "--staves must be 2 (soprano and alto, tenor and bass) or 4, got \(staves)")
+        }
+        configuration.staves = layout
+        return configuration
     }
 
     /// Checks the settings for every one of `formats`, naming the flag to fix; `--bits`
