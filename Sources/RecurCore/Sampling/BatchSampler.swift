@@ -311,7 +311,9 @@ private struct Row: Sendable {
         let parameters = request.request
         let temperature = parameters.effectiveTemperature
         let token: Int
-        if let allowed = request.allowed(generated: generatedTokens, bars: barState, voices: voiceState) {
+        if let drawn = request.drawnByOdds(generated: generatedTokens, random: &random) {
+            token = drawn
+        } else if let allowed = request.allowed(generated: generatedTokens, bars: barState, voices: voiceState) {
             token = Self.guided(logits: logits, allowed: allowed, parameters: parameters, random: &random)
         } else {
             token = TokenSampler.sample(

@@ -26,6 +26,12 @@ public struct SamplingRequest: Sendable, Equatable {
     /// tokens only (its probabilities renormalised over them). This is how a tune gets
     /// the meter and mode asked for, or one the model picks, at its start.
     public var guide: [[String]] = []
+    /// Odds for some of the guide's positions: where `guideOdds[i]` is not empty, token i is
+    /// one of `guide[i]` drawn with these odds (in `guide[i]`'s order; at temperature 0 the
+    /// likeliest) instead of the model's probabilities. A tune whose mode is asked for gets
+    /// its meter so, by the corpus's share of that mode's tunes in each meter: the model
+    /// writes the meter before the mode and cannot know it yet. Beam search ignores them.
+    public var guideOdds: [[Double]] = []
     /// Notes models: tokens fed before the tune, which are not part of the sample. A model
     /// trained with its state carried from one tune into the next has only ever started
     /// a tune after the end of another; from the zero state its first tokens go astray.
@@ -164,6 +170,19 @@ public struct SamplingRequest: Sendable, Equatable {
             }
             guideIDs.append(ids.sorted())
         }
+        var guideOddsByID: [[Double]] = []
+        for (position, odds) in guideOdds.enumerated() where !odds.isEmpty {
+            guard position < guide.count, odds.count == guide[position].count, odds.allSatisfy({ $0 >= 0 && $0.isFinite }),
+                odds.contains(where: { $0 > 0 })
+            else {
+                throw RequestError(
+                    field: "guide_odds", value: "\(odds)",
+                    problem: "must give a weight of at least 0 to each token of guide position \(position + 1), some above 0")
+            }
+            let byID = Dictionary(zip(guide[position].compactMap { vocabulary.id(of: $0) }, odds)) { a, _ in a }
+            while guideOddsByID.count < position { guideOddsByID.append([]) }
+            guideOddsByID.append(guideIDs[position].map { byID[$0] ?? 0 })
+        }
         if primeIDs.isEmpty { primeIDs = [vocabulary.startID] }
         var inputs: [Int] = []
         for name in warmup {
@@ -185,7 +204,7 @@ public struct SamplingRequest: Sendable, Equatable {
         }
         return PreparedRequest(
             request: self, inputs: inputs + primeIDs, stops: stop.map { Array($0.unicodeScalars) }, guide: guideIDs,
-            barState: barState, voiceState: voiceState)
+            guideOdds: guideOddsByID, barState: barState, voiceState: voiceState)
     }
 }
 
@@ -244,6 +263,8 @@ public struct PreparedRequest: Sendable {
     public let stops: [[Unicode.Scalar]]
     /// The ids each of the first generated tokens may be (`SamplingRequest.guide`), sorted.
     public var guide: [[Int]] = []
+    /// `SamplingRequest.guideOdds` in the order of `guide`'s ids.
+    public var guideOdds: [[Double]] = []
     /// Where the prime leaves the tune in its bars (`SamplingRequest.bars`).
     public var barState = BarGrammar.State()
     /// What the prime leaves each voice sounding (`SamplingRequest.voiceLeading`).

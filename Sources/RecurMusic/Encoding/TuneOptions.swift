@@ -20,9 +20,10 @@ public struct TuneOptions: Sendable, Hashable {
     /// so it goes too.
     public var freeBars = false
     /// No cadence: the tune ends where and how the model likes, rather than on its tonic
-    /// after as many bars as the corpus's tunes of its meter (`BarGrammar.Cadence`). The bar
-    /// lines of the meter stay unless `freeBars` is set too; with `freeBars` and
-    /// `freeVoicing`, the model alone.
+    /// after as many bars as the corpus's tunes of its meter (`BarGrammar.Cadence`), and the
+    /// meter of a tune whose mode alone is asked for chosen by the model rather than by the
+    /// corpus's odds (`meterOdds`). The bar lines of the meter stay unless `freeBars` is set
+    /// too; with `freeBars` and `freeVoicing`, the model alone.
     public var freeForm = false
     /// Models of several voices: the voices as the model writes them, without the part-writing
     /// rules (`VoiceLeading`) and without the tonic in the bass of the last chord of a
@@ -57,6 +58,9 @@ public struct TuneOptions: Sendable, Hashable {
         if !freeVoicing { request.voiceLeading = VoiceLeading(encoding: encoding, vocabulary: vocabulary) }
         guard let harmonize else {
             request.guide = try guide(for: encoding, prime: request.prime, model: model)
+            if !freeForm, meter == nil, let mode = try parsedMode(), request.guide.count == 2 {
+                request.guideOdds = Self.meterOdds(for: mode, encoding: encoding)
+            }
             if !freeBars, var bars = BarGrammar(encoding: encoding, vocabulary: vocabulary) {
                 if freeForm { bars.cadence = nil }
                 request.bars = bars
@@ -123,6 +127,19 @@ public struct TuneOptions: Sendable, Hashable {
             meters.map { NoteEncoding.meterPrefix + $0.description },
             modes.map { NoteEncoding.modePrefix + $0.rawValue },
         ]
+    }
+
+    /// For a tune whose mode is asked for and whose meter is not: the odds of each meter
+    /// the model knows (in `encoding.meters`' order, as the guide lists them), the number of
+    /// the corpus's tunes of that meter and mode (`bars_per_tune`, which counts only pairs of
+    /// at least 20 tunes); none when the model recorded none for the mode. The model writes the
+    /// meter before the mode, so left to itself it picks meters in the proportions of all
+    /// its tunes, not of that mode's.
+    static func meterOdds(for mode: Mode, encoding: NoteEncoding) -> [[Double]] {
+        let odds = encoding.meters.map { meter in
+            Double(encoding.barsPerTune[TuneKind(meter: meter, mode: mode)]?.values.reduce(0, +) ?? 0)
+        }
+        return odds.contains(where: { $0 > 0 }) ? [odds, []] : []
     }
 
     /// The tokens to feed before every tune of a model with `vocabulary`: the encoding's
