@@ -51,7 +51,9 @@ struct ScoreToolTests {
             URL(fileURLWithPath: "/usr/bin/pgrep"), ["-f", "sleep 60"], environment: [:])
         #expect(sleeping.stdout.isEmpty, "\(sleeping.stdout)")
         // And the real abcm2ps engraves it.
-        let real = try RecurBinary.run(["render", "waltz.txt", "--out", "waltz.score.svg"], directory: directory)
+        let real = try RecurBinary.run(
+            ["render", "waltz.txt", "--out", "waltz.score.svg"], environment: ["RECUR_ENGRAVING_TIME_LIMIT": "120"],
+            directory: directory)
         #expect(real.status == 0 && real.stdout.contains("engraved as SVG"), "\(real.stderr)")
         let svg = try String(contentsOfFile: directory + "/waltz.score.svg", encoding: .utf8)
         #expect(svg.contains("<svg") && svg.contains("waltz"))
@@ -87,8 +89,10 @@ struct ScoreToolTests {
         try fixture.submit(
             #"{"model": "tiny-tunes", "length": 60, "seed": 3, "format": ["score", "pdf"], "render": {"staves": 4}}"#,
             id: "engraved")
-        let third = try fixture.startDaemon(["--once"])
+        // A generous limit: a loaded CI host can take seconds to start rsvg-convert (fontconfig).
+        let third = try fixture.startDaemon(["--once"], environment: ["RECUR_ENGRAVING_TIME_LIMIT": "120"])
         third.waitUntilExit()
+        #expect(third.terminationStatus == 0)
         let why = "\(fixture.list("failed")): \(fixture.json("failed/engraved/error.json"))"
         #expect(fixture.list("done/engraved").contains("sample-001.score.svg"), "\(why)")
         #expect(fixture.list("done/engraved").contains("sample-001.pdf"), "\(why)")
