@@ -34,14 +34,17 @@ public enum ScoreEngraver {
     }
 
     /// The engraved score of `tune` as SVG (`.score`) or PDF (`.pdf`): title, tempo, meter,
-    /// key, bars, ties and pickup as the ABC has them, one system of four bars to a line.
+    /// key, bars, ties and pickup as the ABC has them, as many bars to a system as fit.
     /// `scratch` is a directory the caller owns; the tools write there, and it is emptied.
     /// - Throws: `EngravingError`.
     public static func engrave(
         _ tune: Tune, title: String, tempo: Double, staves: ScoreStaves, format: OutputFormat, scratch: String
     ) throws(EngravingError) -> Data {
         try checkTools(for: format)
-        let abc = ABCNotation.text(for: tune, title: title, tempo: tempo, staves: staves)
+        // abcm2ps fills each system itself (`continueall`) rather than keeping the ABC's four
+        // bars a line: a line of dense bars can need more than the page's width, which
+        // abcm2ps refuses ("Line too much shrunk").
+        let abc = "%%continueall 1\n" + ABCNotation.text(for: tune, title: title, tempo: tempo, staves: staves)
         let input = scratch + "/tune.abc"
         guard FileManager.default.createFile(atPath: input, contents: Data(abc.utf8)) else {
             throw EngravingError(tool: "abcm2ps", problem: .cannotStart("cannot write \(input)"))
