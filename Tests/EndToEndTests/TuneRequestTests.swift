@@ -38,6 +38,10 @@ struct TuneRequestTests {
             #expect(sample["mode"] as? String == "minor")
             #expect(sample["key"] as? String == "E")
             #expect((sample["bars"] as? Int ?? 0) >= 1)
+            // Who played the MP3: the same entry result.json has.
+            let audio = sample["audio"] as? [[String: Any]] ?? []
+            let file = audio.first?["file"] as? String ?? ""
+            #expect(audio.count == 1 && file.hasSuffix(".mp3") && audio.first?["synth"] as? String == "fluidsynth", "\(sample)")
         }
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: out))
         for ext in ["txt", "abc", "svg", "mp3", "mid"] { #expect(files.contains("sample-001.\(ext)"), "\(files)") }

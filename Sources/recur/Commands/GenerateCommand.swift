@@ -75,6 +75,7 @@ struct GenerateCommand: ParsableCommand {
         var nextToPrint = 0
         var files: [String] = []
         var summaries: [Int: TuneSummary] = [:]  // from writing the files, so --json decodes no tune twice
+        var audio: [Int: [[String: Any]]] = [:]  // who played each sample's audio files
         let started = Date()
         if streaming { emit(prepared.request.prime) }
         var failure: Error?
@@ -93,6 +94,7 @@ struct GenerateCommand: ParsableCommand {
                             sample, count: count, formats: formats, encoding: encoding, tonic: tonic, seed: seed, to: out)
                         files += written.paths
                         summaries[sample.id.index] = written.summary
+                        audio[sample.id.index] = written.audio
                     } catch { failure = error }
                 } else if !json {
                     while nextToPrint < count, let ready = finished[nextToPrint] {
@@ -128,6 +130,7 @@ struct GenerateCommand: ParsableCommand {
                         steps = summary.steps
                     }
                     object.merge(sample.likelihoodFields(steps: steps)) { a, _ in a }
+                    if let played = audio[sample.id.index], !played.isEmpty { object["audio"] = played }
                     return object
                 },
             ])
@@ -170,13 +173,13 @@ struct GenerateCommand: ParsableCommand {
     private func write(
         _ sample: Sample, count: Int, formats: [OutputFormat?], encoding: NoteEncoding?, tonic: Tonic?, seed: UInt64,
         to directory: String
-    ) throws -> (paths: [String], summary: TuneSummary?) {
+    ) throws -> (paths: [String], summary: TuneSummary?, audio: [[String: Any]]) {
         var paths: [String] = []
         if formats.contains(where: { $0 == nil }) {
             paths.append(try SampleFiles.writeText(sample.text, index: sample.id.index, count: count, to: directory))
         }
         let rendered = formats.compactMap { $0 }
-        guard let encoding, !rendered.isEmpty else { return (paths, nil) }
+        guard let encoding, !rendered.isEmpty else { return (paths, nil, []) }
         var configuration = try render.configuration(forAll: rendered)
         configuration.key = tonic
         let written = try TuneFiles.write(
@@ -185,7 +188,7 @@ struct GenerateCommand: ParsableCommand {
                 "\(((model as NSString).lastPathComponent as NSString).deletingPathExtension) \(sample.id.index + 1) (seed \(seed))",
             index: sample.id.index, count: count, to: directory)
         if let warning = written.warning { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
-        return (paths + written.names.map { directory + "/" + $0 }, written.summary)
+        return (paths + written.names.map { directory + "/" + $0 }, written.summary, written.audioJSON)
     }
 
     /// Samples are named sample-001…, so a second run into the same directory would replace
