@@ -66,8 +66,10 @@ public final class Daemon: @unchecked Sendable {
     /// Set by the first `shutdownNow`: the claim is released and the process told to
     /// exit exactly once.
     var shutDown = false
-    private var exitCode: Int32 = 0
+    var exitCode: Int32 = 0
     var statistics = DaemonStatistics()
+    /// The free bytes when the spool was found full: claiming resumes above them and the reserve.
+    var spoolFullFloor: UInt64 = 0
     private var timers: [DispatchSourceTimer] = []
     /// The status files whose last write failed, so that a failure is logged once and its
     /// end once, not every second.
@@ -148,7 +150,11 @@ public final class Daemon: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(control))
         let status = DispatchSource.makeTimerSource(queue: control)
         status.schedule(deadline: .now() + 1, repeating: 1, leeway: .milliseconds(100))
-        status.setEventHandler { [weak self] in self?.writeStatus() }
+        status.setEventHandler { [weak self] in
+            self?.writeStatus()
+            // A full spool is looked at again every second: claiming resumes by itself.
+            if self?.statistics.spoolFull != nil { self?.scan(nil) }
+        }
         status.resume()
         timers.append(status)
         if let interval = notifier.watchdogInterval {
@@ -193,7 +199,7 @@ public final class Daemon: @unchecked Sendable {
     /// last run ending, --once draining): the writer finishes what it was given — an
     /// error.json cut off would be recovered later as the job of a dead daemon — then the
     /// claim is released and `run()` returns.
-    private func shutdownNow() {
+    func shutdownNow() {
         dispatchPrecondition(condition: .onQueue(control))
         guard !shutDown else { return }
         shutDown = true
@@ -233,7 +239,9 @@ public final class Daemon: @unchecked Sendable {
         guard !stopping, let claims else { return }
         if let change { learn(change) }
         claimWaiting(claims)
-        if options.once && runs.isEmpty && !stopping && waiting.isEmpty {
+        if options.once && runs.isEmpty && !stopping && statistics.spoolFull != nil {
+            giveUpFullSpool()
+        } else if options.once && runs.isEmpty && !stopping && waiting.isEmpty {
             // A failure still being written may put its job back in incoming/: drain the
             // writer, then look again.
             writer.sync {}
@@ -263,6 +271,7 @@ public final class Daemon: @unchecked Sendable {
 
     private func claimWaiting(_ claims: ClaimStore) {
         dispatchPrecondition(condition: .onQueue(control))
+        guard waiting.isEmpty || spaceAllowsClaiming() else { return }
         while rowsInFlight < options.maximumRows, let next = waiting.popOldest() {
             guard !isHeld(next.name), let claimed = claims.claim(next.name) else { continue }
             statistics.claimed += 1
@@ -370,6 +379,7 @@ public final class Daemon: @unchecked Sendable {
             statistics.latency.observe(Date().timeIntervalSince(run.received))
         case .failed: statistics.failed += 1
         case .writeFailed: noteWriteFailure((run.claimed as NSString).lastPathComponent, id: run.id)
+        case .deferred: deferToSpace(run)
         }
         // A client that saw the result appear reads a status that counts it.
         writeStatus(tick: false)

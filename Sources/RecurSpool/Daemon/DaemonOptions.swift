@@ -27,6 +27,9 @@ public struct DaemonOptions: Sendable {
     /// than this are in flight, so the last job claimed may pass it (a job is never split,
     /// and one larger than this still runs, with nothing else claimed beside it).
     public var maximumRows = 64
+    /// Bytes that must stay free on the spool's filesystem for a job to be claimed
+    /// (`--min-free`); below them jobs wait in incoming/.
+    public var minimumFreeBytes: UInt64 = 16 << 20
     /// A spool.
     public init(spool: String) { self.spool = spool }
 }

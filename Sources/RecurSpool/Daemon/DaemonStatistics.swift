@@ -13,6 +13,8 @@ struct DaemonStatistics {
     private(set) var tokensPerSecond = 0.0
     private var lastTick = Date()
     private var generatedTotal = 0
+    /// Set while the spool is too full to claim jobs (`Daemon+SpoolSpace`).
+    var spoolFull: DaemonStatus.SpoolFull?
 
     /// Latency buckets (seconds) of the histogram.
     static let buckets: [Double] = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300]
@@ -41,7 +43,7 @@ struct DaemonStatistics {
             totals: DaemonStatus.Totals(claimed: claimed, done: done, failed: failed, tokens: generatedTotal),
             tokensPerSecond: tokensPerSecond.isFinite ? tokensPerSecond.rounded() : 0,
             models: models.map { DaemonStatus.Model(name: $0.name, cell: $0.cell, kind: $0.kind, dataSHA256: $0.sha) },
-            limits: DaemonStatus.Limits(limits))
+            limits: DaemonStatus.Limits(limits), spoolFull: spoolFull)
         return status.json()
     }
 
@@ -58,6 +60,9 @@ struct DaemonStatistics {
             "# TYPE recur_job_latency_seconds histogram",
         ]
         lines += latency.prometheusLines(name: "recur_job_latency_seconds")
+        lines.append("# HELP recur_spool_full 1 while the spool's filesystem is too full to claim jobs.")
+        lines.append("# TYPE recur_spool_full gauge")
+        lines.append("recur_spool_full \(spoolFull == nil ? 0 : 1)")
         lines.append("# HELP recur_uptime_seconds Seconds since the daemon started.")
         lines.append("# TYPE recur_uptime_seconds gauge")
         lines.append("recur_uptime_seconds \(Date().timeIntervalSince(started).rounded())")

@@ -85,9 +85,27 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
     public var models: [Model]
     /// The job limits it serves with; nil in a status file written before they were published.
     public var limits: Limits?
+    /// Set while the spool's filesystem is too full to claim jobs: they wait in incoming/.
+    public var spoolFull: SpoolFull?
+
+    /// A full spool: the bytes free when last looked and the reserve below which no job is
+    /// claimed (`recur serve --min-free`).
+    public struct SpoolFull: Codable, Sendable, Equatable {
+        public var freeBytes: UInt64
+        public var reserveBytes: UInt64
+        /// When the daemon stopped claiming, `2026-12-01T10:00:00Z`.
+        public var since: String
+
+        enum CodingKeys: String, CodingKey {
+            case since
+            case freeBytes = "free_bytes"
+            case reserveBytes = "reserve_bytes"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case daemon, pid, updated, queue, running, totals, models, limits
+        case spoolFull = "spool_full"
         case uptimeSeconds = "uptime_seconds"
         case tokensPerSecond = "tokens_per_second"
     }
@@ -108,9 +126,10 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
 
     init(
         daemon: String, pid: Int, updated: String, uptimeSeconds: Double, queue: Queue, running: [RunningJob],
-        totals: Totals, tokensPerSecond: Double, models: [Model], limits: Limits?
+        totals: Totals, tokensPerSecond: Double, models: [Model], limits: Limits?, spoolFull: SpoolFull? = nil
     ) {
         self.limits = limits
+        self.spoolFull = spoolFull
         self.daemon = daemon
         self.pid = pid
         self.updated = updated

@@ -6,7 +6,8 @@ import RecurCore
 /// its error.json into failed/ — never half-published, never lost.
 struct ResultPublisher {
     /// How publishing a job ended.
-    enum Outcome { case done, failed, writeFailed }
+    /// `deferred`: the spool was full; the job is still claimed, to be put back.
+    enum Outcome { case done, failed, writeFailed, deferred }
 
     let claims: ClaimStore
     let logger: Logger
@@ -24,6 +25,12 @@ struct ResultPublisher {
                 "job \(run.id): done in \(String(format: "%.2f", Date().timeIntervalSince(run.received))) s, \(tokens) tokens, \(files.count) file(s) in \(target)"
             )
             return .done
+        } catch  where SpoolSpace.isOutOfSpace(error) {
+            // The spool is full: not the job's fault. The claim is kept; the daemon stops
+            // claiming, then puts the job back in incoming/ as it came (no attempt counted).
+            logger.warning("job \(run.id): the spool's filesystem is full (\(error))")
+            claims.discardWork(run.work, claimed: run.claimed)
+            return .deferred
         } catch {
             logger.error("job \(run.id): cannot write results: \(error)")
             claims.discardWork(run.work, claimed: run.claimed)

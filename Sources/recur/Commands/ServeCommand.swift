@@ -26,6 +26,11 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Seconds between full rescans of incoming/ (inotify does the rest).") var rescanInterval: Double = 2
     @Option(help: ArgumentHelp("Write Prometheus metrics to this file (node_exporter textfile collector).", valueName: "path"))
     var metricsFile: String?
+    @Option(
+        help: ArgumentHelp(
+            "Space to keep free on the spool's filesystem: below it no job is claimed, and jobs wait in incoming/ until there is room (bytes, or 512k, 64M, 1G).",
+            valueName: "size"))
+    var minFree: String = "16M"
     @Option(help: "Largest job file in bytes.") var maxJobBytes: Int = JobLimits.serving.maximumFileBytes
     @Option(help: "Most samples per job.") var maxCount: Int = JobLimits.serving.sampling.maximumCount
     @Option(help: "Most tokens per sample.") var maxLength: Int = JobLimits.serving.sampling.maximumLength
@@ -39,6 +44,9 @@ struct ServeCommand: ParsableCommand {
         }
         if !(0.01...3600).contains(rescanInterval) {
             throw ValidationError("--rescan-interval must be between 0.01 and 3600 seconds, got \(rescanInterval)")
+        }
+        guard SpoolSpace.parseSize(minFree) != nil else {
+            throw ValidationError("--min-free must be a size in bytes such as 0, 512k, 64M or 1G, got '\(minFree)'")
         }
         if maxJobBytes < 64 || maxCount < 1 || maxLength < 1 || maxTotalTokens < 1 {
             throw ValidationError("the --max-… limits must be positive (and --max-job-bytes at least 64)")
@@ -56,6 +64,7 @@ struct ServeCommand: ParsableCommand {
         options.grace = grace
         options.rescanInterval = rescanInterval
         options.metricsFile = metricsFile
+        options.minimumFreeBytes = SpoolSpace.parseSize(minFree) ?? options.minimumFreeBytes
         options.limits.maximumFileBytes = maxJobBytes
         options.limits.sampling.maximumCount = maxCount
         options.limits.sampling.maximumLength = maxLength

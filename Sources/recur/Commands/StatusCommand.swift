@@ -48,6 +48,11 @@ struct StatusCommand: ParsableCommand {
             !SpoolIO.isDirectory(layout.done + "/" + job.id) && !SpoolIO.isDirectory(layout.failed + "/" + job.id)
         }
         print("queue     \(incoming) waiting, \(running.count) running")
+        if let full = status.spoolFull {
+            print(
+                "FULL      the spool's filesystem is full since \(full.since): \(full.freeBytes / 1_000_000) MB free, reserve \(full.reserveBytes / 1_000_000) MB; no job is claimed until there is room (jobs wait in incoming/)"
+            )
+        }
         for job in running {
             print("          \(job.id)  \(job.model)  \(job.samples) sample(s)")
         }
