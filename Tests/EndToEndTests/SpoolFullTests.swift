@@ -6,20 +6,28 @@ import Testing
 /// once the tmpfs is made larger. Needs `mount -t tmpfs` (root, as CI runs).
 @Suite(.serialized, .enabled(if: Tmpfs.canMount, "mounting a tmpfs needs root (CAP_SYS_ADMIN)"))
 struct SpoolFullTests {
-    @Test func jobsWaitForSpaceAndAllFinishWhenItReturns() throws {
+    /// A spool on a tmpfs of `megabytes` with the shipped folk model and `jobs` jobs of one
+    /// WAV tune each (seeds 1…), named j1…; the caller unmounts it.
+    static func spoolOnTmpfs(megabytes: Int, jobs: Int) throws -> SpoolFixture {
         let fixture = try SpoolFixture()
         try FileManager.default.copyItem(
             atPath: ShippedModelsTests.directory + "/folk.safetensors", toPath: fixture.models + "/folk.safetensors")
-        try Tmpfs.mount(at: fixture.spool, megabytes: 6)
-        defer { Tmpfs.unmount(fixture.spool) }
-        // Six tunes of about 1.1 MB of WAV each: four fit in 6 MB.
-        for seed in 1...6 {
-            try FileManager.default.createDirectory(atPath: fixture.spool + "/tmp", withIntermediateDirectories: true)
-            try FileManager.default.createDirectory(atPath: fixture.spool + "/incoming", withIntermediateDirectories: true)
+        try Tmpfs.mount(at: fixture.spool, megabytes: megabytes)
+        for sub in ["tmp", "incoming"] {
+            try FileManager.default.createDirectory(atPath: fixture.spool + "/" + sub, withIntermediateDirectories: true)
+        }
+        for seed in 1...jobs {
             try fixture.submit(
                 #"{"model": "folk", "count": 1, "seed": \#(seed), "meter": "4/4", "format": ["wav"], "render": {"synth": "builtin"}}"#,
                 id: "j\(seed)")
         }
+        return fixture
+    }
+
+    @Test func jobsWaitForSpaceAndAllFinishWhenItReturns() throws {
+        // Six tunes of about 1.1 MB of WAV each: four fit in 6 MB.
+        let fixture = try Self.spoolOnTmpfs(megabytes: 6, jobs: 6)
+        defer { Tmpfs.unmount(fixture.spool) }
         let metrics = fixture.root + "/metrics.prom"
         let daemon = try fixture.startDaemon(["--min-free", "0", "--metrics-file", metrics])
         #expect(fixture.waitUntil(60) { fixture.list("done").count == 4 && fixture.list("incoming").count == 2 })
@@ -46,18 +54,8 @@ struct SpoolFullTests {
     }
 
     @Test func onceLeavesTheJobsThatDoNotFitAndSaysSo() throws {
-        let fixture = try SpoolFixture()
-        try FileManager.default.copyItem(
-            atPath: ShippedModelsTests.directory + "/folk.safetensors", toPath: fixture.models + "/folk.safetensors")
-        try Tmpfs.mount(at: fixture.spool, megabytes: 3)
+        let fixture = try Self.spoolOnTmpfs(megabytes: 3, jobs: 4)
         defer { Tmpfs.unmount(fixture.spool) }
-        try FileManager.default.createDirectory(atPath: fixture.spool + "/tmp", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: fixture.spool + "/incoming", withIntermediateDirectories: true)
-        for seed in 1...4 {
-            try fixture.submit(
-                #"{"model": "folk", "count": 1, "seed": \#(seed), "meter": "4/4", "format": ["wav"], "render": {"synth": "builtin"}}"#,
-                id: "j\(seed)")
-        }
         // The default reserve (16 MB) is more than the whole tmpfs: nothing is claimed.
         let daemon = try fixture.startDaemon(["--once"])
         daemon.waitUntilExit()
