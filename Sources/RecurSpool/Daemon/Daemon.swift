@@ -272,6 +272,7 @@ public final class Daemon: @unchecked Sendable {
     private func claimWaiting(_ claims: ClaimStore) {
         dispatchPrecondition(condition: .onQueue(control))
         guard waiting.isEmpty || spaceAllowsClaiming() else { return }
+        if !waiting.isEmpty && claims.isPresumedDead { return exitPresumedDead() }
         while rowsInFlight < options.maximumRows, let next = waiting.popOldest() {
             guard !isHeld(next.name), let claimed = claims.claim(next.name) else { continue }
             statistics.claimed += 1
@@ -380,6 +381,7 @@ public final class Daemon: @unchecked Sendable {
         case .failed: statistics.failed += 1
         case .writeFailed: noteWriteFailure((run.claimed as NSString).lastPathComponent, id: run.id)
         case .deferred: deferToSpace(run)
+        case .lost: if claims?.isPresumedDead == true { exitPresumedDead() }
         }
         // A client that saw the result appear reads a status that counts it.
         writeStatus(tick: false)

@@ -7,7 +7,9 @@ import RecurCore
 struct ResultPublisher {
     /// How publishing a job ended.
     /// `deferred`: the spool was full; the job is still claimed, to be put back.
-    enum Outcome { case done, failed, writeFailed, deferred }
+    /// `lost`: the claimed job file is gone — another daemon requeued it — so nothing is
+    /// written for it here.
+    enum Outcome { case done, failed, writeFailed, deferred, lost }
 
     let claims: ClaimStore
     let logger: Logger
@@ -17,6 +19,13 @@ struct ResultPublisher {
     /// work directory, keeping the claim; if even that cannot be written, the job goes back
     /// to incoming/ (`writeFailed`).
     func publish(_ run: JobRun) -> Outcome {
+        guard FileManager.default.fileExists(atPath: run.claimed) else {
+            logger.error(
+                "job \(run.id): its claim is gone (another daemon requeued it, presuming this one dead); its results are dropped, not published"
+            )
+            SpoolIO.remove(run.work)
+            return .lost
+        }
         do {
             let files = try JobOutputs.write(run)
             let target = try claims.publish(work: run.work, claimed: run.claimed, jobID: run.id, succeeded: true)

@@ -46,6 +46,11 @@ public final class ClaimStore: @unchecked Sendable {
     /// `active/ID/`.
     public var directory: String { layout.active + "/" + daemonID }
 
+    /// Whether `active/ID/` is gone: another daemon took this one's lock (on a shared
+    /// filesystem, after this host froze past its lease) and requeued what it held. Such a
+    /// daemon holds nothing and must not claim or publish under this identity again.
+    public var isPresumedDead: Bool { !SpoolIO.isDirectory(directory) }
+
     /// Claims `incoming/NAME`; returns its new path, or nil when another daemon won.
     public func claim(_ name: String) -> String? {
         let target = directory + "/" + name
