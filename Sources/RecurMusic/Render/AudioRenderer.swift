@@ -26,17 +26,22 @@ public enum AudioRenderer {
     /// - Throws: `SoundFontError` (a named sound font missing or unreadable; FluidSynth asked
     ///   for and none found).
     public static func synth(for configuration: RenderConfiguration) throws(SoundFontError) -> SynthUsed {
-        switch configuration.synth {
-        case .builtin:
-            return SynthUsed(synth: .builtin, soundFont: nil)
-        case .auto, .fluidsynth:
-            guard let path = try SoundFont.locate(explicit: configuration.soundFont) else {
-                if configuration.synth == .fluidsynth { throw SoundFontError(path: "", problem: .noneFound) }
-                return SynthUsed(synth: .builtin, soundFont: nil)
-            }
-            _ = try FluidSynthPlayer.shared(soundFont: path, sampleRate: configuration.sampleRate)
-            return SynthUsed(synth: .fluidsynth, soundFont: path)
+        try player(for: configuration).used
+    }
+
+    /// The synthesizer `configuration` plays with here, and FluidSynth's loaded player when
+    /// it is FluidSynth.
+    private static func player(
+        for configuration: RenderConfiguration
+    ) throws(SoundFontError) -> (used: SynthUsed, player: FluidSynthPlayer?) {
+        let builtin = SynthUsed(synth: .builtin, soundFont: nil)
+        guard configuration.synth != .builtin else { return (builtin, nil) }
+        guard let path = try SoundFont.locate(explicit: configuration.soundFont) else {
+            if configuration.synth == .fluidsynth { throw SoundFontError(path: "", problem: .noneFound) }
+            return (builtin, nil)
         }
+        let player = try FluidSynthPlayer.shared(soundFont: path, sampleRate: configuration.sampleRate)
+        return (SynthUsed(synth: .fluidsynth, soundFont: path), player)
     }
 
     /// What plays audio for a job that names no synthesizer or sound font, loaded now, for
@@ -60,17 +65,9 @@ public enum AudioRenderer {
     public static func render(_ tune: Tune, configuration: RenderConfiguration) throws -> (AudioBuffer, SynthUsed) {
         try configuration.validate()
         try configuration.instruments.check(voiceCount: tune.voices.count)
-        let used = try synth(for: configuration)
-        guard used.synth == .fluidsynth, let soundFont = used.soundFont else {
-            return (try Synthesizer.render(tune, configuration: configuration), used)
-        }
-        let duration = configuration.timing.seconds(atStep: tune.steps)
-        guard duration <= RenderConfiguration.maximumSeconds else {
-            throw RenderSettingError(
-                setting: "duration", value: "\(Int(duration)) s (\(tune.steps) steps at \(configuration.tempo.formatted) BPM)",
-                expected: "at most \(Int(RenderConfiguration.maximumSeconds)) s: a faster tempo or a shorter tune")
-        }
-        let player = try FluidSynthPlayer.shared(soundFont: soundFont, sampleRate: configuration.sampleRate)
+        let (used, player) = try player(for: configuration)
+        guard let player else { return (try Synthesizer.render(tune, configuration: configuration), used) }
+        try Synthesizer.checkDuration(of: tune, configuration: configuration)
         let (left, right) = player.play(
             midi: try MIDIFile.data(for: tune, configuration: configuration),
             frames: configuration.timing.frame(atStep: tune.steps))
@@ -84,9 +81,7 @@ public enum AudioRenderer {
         } else {
             samples = zip(left, right).map { ($0 + $1) / 2 }
         }
-        let peak = samples.reduce(Float(0)) { max($0, abs($1)) }
-        let scale = peak > 0 ? Synthesizer.peakLevel * Float(configuration.velocity) / 127 / peak : 0
-        for i in samples.indices { samples[i] *= scale }
+        Synthesizer.scaleToPeak(&samples, velocity: configuration.velocity)
         return (AudioBuffer(samples: samples, channels: configuration.channels, sampleRate: configuration.sampleRate), used)
     }
 }

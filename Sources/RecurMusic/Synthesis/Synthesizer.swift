@@ -39,13 +39,7 @@ public enum Synthesizer {
     ///   last longer than `RenderConfiguration.maximumSeconds`.
     public static func render(_ tune: Tune, configuration: RenderConfiguration) throws(RenderSettingError) -> AudioBuffer {
         try configuration.validate()
-        let timing = configuration.timing
-        let duration = timing.seconds(atStep: tune.steps)
-        guard duration <= RenderConfiguration.maximumSeconds else {
-            throw RenderSettingError(
-                setting: "duration", value: "\(Int(duration)) s (\(tune.steps) steps at \(configuration.tempo.formatted) BPM)",
-                expected: "at most \(Int(RenderConfiguration.maximumSeconds)) s: a faster tempo or a shorter tune")
-        }
+        try checkDuration(of: tune, configuration: configuration)
         let frames = frameCount(for: tune.melody, configuration: configuration, voiceCount: tune.voices.count)
         let channels = configuration.channels
         let mixes = tune.voices.enumerated().map { voice, melody in
@@ -65,10 +59,27 @@ public enum Synthesizer {
                 }
             }
         }
-        let peak = samples.reduce(Float(0)) { max($0, abs($1)) }
-        let scale = peak > 0 ? Self.peakLevel * Float(configuration.velocity) / 127 / peak : 0
-        for i in samples.indices { samples[i] *= scale }
+        scaleToPeak(&samples, velocity: configuration.velocity)
         return AudioBuffer(samples: samples, channels: channels, sampleRate: configuration.sampleRate)
+    }
+
+    /// Refuses a tune that would last longer than `RenderConfiguration.maximumSeconds`
+    /// before any audio memory is allocated, whichever synthesizer plays it.
+    static func checkDuration(of tune: Tune, configuration: RenderConfiguration) throws(RenderSettingError) {
+        let duration = configuration.timing.seconds(atStep: tune.steps)
+        guard duration <= RenderConfiguration.maximumSeconds else {
+            throw RenderSettingError(
+                setting: "duration", value: "\(Int(duration)) s (\(tune.steps) steps at \(configuration.tempo.formatted) BPM)",
+                expected: "at most \(Int(RenderConfiguration.maximumSeconds)) s: a faster tempo or a shorter tune")
+        }
+    }
+
+    /// Scales `samples` so that the loudest is exactly velocity / 127 × `peakLevel` (silence
+    /// stays silence): every synthesizer's audio is as loud as its velocity and never clips.
+    static func scaleToPeak(_ samples: inout [Float], velocity: Int) {
+        let peak = samples.reduce(Float(0)) { max($0, abs($1)) }
+        let scale = peak > 0 ? peakLevel * Float(velocity) / 127 / peak : 0
+        for i in samples.indices { samples[i] *= scale }
     }
 
     /// One voice's notes, unscaled, `frames` long.

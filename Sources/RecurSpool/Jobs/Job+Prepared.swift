@@ -97,8 +97,9 @@ extension Job {
         do {
             _ = try AudioRenderer.synth(for: render)
         } catch {
-            let fromSetting = render.soundFont != nil && error.source == nil
-            let name = error.problem == .noneFound ? "synth" : fromSetting ? "soundfont" : "synth"
+            // The job's own sound font is at fault, or else the host's synthesizer.
+            let fromSetting = render.soundFont != nil && error.source == nil && error.problem != .noneFound
+            let name = fromSetting ? "soundfont" : "synth"
             let value = error.problem == .noneFound ? render.synth.rawValue : error.path
             throw JobField(path: "render." + name, value: .string(value)).error(
                 "\"render.\(name)\": \(error.description).",

@@ -91,7 +91,8 @@ struct GenerateCommand: ParsableCommand {
                 if let out {
                     do {
                         let written = try write(
-                            sample, count: count, formats: formats, encoding: encoding, tonic: tonic, seed: seed, to: out)
+                            sample, count: count, formats: formats, encoding: encoding, tonic: tonic, seed: seed,
+                            model: loaded.name, to: out)
                         files += written.paths
                         summaries[sample.id.index] = written.summary
                         audio[sample.id.index] = written.audio
@@ -172,7 +173,7 @@ struct GenerateCommand: ParsableCommand {
     /// Writes one sample in every format; an empty tune gets its text file only, with a warning.
     private func write(
         _ sample: Sample, count: Int, formats: [OutputFormat?], encoding: NoteEncoding?, tonic: Tonic?, seed: UInt64,
-        to directory: String
+        model name: String, to directory: String
     ) throws -> (paths: [String], summary: TuneSummary?, audio: [[String: Any]]) {
         var paths: [String] = []
         if formats.contains(where: { $0 == nil }) {
@@ -184,9 +185,7 @@ struct GenerateCommand: ParsableCommand {
         configuration.key = tonic
         let written = try TuneFiles.write(
             tokens: sample.tokens, encoding: encoding, formats: rendered, configuration: configuration,
-            title:
-                "\(((model as NSString).lastPathComponent as NSString).deletingPathExtension) \(sample.id.index + 1) (seed \(seed))",
-            index: sample.id.index, count: count, to: directory)
+            title: "\(name) \(sample.id.index + 1) (seed \(seed))", index: sample.id.index, count: count, to: directory)
         if let warning = written.warning { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         return (paths + written.names.map { directory + "/" + $0 }, written.summary, written.audioJSON)
     }
