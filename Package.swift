@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 /// The kernels are SIMD Swift; on x86-64 they need AVX2 and FMA (every x86 server since
@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0", traits: []),
     ],
     targets: [
         .systemLibrary(
@@ -45,12 +46,19 @@ let package = Package(
             swiftSettings: kernelSettings),
         .target(name: "RecurMusic", dependencies: ["RecurCore", "CSndFile", "CFluidSynth"]),
         .target(name: "RecurSpool", dependencies: ["RecurCore", "RecurMusic", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "RecurWeb",
+            dependencies: [
+                "RecurCore", "RecurMusic", "RecurSpool", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .executableTarget(
             name: "recur",
             dependencies: [
                 "RecurCore",
                 "RecurMusic",
                 "RecurSpool",
+                "RecurWeb",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -58,6 +66,7 @@ let package = Package(
         .testTarget(name: "RecurMusicTests", dependencies: ["RecurMusic", "RecurCore", "CSndFile"]),
         .testTarget(name: "EndToEndTests", dependencies: ["RecurCore"]),
         .testTarget(name: "RecurSpoolTests", dependencies: ["RecurSpool"]),
+        .testTarget(name: "RecurWebTests", dependencies: ["RecurWeb", "RecurSpool"]),
     ],
     swiftLanguageModes: [.v6]
 )

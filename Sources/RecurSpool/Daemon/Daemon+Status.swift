@@ -30,7 +30,7 @@ extension Daemon {
         let queued = queuedCount()
         let snapshot = statistics.snapshot(
             daemon: claims?.daemonID ?? "", spool: layout, incoming: queued,
-            running: runs.values.map { ($0.id, $0.model.name, $0.prepared.request.count) },
+            running: runs.values.map { ($0.id, $0.model.name, $0.prepared.request.count, $0.completedCount) },
             models: models.values.sorted { $0.name < $1.name }.map {
                 ($0.name, $0.network.cell.rawValue, $0.vocabulary.kind.rawValue, $0.dataSHA256)
             }, limits: options.limits)

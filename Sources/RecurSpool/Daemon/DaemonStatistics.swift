@@ -29,7 +29,7 @@ struct DaemonStatistics {
     }
 
     func snapshot(
-        daemon: String, spool: SpoolLayout, incoming: Int, running: [(id: String, model: String, samples: Int)],
+        daemon: String, spool: SpoolLayout, incoming: Int, running: [(id: String, model: String, samples: Int, done: Int)],
         models: [(name: String, cell: String, kind: String, sha: String)], limits: JobLimits
     ) -> Data {
         let active = SpoolIO.list(spool.active).reduce(0) { total, daemon in
@@ -39,7 +39,9 @@ struct DaemonStatistics {
             daemon: daemon, pid: Int(getpid()), updated: JobOutputs.iso8601(Date()),
             uptimeSeconds: Date().timeIntervalSince(started).rounded(),
             queue: DaemonStatus.Queue(incoming: incoming, active: active),
-            running: running.map { DaemonStatus.RunningJob(id: $0.id, model: $0.model, samples: $0.samples) },
+            running: running.map {
+                DaemonStatus.RunningJob(id: $0.id, model: $0.model, samples: $0.samples, samplesDone: $0.done)
+            },
             totals: DaemonStatus.Totals(claimed: claimed, done: done, failed: failed, tokens: generatedTotal),
             tokensPerSecond: tokensPerSecond.isFinite ? tokensPerSecond.rounded() : 0,
             models: models.map { DaemonStatus.Model(name: $0.name, cell: $0.cell, kind: $0.kind, dataSHA256: $0.sha) },

@@ -14,6 +14,13 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
         public var id: String
         public var model: String
         public var samples: Int
+        /// How many of its samples are finished; nil in a status file written before it was published.
+        public var samplesDone: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case id, model, samples
+            case samplesDone = "samples_done"
+        }
     }
 
     /// What this daemon has done since it started.

@@ -65,6 +65,13 @@ final class JobRun: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// How many samples are finished.
+    var completedCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return samples.count - remaining
+    }
+
     /// The finished samples in index order.
     var completed: [Sample] {
         lock.lock()

@@ -10,7 +10,7 @@ import Glibc
 /// A retrained model of the same architecture has exactly the same size, so size alone
 /// cannot tell a replacement apart. A replacement by rename brings a new inode; an
 /// in-place rewrite changes the times.
-struct ModelFileIdentity: Equatable, Sendable {
+public struct ModelFileIdentity: Equatable, Sendable {
     let device: UInt64
     let inode: UInt64
     let size: Int64
@@ -19,7 +19,7 @@ struct ModelFileIdentity: Equatable, Sendable {
 
     /// The identity of the file at `path` now (following symbolic links, as loading
     /// does), or nil when it cannot be read.
-    init?(path: String) {
+    public init?(path: String) {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         device = UInt64(info.st_dev)
@@ -29,7 +29,7 @@ struct ModelFileIdentity: Equatable, Sendable {
         changed = info.st_ctim
     }
 
-    static func == (a: Self, b: Self) -> Bool {
+    public static func == (a: Self, b: Self) -> Bool {
         a.device == b.device && a.inode == b.inode && a.size == b.size
             && a.modified.tv_sec == b.modified.tv_sec && a.modified.tv_nsec == b.modified.tv_nsec
             && a.changed.tv_sec == b.changed.tv_sec && a.changed.tv_nsec == b.changed.tv_nsec

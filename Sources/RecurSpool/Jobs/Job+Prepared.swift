@@ -29,8 +29,12 @@ extension Job {
     /// prime must be in its vocabulary, and `stop` is for text models only.
     ///
     /// These checks wait for the model because a job file alone cannot answer them;
-    /// errors name the job file's fields, like `JobFile.parse`'s.
-    public func prepared(for model: RecurModel, limits: JobLimits) throws(JobError) -> PreparedRequest {
+    /// errors name the job file's fields, like `JobFile.parse`'s. `checkingHost: false`
+    /// leaves out what only the daemon's host can answer (its sound font, its engraving
+    /// tools): a client on another host checks a job without them.
+    public func prepared(for model: RecurModel, limits: JobLimits, checkingHost: Bool = true) throws(JobError)
+        -> PreparedRequest
+    {
         if model.vocabulary.kind == .text, let rendered = formats.first(where: { $0.audioFormat != nil }) {
             let field = formats.count == 1 ? "format" : "format[\(formats.firstIndex(of: rendered) ?? 0)]"
             throw JobError(
@@ -50,7 +54,7 @@ extension Job {
             do {
                 let encoding = try model.notesJSON.map { try NoteEncoding(json: $0) } ?? .standard
                 try tune.apply(to: &request, encoding: encoding, vocabulary: model.vocabulary.tokens, model: model.name)
-                try checkRender(voices: encoding.voices)
+                try checkRender(voices: encoding.voices, checkingHost: checkingHost)
             } catch let error as JobError {
                 throw error
             } catch let error as TuneOptionError {
@@ -71,7 +75,7 @@ extension Job {
     /// The render settings a job file alone cannot check: instruments for voices the
     /// model's tunes have, and (for audio) the synthesizer and sound font on this host,
     /// loaded now so that a job never samples for a render that cannot be played.
-    private func checkRender(voices: Int) throws(JobError) {
+    private func checkRender(voices: Int, checkingHost: Bool) throws(JobError) {
         let field = JobField(path: "render.instrument", value: .string(render.instruments.description))
         do {
             try render.instruments.check(voiceCount: voices)
@@ -82,6 +86,7 @@ extension Job {
                     "Name only the voices the model writes (soprano, alto, tenor, bass for a chorale model), or give one instrument for all."
             )
         }
+        guard checkingHost else { return }
         for format in formats.compactMap(\.audioFormat) where format == .score || format == .pdf {
             do {
                 try ScoreEngraver.checkTools(for: format)

@@ -1,10 +1,10 @@
 /// Finds the known name someone most likely meant, so that an unknown field or
 /// value can be answered with "did you mean …?" rather than a list to search.
-enum NameSuggestion {
+public enum NameSuggestion {
     /// The known name nearest to `name` (case-insensitive edit distance), if it
     /// is close enough to be a typo, or the only known name that `name` abbreviates
     /// (`temp` → `temperature`). Ties go to the earlier known name.
-    static func nearest(to name: String, in known: [String]) -> String? {
+    public static func nearest(to name: String, in known: [String]) -> String? {
         let typed = Array(name.lowercased().unicodeScalars)
         guard !typed.isEmpty, typed.count <= 64 else { return nil }
         var best: (name: String, distance: Int)?
@@ -19,7 +19,7 @@ enum NameSuggestion {
     }
 
     /// A hint: `did you mean "temperature"? …` then the known names, or only those.
-    static func hint(for name: String, in known: [String], what: String) -> String {
+    public static func hint(for name: String, in known: [String], what: String) -> String {
         let list = "The \(what) are: \(known.joined(separator: ", "))."
         guard let nearest = nearest(to: name, in: known) else { return list }
         return "did you mean \"\(nearest)\"? " + list
