@@ -33,7 +33,7 @@ struct ServiceRoutes: Sendable {
         var headers: HTTPFields = [:]
         if let token = configuration.token {
             headers[.setCookie] =
-                "\(WebAccess<BasicRequestContext>.cookieName)=\(token); Path=/; Max-Age=2592000; HttpOnly; SameSite=Strict"
+                "\(AccessToken.cookieName)=\(token); Path=/; Max-Age=2592000; HttpOnly; SameSite=Strict"
         }
         return Response(status: .noContent, headers: headers)
     }

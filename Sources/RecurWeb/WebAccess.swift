@@ -11,8 +11,6 @@ import Hummingbird
 struct WebAccess<Context: RequestContext>: RouterMiddleware {
     let token: String?
 
-    static var cookieName: String { "recur_token" }
-
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
@@ -41,18 +39,8 @@ struct WebAccess<Context: RequestContext>: RouterMiddleware {
         if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
             offered.append(String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces))
         }
-        if let cookie = request.cookies[cookieName] { offered.append(cookie.value) }
-        return offered.contains { constantTimeEqual($0, token) }
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8)
-        let y = Array(b.utf8)
-        var difference = UInt8(x.count == y.count ? 0 : 1)
-        for index in 0..<max(x.count, y.count) {
-            difference |= (index < x.count ? x[index] : 0) ^ (index < y.count ? y[index] : 0)
-        }
-        return difference == 0
+        if let cookie = request.cookies[AccessToken.cookieName] { offered.append(cookie.value) }
+        return offered.contains { AccessToken.constantTimeEqual($0, token) }
     }
 
     /// A browser names the page a request came from; a request without either header
@@ -65,5 +53,23 @@ struct WebAccess<Context: RequestContext>: RouterMiddleware {
         guard let origin = request.headers[.origin] else { return true }
         guard let host = request.head.authority else { return false }
         return origin == "http://" + host || origin == "https://" + host
+    }
+}
+
+/// The token's cookie and its comparison.
+enum AccessToken {
+    /// The cookie the page's `POST /api/session` sets.
+    static let cookieName = "recur_token"
+
+    /// Equality whose time does not depend on where the first difference is, so that the
+    /// token cannot be found a character at a time.
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        var difference = UInt8(x.count == y.count ? 0 : 1)
+        for index in 0..<max(x.count, y.count) {
+            difference |= (index < x.count ? x[index] : 0) ^ (index < y.count ? y[index] : 0)
+        }
+        return difference == 0
     }
 }

@@ -127,13 +127,14 @@ struct InstallTests {
         #expect(tree.entries[binary]?.contents == given, "bin/recur is not the binary given")
 
         // Units: the sources with the installed paths filled in, and no placeholder left.
-        for unit in ["recur.service", "recur@.service"] {
+        for unit in ["recur.service", "recur@.service", "recur-web.service"] {
             let source = try String(contentsOf: repositoryRoot.appendingPathComponent("systemd/\(unit).in"), encoding: .utf8)
             let expected = source.replacingOccurrences(of: "@BINDIR@", with: Self.binaryDirectory)
                 .replacingOccurrences(of: "@MODELSDIR@", with: Self.modelsDirectory)
             let text = tree.text(Self.prefix + "/lib/systemd/system/\(unit)")
             #expect(text == expected, "\(unit) differs from its source with the paths substituted")
-            #expect(text.contains("\nExecStart=/usr/local/bin/recur serve\n"))
+            let command = unit == "recur-web.service" ? "web --listen 127.0.0.1:8080" : "serve"
+            #expect(text.contains("\nExecStart=/usr/local/bin/recur \(command)\n"))
             #expect(text.contains("\nEnvironment=RECUR_MODELS=/usr/local/share/recur/models\n"))
             #expect(text.range(of: "@[A-Z]+@", options: .regularExpression) == nil, "placeholder left in \(unit)")
         }
