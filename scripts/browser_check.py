@@ -4,6 +4,7 @@ of a running `recur web` (with a `recur serve` doing the jobs).
 
     browser_check.py --url http://127.0.0.1:PORT/ --artefacts DIR [--spool DIR]
                      [--profile DIR] [--only folk,text,harmonize,refusal,again] [--timeout 120]
+                     [--inject FILE.js]
 
 folk       on /, model folk, meter 6/8, mode minor, key E, the default formats (abc, svg,
            ogg, midi); submit; /jobs/ID gets done; every sample's picture is drawn
@@ -18,7 +19,9 @@ refusal    on /, folk: a seed of -5, then an instrument "kazooo": the server's e
            in .error[data-for=seed] / [data-for=instrument] and no job reaches the spool.
 again      "Again with another seed" on the folk job's page opens a new job's page, with
            another seed, which gets done.
-console    the browser's console holds no error but the refusals' expected 400s.
+console    the browser's console holds no error but the refusals' expected 400s (and the
+           404 of /favicon.ico, which Chromium asks for by itself).
+list       the jobs show in the list #jobs on /.
 
 Screenshots (ask.png, job-*.png …) and console.log go to --artefacts. Prints one
 PASS/FAIL line per check; exits 1 if any failed. Needs selenium (scripts/browser-check
@@ -64,6 +67,10 @@ class Run:
         service = Service(args.chromedriver, log_output=os.path.join(args.artefacts, "chromedriver.log"))
         self.driver = webdriver.Chrome(service=service, options=options)
         self.driver.set_script_timeout(240)
+        if args.inject:
+            with open(args.inject) as f:
+                self.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": f.read()})
+            print(f"note: {args.inject} runs before every page's own script", flush=True)
         caps = self.driver.capabilities
         print(f"browser: {caps.get('browserName')} {caps.get('browserVersion')}, chromedriver "
               f"{caps.get('chrome', {}).get('chromedriverVersion', '?').split(' ')[0]}, selenium "
@@ -106,9 +113,14 @@ class Run:
             return json.load(response)
 
     def job_count(self):
-        """Every job the spool knows of, in any state (the API lists at most 200)."""
-        body = self.api("/api/jobs?limit=200")
-        return len(body["jobs"])
+        """Every job the API lists (at most 200), and the entries of the spool's job folders."""
+        listed = len(self.api("/api/jobs?limit=200")["jobs"])
+        if not self.args.spool:
+            return listed
+        files = sum(len([n for n in os.listdir(os.path.join(self.args.spool, folder)) if not n.startswith(".")])
+                    for folder in ["incoming", "active", "done", "failed"]
+                    if os.path.isdir(os.path.join(self.args.spool, folder)))
+        return listed, files
 
     def wait(self, condition, timeout, message):
         return WebDriverWait(self.driver, timeout, poll_frequency=0.2).until(condition, message)
@@ -348,7 +360,7 @@ class Run:
         self.result(bool(text) and "/jobs/" not in d.current_url, f"refusal: {name}: error beside the {field} field",
                     f"{text!r}" + (f"; other errors {others}" if set(others) - {field} else "") + f"; at {d.current_url}")
         after = self.job_count()
-        self.result(after == before, f"refusal: {name}: no job submitted", f"{before} jobs before, {after} after")
+        self.result(after == before, f"refusal: {name}: no job submitted", f"(listed, in the spool) {before} before, {after} after")
 
     def check_refusal(self):
         self.enter("refusal")
@@ -416,7 +428,10 @@ class Run:
         errors = [(p, e) for p, e in self.console if e["level"] == "SEVERE"]
         # The refusals answer 400, which Chrome logs as a failed resource load.
         unexpected = [(p, e) for p, e in errors
-                      if not (p == "refusal" and "/api/jobs" in e["message"] and "status of 4" in e["message"])]
+                      if not (p == "refusal" and "/api/jobs" in e["message"] and "status of 4" in e["message"])
+                      and "/favicon.ico" not in e["message"]]
+        if any("/favicon.ico" in e["message"] for _, e in errors):
+            print("note: the browser asks for /favicon.ico and gets 404 (the page names no icon)", flush=True)
         self.result(not unexpected, "console: no unexpected errors",
                     f"{len(self.console)} entries, {len(errors)} errors, in {path}"
                     + "".join(f"\n    [{p}] {e['message']}" for p, e in unexpected))
@@ -441,7 +456,8 @@ def main():
     ap = argparse.ArgumentParser(description="Drive the page of recur web in headless Chromium.")
     ap.add_argument("--url", required=True, help="the page, as recur web prints it")
     ap.add_argument("--artefacts", required=True)
-    ap.add_argument("--spool", help="unused but recorded: the spool behind the server")
+    ap.add_argument("--spool", help="the spool behind the server: the refusals count its jobs too")
+    ap.add_argument("--inject", help="a JavaScript file run before every page's own script (to look past a known bug)")
     ap.add_argument("--profile", help="Chromium's user data directory (a temporary one)")
     ap.add_argument("--only", default=",".join(ALL))
     ap.add_argument("--timeout", type=float, default=120, help="seconds for a job to be done")

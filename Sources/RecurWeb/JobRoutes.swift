@@ -88,6 +88,13 @@ struct JobRoutes: Sendable {
         var object: [String: Any] = ["id": id, "state": state.phase.rawValue]
         switch state.phase {
         case .done:
+            // The daemon's own files, written whole by rename: passed on as they are.
+            if let result = SpoolBrowser.readRegularFile(state.path + "/result.json", limit: 16 << 20),
+                let job = SpoolBrowser.readRegularFile(state.path + "/job.json", limit: 1 << 20),
+                Self.looksLikeObject(result), Self.looksLikeObject(job)
+            {
+                return WebResponse.splicing(["id": id, "state": "done"], raw: ["job": job, "result": result])
+            }
             object["result"] = SpoolBrowser.readObject(state.path + "/result.json") ?? NSNull()
             object["job"] = SpoolBrowser.readObject(state.path + "/job.json", limit: 1 << 20) ?? NSNull()
         case .failed:
@@ -137,6 +144,14 @@ struct JobRoutes: Sendable {
             let body = try await fileIO.loadFile(path: path, context: context)
             return Response(status: .ok, headers: headers, body: body)
         }
+    }
+
+    /// Whether `data` is framed as one JSON object (`{` … `}` around white space): the
+    /// daemon's files always are; anything else is parsed instead of passed on.
+    static func looksLikeObject(_ data: Data) -> Bool {
+        let space: Set<UInt8> = [0x20, 0x0A, 0x0D, 0x09]
+        return data.first(where: { !space.contains($0) }) == UInt8(ascii: "{")
+            && data.last(where: { !space.contains($0) }) == UInt8(ascii: "}")
     }
 
     static func noSuchJob(_ rawID: String?) -> Response {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RecurCore
 import RecurSpool
 
 /// The responses the server builds: JSON with sorted keys, and errors in the shape of
@@ -13,6 +14,24 @@ enum WebResponse {
         fields[.contentType] = "application/json; charset=utf-8"
         fields[.cacheControl] = "no-store"
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// A JSON object of `object`'s members and, after them, `raw`'s values as they are:
+    /// JSON documents read from the spool, which need not be parsed only to be written
+    /// again. Each must be one JSON value.
+    static func splicing(_ object: [String: Any], raw: [String: Data]) -> Response {
+        var data =
+            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data("{}".utf8)
+        data.removeLast()  // the closing brace
+        for (key, value) in raw.sorted(by: { $0.key < $1.key }) {
+            data.append(contentsOf: Array(",\(JSONText.quoted(key)):".utf8))
+            data.append(value)
+        }
+        data.append(UInt8(ascii: "}"))
+        return Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     /// A job refused as error.json would say it.
