@@ -308,6 +308,9 @@ class Run:
                       15, "the text did not arrive")
         except TimeoutException:
             pass
+        job = self.api("/api/jobs/" + job_id)["job"]
+        self.result(job.get("length") == 200 and job.get("prime") == "ROMEO:", "text: the job carries the form's prime and length",
+                    json.dumps(job))
         texts = [p.get_attribute("textContent") for p in d.find_elements(By.CSS_SELECTOR, "article.sample pre")]
         self.screenshot("job-text")
         self.result(bool(texts) and all(t.startswith("ROMEO:") and len(t) > len("ROMEO:") for t in texts),
@@ -338,11 +341,14 @@ class Run:
         job_id, state = self.submit_and_follow("harmonize")
         if not self.result(state == "done", "harmonize: job done", f"{job_id}: {state}"):
             return
+        described = [e.text for e in d.find_elements(By.CSS_SELECTOR, "article.sample p.meta")]
+        self.result(bool(described) and all("4/4" in t and "4 bars" in t for t in described),
+                    "harmonize: samples are the melody's 4 bars of 4/4", " | ".join(described))
         self.check_pictures("harmonize")
         self.check_audio("harmonize")
         self.check_downloads("harmonize")
 
-    def refused(self, name, field, prepare):
+    def refused(self, what, field, prepare):
         d = self.driver
         form = self.open_ask("folk")
         before = self.job_count()
@@ -356,11 +362,11 @@ class Run:
         time.sleep(1)  # a job page would have opened by now
         text = d.find_element(By.CSS_SELECTOR, selector).text.strip() if d.find_elements(By.CSS_SELECTOR, selector) else ""
         others = {e.get_attribute("data-for"): e.text for e in d.find_elements(By.CSS_SELECTOR, "#ask-form .error") if e.text}
-        self.screenshot("ask-refused-" + name)
-        self.result(bool(text) and "/jobs/" not in d.current_url, f"refusal: {name}: error beside the {field} field",
+        self.screenshot("ask-refused-" + field)
+        self.result(bool(text) and "/jobs/" not in d.current_url, f"refusal: {what}: error beside the {field} field",
                     f"{text!r}" + (f"; other errors {others}" if set(others) - {field} else "") + f"; at {d.current_url}")
         after = self.job_count()
-        self.result(after == before, f"refusal: {name}: no job submitted", f"(listed, in the spool) {before} before, {after} after")
+        self.result(after == before, f"refusal: {what}: no job submitted", f"(listed, in the spool) {before} before, {after} after")
 
     def check_refusal(self):
         self.enter("refusal")
