@@ -36,10 +36,12 @@ enum RenderDecoder {
                 var hint =
                     "Name a General MIDI instrument (violin, church-organ, choir-aahs), or one of \(Instrument.wordList); "
                     + "one per voice as \"soprano=flute,alto=oboe,tenor=clarinet,bass=bassoon\"."
-                if case .unknownInstrument(let name) = error.problem,
-                    let suggestion = NameSuggestion.nearest(to: GeneralMIDI.key(name), in: Instrument.names)
-                {
-                    hint = "did you mean \"\(suggestion)\"? " + hint
+                if case .unknownInstrument(let name) = error.problem {
+                    // The error lists the instruments already.
+                    hint = "One for all voices, or one per voice as \"soprano=flute,alto=oboe,tenor=clarinet,bass=bassoon\"."
+                    if let suggestion = NameSuggestion.nearest(to: GeneralMIDI.key(name), in: Instrument.names) {
+                        hint = "did you mean \"\(suggestion)\"? " + hint
+                    }
                 }
                 throw field.error("\"render.instrument\": \(error.description).", hint: hint)
             }

@@ -45,6 +45,7 @@ enum AskScript {
           });
         }
 
+        const plural = (n, word) => n + " " + word + (n === 1 ? "" : "s");
         const newSeed = () => Math.floor(Math.random() * 2147483647);
         const jobPath = (id) => "/jobs/" + encodeURIComponent(id);
 
@@ -85,7 +86,8 @@ enum AskScript {
         }
 
         function buildJob(form, model) {
-          const value = (name) => { const node = form.elements[name]; return node ? node.value.trim() : ""; };
+          // namedItem, not elements[name]: a control called "length" would be the collection's length.
+          const value = (name) => { const node = form.elements.namedItem(name); return node ? node.value.trim() : ""; };
           const job = { model: model.name };
           const count = value("count"), length = value("length"), temperature = value("temperature");
           if (count) job.count = Number(count);
@@ -162,7 +164,7 @@ enum AskScript {
           const rows = answer.body.jobs.map((job) => $("tr", { "data-id": job.id },
             $("td", {}, $("a", { href: jobPath(job.id), text: job.id })), $("td", { text: job.model || "" }),
             $("td", { class: "state-" + job.state, text: stateText(job) }),
-            $("td", { text: job.state === "failed" ? job.error || "" : job.samples != null ? job.samples + " samples" : "" })));
+            $("td", { text: job.state === "failed" ? job.error || "" : job.samples != null ? plural(job.samples, "sample") : "" })));
           table.tBodies[0].replaceChildren(...rows);
         }
 

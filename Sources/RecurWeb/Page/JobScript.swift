@@ -53,7 +53,7 @@ enum JobScript {
         async function renderResult(body, id, job) {
           const result = job.result || {};
           const model = result.model ? result.model.name : "";
-          body.replaceChildren($("p", { class: "meta", text: `${(result.samples || []).length} samples from ${model}, seed ${result.seed}` }),
+          body.replaceChildren($("p", { class: "meta", text: `${plural((result.samples || []).length, "sample")} from ${model}, seed ${result.seed}` }),
             againButtons(id, job));
           for (const sample of result.samples || []) {
             const prefix = "sample-" + String(sample.index).padStart(3, "0") + ".";

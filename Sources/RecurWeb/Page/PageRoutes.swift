@@ -36,6 +36,7 @@ enum PageShell {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>Recur</title>
+        <link rel="icon" href="data:,">
         <link rel="stylesheet" href="/static/style.css">
         <script src="/static/app.js" defer></script>
         </head>
@@ -45,6 +46,7 @@ enum PageShell {
         <dialog id="token-dialog">
         <form id="token-form" method="dialog">
         <p>This server needs its access token.</p>
+        <input type="text" name="username" value="recur" autocomplete="username" hidden>
         <input id="token-input" type="password" autocomplete="current-password" placeholder="token" required>
         <button type="submit">Enter</button>
         <p class="error" id="token-error"></p>
