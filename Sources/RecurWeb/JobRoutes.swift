@@ -20,14 +20,16 @@ struct JobRoutes: Sendable {
 
     private func submit(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let limit = min(configuration.maximumBodyBytes, intake.limits.maximumFileBytes)
-        var request = request
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: limit)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            return WebResponse.problem(
-                .contentTooLarge, "The request body is larger than the \(limit) bytes allowed.",
-                hint: "A job is a small JSON object; send a shorter prime or melody.")
+        // Read up to the limit and no further: a larger body is refused without being stored.
+        var body = ByteBuffer()
+        for try await part in request.body {
+            guard body.readableBytes + part.readableBytes <= limit else {
+                return WebResponse.problem(
+                    .contentTooLarge, "The request body is larger than the \(limit) bytes allowed.",
+                    hint: "A job is a small JSON object; send a shorter prime or melody.")
+            }
+            var part = part
+            body.writeBuffer(&part)
         }
         do throws(JobIntake.Refusal) {
             let id = try intake.submit(Data(buffer: body))
@@ -89,7 +91,7 @@ struct JobRoutes: Sendable {
         switch state.phase {
         case .done:
             // The daemon's own files, written whole by rename: passed on as they are.
-            if let result = SpoolBrowser.readRegularFile(state.path + "/result.json", limit: 16 << 20),
+            if let result = SpoolBrowser.readRegularFile(state.path + "/result.json", limit: SpoolBrowser.resultLimit),
                 let job = SpoolBrowser.readRegularFile(state.path + "/job.json", limit: 1 << 20),
                 Self.looksLikeObject(result), Self.looksLikeObject(job)
             {

@@ -107,9 +107,13 @@ public struct SpoolBrowser: Sendable {
         SpoolIO.list(directory).filter { !$0.hasPrefix(".") }.count
     }
 
+    /// The largest result.json (or other JSON file of the spool) read: a job of the most
+    /// samples a daemon allows, with all their figures, is far smaller.
+    public static let resultLimit = 16 << 20
+
     /// Reads a small JSON file of the spool as an object; nil when it is missing, not a
     /// regular file, larger than `limit` or not a JSON object.
-    public static func readObject(_ path: String, limit: Int = 4 << 20) -> [String: Any]? {
+    public static func readObject(_ path: String, limit: Int = resultLimit) -> [String: Any]? {
         guard let data = readRegularFile(path, limit: limit) else { return nil }
         return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
     }

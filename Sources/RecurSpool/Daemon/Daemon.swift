@@ -47,7 +47,7 @@ public final class Daemon: @unchecked Sendable {
     private let writer = DispatchQueue(label: "recur.writer", qos: .utility)
     private let finished = DispatchSemaphore(value: 0)
     var claims: ClaimStore?
-    private var watcher: DirectoryWatcher?
+    var watcher: DirectoryWatcher?
     var registry = ModelRegistry()
     var models: [String: RecurModel] { registry.models }
     var modelWorkers: [String: ModelWorker] = [:]
@@ -124,19 +124,7 @@ public final class Daemon: @unchecked Sendable {
             )
         }
         recover()
-        do {
-            watcher = try DirectoryWatcher(directory: layout.incoming, rescanInterval: options.rescanInterval, queue: control) {
-                [weak self] change in
-                guard let self else { return }
-                if change == .everything { self.recover() }
-                self.scan(change)
-            }
-        } catch {
-            logger.critical("cannot watch \(layout.incoming): \(error)")
-            exitCode = 1
-            shutdownNow()
-            return
-        }
+        guard watchIncoming() else { return }
         logger.info(
             "serving \(layout.root) as \(claims?.daemonID ?? "?") with \(models.count) model(s): \(models.keys.sorted().joined(separator: ", "))"
         )
@@ -218,7 +206,7 @@ public final class Daemon: @unchecked Sendable {
 
     // MARK: - Claiming and validation (control queue)
 
-    private func recover() {
+    func recover() {
         dispatchPrecondition(condition: .onQueue(control))
         guard let claims else { return }
         let count = claims.recoverDeadDaemons { path, id, message in

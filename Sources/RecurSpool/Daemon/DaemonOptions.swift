@@ -15,8 +15,20 @@ public struct DaemonOptions: Sendable {
     /// (finite, 0 or more; `recur serve` allows up to an hour).
     public var grace = 30.0
     /// Seconds between full rescans of incoming/ (and checks for dead daemons); finite
-    /// and positive (`recur serve` allows 0.01 to 3600).
-    public var rescanInterval = 2.0
+    /// and positive (`recur serve` allows 0.01 to 3600). Nil: `localRescanInterval` on a
+    /// filesystem of this host, `sharedRescanInterval` on one shared with other hosts.
+    public var rescanInterval: Double?
+
+    /// The rescan on a local filesystem, where inotify reports every new job.
+    public static let localRescanInterval = 2.0
+    /// The rescan on NFS, CephFS or FUSE: inotify never sees another host's jobs, and a
+    /// listing every quarter second keeps their pickup within half a second.
+    public static let sharedRescanInterval = 0.25
+
+    /// The rescan interval for a spool on `filesystem`.
+    public func rescanInterval(on filesystem: SpoolFilesystem.Kind) -> Double {
+        rescanInterval ?? (filesystem == .network ? Self.sharedRescanInterval : Self.localRescanInterval)
+    }
     /// Prometheus text file for node_exporter's textfile collector.
     public var metricsFile: String?
     /// Job limits, published in status.json.

@@ -34,6 +34,13 @@ struct ResultPublisher {
                 "job \(run.id): done in \(String(format: "%.2f", Date().timeIntervalSince(run.received))) s, \(tokens) tokens, \(files.count) file(s) in \(target)"
             )
             return .done
+        } catch let error as SpoolError where error.code == ESTALE {
+            // Fencing (ClaimStore.publish): the claim was taken back while this job ran.
+            logger.error(
+                "job \(run.id): its claim is gone (another daemon requeued it, presuming this one dead); its results are dropped, not published"
+            )
+            SpoolIO.remove(run.work)
+            return .lost
         } catch  where SpoolSpace.isOutOfSpace(error) {
             // The spool is full: not the job's fault. The claim is kept; the daemon stops
             // claiming, then puts the job back in incoming/ as it came (no attempt counted).
@@ -58,6 +65,10 @@ struct ResultPublisher {
             let target = try claims.publish(work: work!, claimed: claimed, jobID: id, succeeded: false)
             let published = (target as NSString).lastPathComponent
             if published != id { logger.info("job \(id): its error is in \(target) (the ID \(id) was taken)") }
+            return true
+        } catch let error as SpoolError where error.code == ESTALE {
+            logger.error("job \(id): its claim is gone (another daemon requeued it); its error is dropped, not published")
+            if let work { SpoolIO.remove(work) }
             return true
         } catch {
             logger.error("job \(id): cannot write failed/ (\(error)); requeued")

@@ -55,7 +55,7 @@ public final class ClaimStore: @unchecked Sendable {
     public func claim(_ name: String) -> String? {
         let target = directory + "/" + name
         do {
-            try SpoolIO.rename(layout.incoming + "/" + name, target)
+            try SpoolFilesystem.renameNoReplace(layout.incoming + "/" + name, target)
             return target
         } catch {
             return nil
@@ -64,8 +64,23 @@ public final class ClaimStore: @unchecked Sendable {
 
     /// Puts a claimed job back in incoming/ (graceful shutdown: no attempt counted).
     public func requeue(_ claimed: String) throws(SpoolError) {
-        let name = (claimed as NSString).lastPathComponent
-        try SpoolIO.rename(claimed, layout.incoming + "/" + name)
+        try moveToIncoming(claimed, name: (claimed as NSString).lastPathComponent)
+    }
+
+    /// Renames a job file into incoming/ as `name` without replacing a file there (a job of
+    /// the same ID submitted meanwhile): when the name is taken, as `ID~N+1.json`, `ID~N+2.json` ….
+    func moveToIncoming(_ path: String, name: String) throws(SpoolError) {
+        let id = SpoolLayout.jobID(fileName: name)
+        let attempts = SpoolLayout.attempts(fileName: name)
+        var candidate = name
+        for extra in 1...16 {
+            do {
+                try SpoolFilesystem.renameNoReplace(path, layout.incoming + "/" + candidate)
+                return
+            } catch  where error.code == EEXIST && extra < 16 {
+                candidate = "\(id)~\(attempts + extra).json"
+            }
+        }
     }
 
     /// Gives up on a work directory after a failed write: the job file goes back to
@@ -73,11 +88,11 @@ public final class ClaimStore: @unchecked Sendable {
     /// the work directory is removed. Nothing is lost; the job runs again.
     public func abandon(work: String?, claimed: String) {
         let name = (claimed as NSString).lastPathComponent
-        if let work, Glibc.rename(work + "/job.json", layout.incoming + "/" + name) == 0 {
+        if let work, (try? moveToIncoming(work + "/job.json", name: name)) != nil {
             SpoolIO.remove(work)
             return
         }
-        _ = Glibc.rename(claimed, layout.incoming + "/" + name)
+        try? moveToIncoming(claimed, name: name)
         if let work { SpoolIO.remove(work) }
     }
 
@@ -114,12 +129,22 @@ public final class ClaimStore: @unchecked Sendable {
     /// directory: an earlier job's results are never replaced, and an ID names one job).
     /// Returns the final directory.
     ///
-    /// The daemons of a spool choose and take a name under one lock
-    /// (`SPOOL/.publish.lock`), so two jobs of the same name finishing at once, one done and
-    /// one failed, cannot both take it. (Without the lock, when the spool root cannot be written,
-    /// the name is still checked in both directories first.)
+    /// All of it happens under one lock of the spool's daemons (`SPOOL/.publish.lock`):
+    /// two jobs of the same name finishing at once, one done and one failed, cannot both
+    /// take a name, and the recovery of a dead daemon's jobs takes the same lock. Under it
+    /// the claim is checked first (**fencing**): a daemon that was frozen past its lease on
+    /// a shared filesystem, whose jobs were requeued by another, finds its claim gone and
+    /// publishes nothing — `SpoolError` with `ESTALE`. (Without the lock, when the spool
+    /// root cannot be written, the name is still checked in both directories first.)
     @discardableResult
     public func publish(work: String, claimed: String, jobID: String, succeeded: Bool) throws(SpoolError) -> String {
+        try SpoolIO.sync(work, directory: true)
+        let lock = SpoolIO.waitForLock(layout.publishLock)
+        defer { if let lock { close(lock) } }
+        var claim = stat()
+        guard !isPresumedDead, lstat(claimed, &claim) == 0 else {
+            throw SpoolError(operation: "publish (the claim was taken back by another daemon)", path: claimed, code: ESTALE)
+        }
         if let refused = Self.nonRegularFileDescription(claimed) {
             // A link, FIFO or directory is never published as itself: whatever reads results
             // would follow the link out of the spool or block on the FIFO. A regular file
@@ -127,26 +152,28 @@ public final class ClaimStore: @unchecked Sendable {
             try SpoolIO.writeNew(refused, to: work + "/job.json")
             SpoolIO.remove(claimed)
         } else {
-            try SpoolIO.rename(claimed, work + "/job.json")
+            try SpoolFilesystem.renameNoReplace(claimed, work + "/job.json")
         }
         try SpoolIO.sync(work, directory: true)
         let base = succeeded ? layout.done : layout.failed
         let other = succeeded ? layout.failed : layout.done
-        let lock = SpoolIO.waitForLock(layout.publishLock)
-        defer { if let lock { close(lock) } }
         var attempt = 1
         while true {
             let name = attempt == 1 ? jobID : "\(jobID)+\(attempt)"
             let target = base + "/" + name
             var info = stat()
-            let takenInOther = lstat(other + "/" + name, &info) == 0
-            if !takenInOther && Glibc.rename(work, target) == 0 {
-                unlink(target + "/.name")
-                try? SpoolIO.sync(base, directory: true)
-                try? SpoolIO.sync(directory, directory: true)
-                return target
+            var code = EEXIST
+            if lstat(other + "/" + name, &info) != 0 {
+                do {
+                    try SpoolFilesystem.renameNoReplace(work, target)
+                    unlink(target + "/.name")
+                    try? SpoolIO.sync(base, directory: true)
+                    try? SpoolIO.sync(directory, directory: true)
+                    return target
+                } catch {
+                    code = error.code
+                }
             }
-            let code = takenInOther ? EEXIST : errno
             guard code == EEXIST || code == ENOTEMPTY, attempt < 10_000 else {
                 throw SpoolError(operation: "rename to \(target)", path: work, code: code)
             }
@@ -184,6 +211,11 @@ public final class ClaimStore: @unchecked Sendable {
 
     /// Requeues (or fails, after too many attempts) the jobs of every dead daemon.
     /// Returns how many jobs were recovered. Safe to run from several daemons at once.
+    ///
+    /// A daemon is dead when its lock can be taken. Its jobs are moved under the publish
+    /// lock, which a daemon holds while it checks its claim and publishes: a daemon that
+    /// only froze, and wakes, either published before the recovery began or finds its
+    /// claim gone (`publish`'s fencing) — never both its result and a requeued copy.
     @discardableResult
     public func recoverDeadDaemons(fail: (_ jobFile: String, _ jobID: String, _ message: String) -> Void) -> Int {
         var recovered = 0
@@ -191,6 +223,8 @@ public final class ClaimStore: @unchecked Sendable {
             let directory = layout.active + "/" + other
             guard let descriptor = SpoolIO.lock(directory + "/.lock") else { continue }
             defer { close(descriptor) }
+            let publishing = SpoolIO.waitForLock(layout.publishLock)
+            defer { if let publishing { close(publishing) } }
             var orphans = SpoolIO.list(directory).filter { $0 != ".lock" }.map { (directory + "/" + $0, $0) }
             let prefix = ".work-\(other)-"
             for work in SpoolIO.list(layout.temporary) where work.hasPrefix(prefix) {
@@ -211,12 +245,11 @@ public final class ClaimStore: @unchecked Sendable {
                     // Take the job over first: `fail` publishes asynchronously, and the dead
                     // daemon's directories are removed below.
                     let mine = self.directory + "/\(jobID)~\(attempts).json"
-                    if Glibc.rename(path, mine) == 0 {
+                    if (try? SpoolFilesystem.renameNoReplace(path, mine)) != nil {
                         fail(mine, jobID, "the daemon died \(attempts) times while holding this job")
                     }
                 } else {
-                    let target = layout.incoming + "/\(jobID)~\(attempts).json"
-                    if Glibc.rename(path, target) == 0 { recovered += 1 }
+                    if (try? moveToIncoming(path, name: "\(jobID)~\(attempts).json")) != nil { recovered += 1 }
                 }
             }
             for work in SpoolIO.list(layout.temporary) where work.hasPrefix(prefix) {

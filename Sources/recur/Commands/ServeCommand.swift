@@ -23,7 +23,11 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Threads for each model's sampling kernels (default: the number of cores).") var workers: Int?
     @Flag(help: "Run the jobs present (and any arriving meanwhile), then exit when the spool is empty.") var once = false
     @Option(help: "Seconds running jobs may take to finish after SIGTERM before they are requeued.") var grace: Double = 30
-    @Option(help: "Seconds between full rescans of incoming/ (inotify does the rest).") var rescanInterval: Double = 2
+    @Option(
+        help: ArgumentHelp(
+            "Seconds between full rescans of incoming/ (inotify does the rest; default 2, or 0.25 on NFS, CephFS and FUSE, where other hosts' jobs reach inotify not at all).",
+            valueName: "seconds"))
+    var rescanInterval: Double?
     @Option(help: ArgumentHelp("Write Prometheus metrics to this file (node_exporter textfile collector).", valueName: "path"))
     var metricsFile: String?
     @Option(
@@ -42,7 +46,7 @@ struct ServeCommand: ParsableCommand {
         if !(0...3600).contains(grace) {
             throw ValidationError("--grace must be between 0 and 3600 seconds, got \(grace)")
         }
-        if !(0.01...3600).contains(rescanInterval) {
+        if let rescanInterval, !(0.01...3600).contains(rescanInterval) {
             throw ValidationError("--rescan-interval must be between 0.01 and 3600 seconds, got \(rescanInterval)")
         }
         guard SpoolSpace.parseSize(minFree) != nil else {
