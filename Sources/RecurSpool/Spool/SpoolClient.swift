@@ -16,11 +16,17 @@ public struct SpoolClient: Sendable {
         try layout.create()
     }
 
-    /// Puts the job file's bytes into `incoming/` and returns the job's ID.
+    /// Puts the job file's bytes into `incoming/` and returns the job's ID; a job already
+    /// waiting under that ID is never replaced (EEXIST).
     public func submit(_ job: Data, id: String = SpoolClient.newID()) throws(SpoolError) -> String {
         let temporary = layout.temporary + "/.\(id).json"
         try SpoolIO.writeNew(job, to: temporary)
-        try SpoolIO.rename(temporary, layout.incoming + "/\(id).json")
+        do {
+            try SpoolFilesystem.renameNoReplace(temporary, layout.incoming + "/\(id).json")
+        } catch {
+            unlink(temporary)
+            throw error
+        }
         try? SpoolIO.sync(layout.incoming, directory: true)
         return id
     }
