@@ -145,12 +145,14 @@ public final class Daemon: @unchecked Sendable {
         }
         status.resume()
         timers.append(status)
-        if let interval = notifier.watchdogInterval {
-            let watchdog = ProgressWatchdog(interval: interval, control: control, notifier: notifier, logger: logger)
-            for worker in modelWorkers.values { watchdog.watch(worker.progress) }
-            watchdog.start()
-            self.watchdog = watchdog
-        }
+        // Under systemd's watchdog, its interval; else a heartbeat every 5 s for probes.
+        let claims = self.claims
+        let watchdog = ProgressWatchdog(
+            interval: notifier.watchdogInterval ?? 5, control: control, notifier: notifier, logger: logger,
+            pingsSystemd: notifier.watchdogInterval != nil, onProgress: { claims?.heartbeat() })
+        for worker in modelWorkers.values { watchdog.watch(worker.progress) }
+        watchdog.start()
+        self.watchdog = watchdog
     }
 
     private func beginShutdown(signal: Int32) {

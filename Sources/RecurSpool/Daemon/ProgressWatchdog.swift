@@ -22,11 +22,21 @@ final class ProgressWatchdog: @unchecked Sendable {
     private var probePending = false
     private var reportedLate: Set<String> = []
     private var timer: DispatchSourceTimer?
+    /// Whether to ping systemd (only under a unit with `WatchdogSec`).
+    private let pingsSystemd: Bool
+    /// Called on every tick that found progress: the heartbeat others can see
+    /// (`ClaimStore.heartbeat`, read by `recur status --alive`).
+    private let onProgress: @Sendable () -> Void
 
     /// A watchdog pinging every `interval` seconds through `notifier` while progress
     /// is no older than `2 × interval`.
-    init(interval: Double, control: DispatchQueue, notifier: SystemdNotifier, logger: Logger) {
+    init(
+        interval: Double, control: DispatchQueue, notifier: SystemdNotifier, logger: Logger, pingsSystemd: Bool = true,
+        onProgress: @escaping @Sendable () -> Void = {}
+    ) {
         self.interval = interval
+        self.pingsSystemd = pingsSystemd
+        self.onProgress = onProgress
         limit = 2 * interval
         self.control = control
         self.notifier = notifier
@@ -66,13 +76,14 @@ final class ProgressWatchdog: @unchecked Sendable {
             beacon.lateness(at: now).flatMap { $0 > limit ? (beacon.name, $0) : nil }
         }
         if late.isEmpty {
-            notifier.notify("WATCHDOG=1")
-            if !reportedLate.isEmpty { logger.notice("watchdog: progress again; pinging systemd") }
+            if pingsSystemd { notifier.notify("WATCHDOG=1") }
+            onProgress()
+            if !reportedLate.isEmpty { logger.notice("watchdog: progress again") }
             reportedLate = []
         } else {
             for (name, seconds) in late where !reportedLate.contains(name) {
                 logger.critical(
-                    "watchdog: \(name) has made no progress for \(String(format: "%.1f", seconds)) s; not pinging systemd, which restarts the daemon after WatchdogSec"
+                    "watchdog: \(name) has made no progress for \(String(format: "%.1f", seconds)) s; no heartbeat (systemd restarts the daemon after WatchdogSec, and `recur status --alive` fails)"
                 )
                 reportedLate.insert(name)
             }

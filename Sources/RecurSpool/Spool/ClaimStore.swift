@@ -33,8 +33,7 @@ public final class ClaimStore: @unchecked Sendable {
     public init(layout: SpoolLayout, maximumAttempts: Int = 3) throws(SpoolError) {
         self.layout = layout
         self.maximumAttempts = maximumAttempts
-        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
-        daemonID = "\(host)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        daemonID = "\(Self.hostName)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
         let directory = layout.active + "/" + daemonID
         try SpoolIO.makeDirectory(directory)
         guard let descriptor = SpoolIO.lock(directory + "/.lock") else {
@@ -50,6 +49,37 @@ public final class ClaimStore: @unchecked Sendable {
     /// filesystem, after this host froze past its lease) and requeued what it held. Such a
     /// daemon holds nothing and must not claim or publish under this identity again.
     public var isPresumedDead: Bool { !SpoolIO.isDirectory(directory) }
+
+    /// Sets the lock file's time to now: the daemon made progress (`ProgressWatchdog`).
+    /// `recur status --alive` reads it, so a probe on this host can tell a daemon that
+    /// works from one that only holds its lock.
+    public func heartbeat() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !released else { return }
+        _ = futimens(lockDescriptor, nil)
+    }
+
+    /// The live daemons of host `host` in `layout`: those whose claim directory's lock is
+    /// held, with the seconds since their last heartbeat.
+    public static func liveDaemons(of host: String, in layout: SpoolLayout) -> [(id: String, heartbeatAge: Double?)] {
+        // An ID is HOST-PID-RANDOM, and a host name may itself hold dashes.
+        SpoolIO.list(layout.active).filter { $0.split(separator: "-").dropLast(2).joined(separator: "-") == host }.sorted()
+            .compactMap { id in
+                let path = layout.active + "/" + id + "/.lock"
+                let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+                guard descriptor >= 0 else { return nil }
+                defer { close(descriptor) }
+                guard flock(descriptor, LOCK_EX | LOCK_NB) != 0 else { return nil }  // not held: dead
+                let age = SpoolIO.modificationTime(path).map { Date().timeIntervalSince1970 - $0 }
+                return (id, age)
+            }
+    }
+
+    /// The host name a daemon's ID starts with.
+    public static var hostName: String {
+        ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
+    }
 
     /// Claims `incoming/NAME`; returns its new path, or nil when another daemon won.
     public func claim(_ name: String) -> String? {

@@ -9,13 +9,30 @@ struct StatusCommand: ParsableCommand {
 
     @OptionGroup var spool: SpoolOption
     @Flag(help: "Print status.json as it is.") var json = false
+    @Flag(
+        help: ArgumentHelp(
+            "A probe: exit 0 when a daemon of this host holds its claim on the spool and made progress within --within seconds, else 1 (for Kubernetes probes and scripts)."
+        ))
+    var alive = false
+    @Option(help: ArgumentHelp("With --alive: the oldest heartbeat accepted, in seconds.", valueName: "seconds"))
+    var within: Double = 30
+
+    func validate() throws {
+        guard within > 0 && within <= 86_400 else {
+            throw ValidationError("--within must be more than 0 and at most 86400 seconds, got \(within)")
+        }
+    }
 
     func run() throws {
         let layout = SpoolLayout(root: spool.path)
         guard SpoolIO.isDirectory(layout.root) else {
-            throw InputError(
-                description: "no spool at \(layout.root): the directory does not exist; give the spool's path with --spool")
+            if alive { print("not alive: no spool at \(layout.root)") }
+            throw alive
+                ? ExitCode(1)
+                : InputError(
+                    description: "no spool at \(layout.root): the directory does not exist; give the spool's path with --spool")
         }
+        if alive { return try probe(layout) }
         let incoming = SpoolIO.list(layout.incoming).filter(SpoolLayout.isJobName).count
         let done = SpoolIO.list(layout.done).count, failed = SpoolIO.list(layout.failed).count
         guard let data = FileManager.default.contents(atPath: layout.status), let status = DaemonStatus(data: data) else {
@@ -63,5 +80,26 @@ struct StatusCommand: ParsableCommand {
         print("speed     \(Int(status.tokensPerSecond)) tokens/s")
         let models = status.models.map(\.name)
         print("models    \(models.isEmpty ? "none" : models.joined(separator: ", "))")
+    }
+
+    /// `--alive`: a daemon of this host holds its claim directory's lock (it is not dead,
+    /// nor presumed dead) and its heartbeat — the lock file's time, set while the
+    /// watchdog's progress rule holds — is recent.
+    private func probe(_ layout: SpoolLayout) throws {
+        let host = ClaimStore.hostName
+        let daemons = ClaimStore.liveDaemons(of: host, in: layout)
+        guard !daemons.isEmpty else {
+            print("not alive: no daemon of host \(host) holds a claim directory in \(layout.active)")
+            throw ExitCode(1)
+        }
+        if let fresh = daemons.first(where: { ($0.heartbeatAge ?? .infinity) <= within }) {
+            print("alive: \(fresh.id) holds its claim; progress \(String(format: "%.1f", max(0, fresh.heartbeatAge ?? 0))) s ago")
+            return
+        }
+        let ages = daemons.map { "\($0.id) \($0.heartbeatAge.map { String(format: "%.0f s", $0) } ?? "never")" }
+        print(
+            "not alive: the daemons of \(host) made no progress within \(String(format: "%g", within)) s (\(ages.joined(separator: ", ")))"
+        )
+        throw ExitCode(1)
     }
 }
