@@ -27,9 +27,11 @@ struct WebCommand: ParsableCommand {
     var listen = "127.0.0.1:8080"
     @Option(help: ArgumentHelp("A file holding the bearer token every API request must carry.", valueName: "file"))
     var token: String?
-    @Option(name: .customLong("max-queued"), help: "Refuse submissions (429) while this many jobs wait in incoming/.")
+    @Option(
+        name: .customLong("max-queued"),
+        help: ArgumentHelp("Refuse submissions (429) while this many jobs wait in incoming/.", valueName: "n"))
     var maxQueued = 1000
-    @Option(name: .customLong("max-body"), help: "The largest request body taken, in bytes.")
+    @Option(name: .customLong("max-body"), help: ArgumentHelp("The largest request body taken.", valueName: "bytes"))
     var maxBody = 1 << 20
 
     func validate() throws {
