@@ -40,6 +40,10 @@ public final class ClaimStore: @unchecked Sendable {
             throw SpoolError(operation: "lock", path: directory + "/.lock", code: EWOULDBLOCK)
         }
         lockDescriptor = descriptor
+        // No heartbeat until the daemon serves and makes progress (`heartbeat()`): a probe
+        // must not call a daemon that is still loading its models alive.
+        var never = [timespec(tv_sec: 0, tv_nsec: 0), timespec(tv_sec: 0, tv_nsec: 0)]
+        _ = futimens(descriptor, &never)
     }
 
     /// `active/ID/`.

@@ -96,7 +96,11 @@ struct StatusCommand: ParsableCommand {
             print("alive: \(fresh.id) holds its claim; progress \(String(format: "%.1f", max(0, fresh.heartbeatAge ?? 0))) s ago")
             return
         }
-        let ages = daemons.map { "\($0.id) \($0.heartbeatAge.map { String(format: "%.0f s", $0) } ?? "never")" }
+        // A heartbeat at the epoch: the daemon is starting (loading its models).
+        let ages = daemons.map { daemon in
+            let age = daemon.heartbeatAge.flatMap { $0 < 1e9 ? String(format: "%.0f s ago", $0) : nil }
+            return "\(daemon.id): " + (age ?? "starting, no progress yet")
+        }
         print(
             "not alive: the daemons of \(host) made no progress within \(String(format: "%g", within)) s (\(ages.joined(separator: ", ")))"
         )
