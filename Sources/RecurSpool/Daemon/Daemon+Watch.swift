@@ -4,6 +4,17 @@ import Logging
 // How the daemon learns of new jobs: inotify on incoming/, and a full listing every
 // rescan interval — often on a filesystem other hosts share, whose jobs inotify never sees.
 extension Daemon {
+    /// Whether a periodic listing of a shared spool's incoming/ can wait: this daemon still
+    /// knows of jobs to claim, and listed the directory less than `localRescanInterval` ago.
+    /// The frequent listing is for noticing other hosts' jobs when idle. With a backlog, a
+    /// listing (and a stat of every name) each quarter second costs in proportion to the
+    /// backlog, and a job that arrives meanwhile waits behind the backlog anyway.
+    func canPostponeListing() -> Bool {
+        dispatchPrecondition(condition: .onQueue(control))
+        return spoolIsShared && !waiting.isEmpty
+            && ProcessInfo.processInfo.systemUptime - lastListing < DaemonOptions.localRescanInterval
+    }
+
     /// Starts watching incoming/; false (the daemon shutting down) when it cannot.
     func watchIncoming() -> Bool {
         dispatchPrecondition(condition: .onQueue(control))
@@ -14,12 +25,13 @@ extension Daemon {
                 "the spool is on \(filesystem.name), which other hosts may share and inotify does not watch for them: incoming/ is listed every \(rescan) s"
             )
         }
+        spoolIsShared = filesystem.kind == .network && options.rescanInterval == nil
         do {
             watcher = try DirectoryWatcher(directory: layout.incoming, rescanInterval: rescan, queue: control) {
                 [weak self] change in
                 guard let self else { return }
                 if change == .everything { self.recover() }
-                self.scan(change)
+                self.scan(change == .everything && self.canPostponeListing() ? nil : change)
             }
             return true
         } catch {

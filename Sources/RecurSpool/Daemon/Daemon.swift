@@ -56,7 +56,11 @@ public final class Daemon: @unchecked Sendable {
     var runs: [String: JobRun] = [:]
     private var rowsInFlight = 0
     /// incoming/ as last listed, plus what inotify reported since.
-    private var waiting = IncomingQueue()
+    var waiting = IncomingQueue()
+    /// When incoming/ was last listed whole (uptime seconds), and whether the spool is
+    /// shared with other hosts (Daemon+Watch.swift).
+    var lastListing = 0.0
+    var spoolIsShared = false
     /// Jobs whose results could not be written even as a failure, by file name. After
     /// `maximumWriteFailures` this daemon leaves them in incoming/ (the spool needs an
     /// operator) instead of sampling them again and again.
@@ -254,7 +258,9 @@ public final class Daemon: @unchecked Sendable {
             return IncomingQueue.Entry(name: name, modified: modified)
         }
         switch change {
-        case .everything: waiting.replace(with: SpoolIO.list(incoming).compactMap(entry))
+        case .everything:
+            waiting.replace(with: SpoolIO.list(incoming).compactMap(entry))
+            lastListing = ProcessInfo.processInfo.systemUptime
         case .names(let names): for arrived in names.compactMap(entry) { waiting.insert(arrived) }
         }
     }
