@@ -53,4 +53,40 @@ struct PresumedDeadTests {
         #expect(fixture.list("done") == ["long"])
         #expect(fixture.list("failed").isEmpty)
     }
+
+    /// A daemon presumed dead recovers nothing: its claim directory is gone, so a job on
+    /// its last attempt could not be taken into it, and the dead daemon's work directory
+    /// holding that job must not be removed either. The next daemon fails the job, once.
+    @Test func aDaemonPresumedDeadRecoversNothingAndLosesNothing() throws {
+        let fixture = try SpoolFixture()
+        let daemon = try fixture.startDaemon(["--rescan-interval", "0.25"])
+        #expect(fixture.waitUntilServing(daemon))
+        let own = try #require(daemonDirectory(fixture))
+        // A dead daemon that had moved a job on its third attempt into its work directory
+        // (its lock is held here, so that the running daemon sees it only once presumed dead).
+        let dead = fixture.spool + "/active/deadhost-1-x"
+        let work = fixture.spool + "/tmp/.work-deadhost-1-x-1"
+        try FileManager.default.createDirectory(atPath: dead, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: dead + "/.lock", contents: nil)
+        let held = open(dead + "/.lock", O_RDWR)
+        #expect(flock(held, LOCK_EX) == 0)
+        try #"{"model": "lstm-l2-emb5", "length": 20, "seed": 1}"#.write(
+            toFile: work + "/job.json", atomically: false, encoding: .utf8)
+        try "last~2.json".write(toFile: work + "/.name", atomically: false, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: own)
+        close(held)  // dead now, seen so by a daemon that is itself presumed dead
+        #expect(fixture.waitUntil(20) { !daemon.isRunning }, "an idle daemon presumed dead exits at its next rescan")
+        if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) }
+        daemon.waitUntilExit()
+        #expect(daemon.terminationStatus == 3, "\(fixture.log(of: daemon))")
+        #expect(!fixture.log(of: daemon).contains("of dead daemons"), "\(fixture.log(of: daemon))")
+        #expect(FileManager.default.fileExists(atPath: work + "/job.json"), "the job is still where the dead daemon left it")
+        let next = try fixture.startDaemon(["--once"])
+        next.waitUntilExit()
+        #expect(fixture.list("failed") == ["last"], "\(fixture.log(of: next))")
+        #expect(fixture.list("done").isEmpty && fixture.list("incoming").isEmpty)
+        let error = fixture.json("failed/last/error.json")["error"] as? String ?? ""
+        #expect(error.contains("died 3 times"), "\(error)")
+    }
 }

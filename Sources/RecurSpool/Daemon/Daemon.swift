@@ -198,6 +198,7 @@ public final class Daemon: @unchecked Sendable {
         guard !shutDown else { return }
         shutDown = true
         stopping = true
+        watcher?.cancel()
         for timer in timers { timer.cancel() }
         watchdog?.cancel()
         writer.async {
@@ -214,7 +215,10 @@ public final class Daemon: @unchecked Sendable {
 
     func recover() {
         dispatchPrecondition(condition: .onQueue(control))
-        guard let claims else { return }
+        guard !stopping, let claims else { return }
+        // Presumed dead, a daemon recovers nothing: it holds no claim directory to take
+        // jobs into, and must not act under its old identity at all.
+        if claims.isPresumedDead { return exitPresumedDead() }
         let count = claims.recoverDeadDaemons { path, id, message in
             self.failClaimed(
                 path, id: id,

@@ -253,6 +253,7 @@ public final class ClaimStore: @unchecked Sendable {
     @discardableResult
     public func recoverDeadDaemons(fail: (_ jobFile: String, _ jobID: String, _ message: String) -> Void) -> Int {
         var recovered = 0
+        guard !isPresumedDead else { return 0 }
         for other in SpoolIO.list(layout.active) where other != daemonID {
             let directory = layout.active + "/" + other
             guard let descriptor = SpoolIO.lock(directory + "/.lock") else { continue }
@@ -286,9 +287,19 @@ public final class ClaimStore: @unchecked Sendable {
                     if (try? moveToIncoming(path, name: "\(jobID)~\(attempts).json")) != nil { recovered += 1 }
                 }
             }
+            // A work directory goes only once its job file is out of it, and the dead
+            // daemon's directory only once it is empty: a job that could not be moved stays
+            // where it is, for the next recovery.
+            var keep = false
             for work in SpoolIO.list(layout.temporary) where work.hasPrefix(prefix) {
-                SpoolIO.remove(layout.temporary + "/" + work)
+                var info = stat()
+                if lstat(layout.temporary + "/" + work + "/job.json", &info) == 0 {
+                    keep = true
+                } else {
+                    SpoolIO.remove(layout.temporary + "/" + work)
+                }
             }
+            if keep || SpoolIO.list(directory).contains(where: { $0 != ".lock" }) { continue }
             unlink(directory + "/.lock")
             rmdir(directory)
         }
