@@ -6,9 +6,12 @@ import RecurCore
 // What the daemon reports as it runs: status.json, the metrics file and systemd's STATUS=.
 // Everything here runs on the control queue.
 extension Daemon {
-    /// Job files in incoming/, held ones included: what an operator sees queued.
+    /// Job files in incoming/, held ones included: what an operator sees queued. On a
+    /// shared spool, what this daemon's last listing found and it has not claimed since: a
+    /// listing each second costs in proportion to the backlog there (JuiceFS, 20,000 jobs:
+    /// most of a second of the client's time).
     func queuedCount() -> Int {
-        SpoolIO.list(layout.incoming).filter(SpoolLayout.isJobName).count
+        spoolIsShared ? waiting.count : SpoolIO.list(layout.incoming).filter(SpoolLayout.isJobName).count
     }
 
     func statusLine(queued: Int) -> String {

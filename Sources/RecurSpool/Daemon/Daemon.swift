@@ -60,6 +60,7 @@ public final class Daemon: @unchecked Sendable {
     /// When incoming/ was last listed whole (uptime seconds), and whether the spool is
     /// shared with other hosts (Daemon+Watch.swift).
     var lastListing = 0.0
+    var lastListingSeconds = 0.0
     var spoolIsShared = false
     /// Jobs whose results could not be written even as a failure, by file name. After
     /// `maximumWriteFailures` this daemon leaves them in incoming/ (the spool needs an
@@ -263,8 +264,10 @@ public final class Daemon: @unchecked Sendable {
         }
         switch change {
         case .everything:
+            let started = ProcessInfo.processInfo.systemUptime
             waiting.replace(with: SpoolIO.list(incoming).compactMap(entry))
             lastListing = ProcessInfo.processInfo.systemUptime
+            lastListingSeconds = lastListing - started
         case .names(let names): for arrived in names.compactMap(entry) { waiting.insert(arrived) }
         }
     }
