@@ -37,7 +37,7 @@ public struct JobIntake: Sendable {
     /// Checks `data` as a job file and puts it into incoming/; returns its ID.
     public func submit(_ data: Data) throws(Refusal) -> String {
         try check(data)
-        let queued = SpoolBrowser(layout: client.layout).queuedCount()
+        let queued = client.layout.waitingJobCount()
         guard queued < maximumQueued else { throw .queueFull(queued: queued) }
         do {
             return try client.submit(data)

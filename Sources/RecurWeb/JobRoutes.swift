@@ -61,7 +61,7 @@ struct JobRoutes: Sendable {
         let limit = max(1, min(asked, configuration.maximumListed))
         let status = DaemonStatusSnapshot(layout: browser.layout)
         let jobs = browser.list(limit: limit).map { summary(of: $0, status: status) }
-        return WebResponse.json(["jobs": jobs, "queued": browser.queuedCount()])
+        return WebResponse.json(["jobs": jobs, "queued": browser.layout.waitingJobCount()])
     }
 
     /// One line of the list: the state, the model, and what a person wants at a glance.

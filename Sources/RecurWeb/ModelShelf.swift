@@ -18,25 +18,31 @@ public final class ModelShelf: @unchecked Sendable {
 
     /// The model called `name`; nil when no such file exists or it does not load.
     public func model(named name: String) -> RecurModel? {
-        guard let entry = catalog.entries().first(where: { $0.name == name }),
-            let identity = ModelFileIdentity(path: entry.path)
-        else { return nil }
+        catalog.entries().first { $0.name == name }.flatMap(load)
+    }
+
+    /// Every model as `GET /api/models` gives it: what the page offers for each (one
+    /// listing of the directory).
+    public func descriptions() -> [[String: Any]] {
+        catalog.entries().sorted { $0.name < $1.name }.compactMap { entry in
+            load(entry).map { Self.describe($0, name: entry.name) }
+        }
+    }
+
+    /// The model of a catalog entry: the cached one while its file is the same file.
+    private func load(_ entry: (name: String, path: String)) -> RecurModel? {
+        guard let identity = ModelFileIdentity(path: entry.path) else { return nil }
         lock.lock()
-        if let cached = loaded[name], cached.identity == identity {
+        if let cached = loaded[entry.name], cached.identity == identity {
             lock.unlock()
             return cached.model
         }
         lock.unlock()
         guard let model = try? RecurModel(contentsOf: entry.path) else { return nil }
         lock.lock()
-        loaded[name] = (model, identity)
+        loaded[entry.name] = (model, identity)
         lock.unlock()
         return model
-    }
-
-    /// Every model as `GET /api/models` gives it: what the page offers for each.
-    public func descriptions() -> [[String: Any]] {
-        names.compactMap { name in model(named: name).map { Self.describe($0, name: name) } }
     }
 
     /// The tonics the page offers for `key`, flats and sharps as musicians write them.

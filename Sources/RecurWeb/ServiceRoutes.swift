@@ -46,7 +46,7 @@ struct ServiceRoutes: Sendable {
         }
         var lines = [
             "# HELP recur_spool_jobs Jobs in the spool by state (its directories).", "# TYPE recur_spool_jobs gauge",
-            "recur_spool_jobs{state=\"queued\"} \(browser.queuedCount())", "recur_spool_jobs{state=\"running\"} \(running)",
+            "recur_spool_jobs{state=\"queued\"} \(layout.waitingJobCount())", "recur_spool_jobs{state=\"running\"} \(running)",
             "recur_spool_jobs{state=\"done\"} \(browser.count(in: layout.done))",
             "recur_spool_jobs{state=\"failed\"} \(browser.count(in: layout.failed))",
         ]

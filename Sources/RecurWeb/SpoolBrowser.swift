@@ -97,11 +97,6 @@ public struct SpoolBrowser: Sendable {
         return Array(states.values.sorted { $0.id > $1.id }.prefix(limit))
     }
 
-    /// How many jobs wait in incoming/.
-    public func queuedCount() -> Int {
-        SpoolIO.list(layout.incoming).filter(SpoolLayout.isJobName).count
-    }
-
     /// How many entries `directory` holds (done/ or failed/ totals for the metrics).
     public func count(in directory: String) -> Int {
         SpoolIO.list(directory).filter { !$0.hasPrefix(".") }.count

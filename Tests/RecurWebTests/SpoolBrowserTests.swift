@@ -45,7 +45,7 @@ struct SpoolBrowserTests {
         #expect(await browser.state(of: "../done/finished") == nil)
         #expect(browser.list(limit: 10).map(\.id) == ["waiting", "retried", "refused", "finished", "busy"])
         #expect(browser.list(limit: 2).count == 2)
-        #expect(browser.queuedCount() == 2)
+        #expect(layout.waitingJobCount() == 2)
     }
 
     @Test func onlyTheFilesAResultListsAreServable() {

@@ -11,7 +11,7 @@ extension Daemon {
     /// listing each second costs in proportion to the backlog there (JuiceFS, 20,000 jobs:
     /// most of a second of the client's time).
     func queuedCount() -> Int {
-        spoolIsShared ? waiting.count : SpoolIO.list(layout.incoming).filter(SpoolLayout.isJobName).count
+        spoolIsShared ? waiting.count : layout.waitingJobCount()
     }
 
     func statusLine(queued: Int) -> String {

@@ -19,13 +19,9 @@ struct ResultPublisher {
     /// work directory, keeping the claim; if even that cannot be written, the job goes back
     /// to incoming/ (`writeFailed`).
     func publish(_ run: JobRun) -> Outcome {
-        guard FileManager.default.fileExists(atPath: run.claimed) else {
-            logger.error(
-                "job \(run.id): its claim is gone (another daemon requeued it, presuming this one dead); its results are dropped, not published"
-            )
-            SpoolIO.remove(run.work)
-            return .lost
-        }
+        // Checked before writing (no work for a claim already gone), and again, under the
+        // publish lock, by ClaimStore.publish.
+        guard FileManager.default.fileExists(atPath: run.claimed) else { return drop(run) }
         do {
             let files = try JobOutputs.write(run)
             let target = try claims.publish(work: run.work, claimed: run.claimed, jobID: run.id, succeeded: true)
@@ -36,11 +32,7 @@ struct ResultPublisher {
             return .done
         } catch let error as SpoolError where error.code == ESTALE {
             // Fencing (ClaimStore.publish): the claim was taken back while this job ran.
-            logger.error(
-                "job \(run.id): its claim is gone (another daemon requeued it, presuming this one dead); its results are dropped, not published"
-            )
-            SpoolIO.remove(run.work)
-            return .lost
+            return drop(run)
         } catch  where SpoolSpace.isOutOfSpace(error) {
             // The spool is full: not the job's fault. The claim is kept; the daemon stops
             // claiming, then puts the job back in incoming/ as it came (no attempt counted).
@@ -53,6 +45,15 @@ struct ResultPublisher {
             let jobError = JobOutputs.jobError(for: error)
             return fail(claimed: run.claimed, id: run.id, error: jobError) ? .failed : .writeFailed
         }
+    }
+
+    /// A job whose claim another daemon took back: nothing of it is published.
+    private func drop(_ run: JobRun) -> Outcome {
+        logger.error(
+            "job \(run.id): its claim is gone (another daemon requeued it, presuming this one dead); its results are dropped, not published"
+        )
+        SpoolIO.remove(run.work)
+        return .lost
     }
 
     /// Writes error.json for a claimed job and publishes it to failed/; false (and the job

@@ -49,6 +49,11 @@ public struct SpoolLayout: Sendable {
             : SpoolError(operation: "create directory \(target) inside", path: path, code: ENOTDIR)
     }
 
+    /// How many job files wait in incoming/ (held ones included): one listing.
+    public func waitingJobCount() -> Int {
+        SpoolIO.list(incoming).filter(Self.isJobName).count
+    }
+
     /// The job ID of a job file name: its stem without the `~N` requeue counter.
     public static func jobID(fileName: String) -> String {
         var stem = fileName.hasSuffix(".json") ? String(fileName.dropLast(5)) : fileName

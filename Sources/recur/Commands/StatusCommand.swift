@@ -33,7 +33,7 @@ struct StatusCommand: ParsableCommand {
                     description: "no spool at \(layout.root): the directory does not exist; give the spool's path with --spool")
         }
         if alive { return try probe(layout) }
-        let incoming = SpoolIO.list(layout.incoming).filter(SpoolLayout.isJobName).count
+        let incoming = layout.waitingJobCount()
         let done = SpoolIO.list(layout.done).count, failed = SpoolIO.list(layout.failed).count
         guard let data = FileManager.default.contents(atPath: layout.status), let status = DaemonStatus(data: data) else {
             if json {
