@@ -30,7 +30,7 @@ public struct JobIntake: Sendable {
     /// The limits the serving daemon publishes in status.json, else those `recur serve`
     /// starts with: what a daemon will hold the job to.
     public var limits: JobLimits {
-        FileManager.default.contents(atPath: client.layout.status).flatMap(DaemonStatus.init(data:))?.limits?.jobLimits
+        DaemonStatus.read(from: client.layout)?.status.limits?.jobLimits
             ?? .serving
     }
 

@@ -176,7 +176,7 @@ struct DaemonStatusSnapshot {
     let status: DaemonStatus?
 
     init(layout: SpoolLayout) {
-        status = FileManager.default.contents(atPath: layout.status).flatMap(DaemonStatus.init(data:))
+        status = DaemonStatus.read(from: layout)?.status
     }
 
     func progress(of id: String) -> [String: Any]? {

@@ -8,11 +8,11 @@ import Testing
 struct SpoolFullTests {
     /// A spool on a tmpfs of `megabytes` with the shipped folk model and `jobs` jobs of one
     /// WAV tune each (seeds 1…), named j1…; the caller unmounts it.
-    static func spoolOnTmpfs(megabytes: Int, jobs: Int) throws -> SpoolFixture {
+    static func spoolOnTmpfs(megabytes: Int, inodes: Int? = nil, jobs: Int) throws -> SpoolFixture {
         let fixture = try SpoolFixture()
         try FileManager.default.copyItem(
             atPath: ShippedModelsTests.directory + "/folk.safetensors", toPath: fixture.models + "/folk.safetensors")
-        try Tmpfs.mount(at: fixture.spool, megabytes: megabytes)
+        try Tmpfs.mount(at: fixture.spool, megabytes: megabytes, inodes: inodes)
         for sub in ["tmp", "incoming"] {
             try FileManager.default.createDirectory(atPath: fixture.spool + "/" + sub, withIntermediateDirectories: true)
         }
@@ -53,6 +53,29 @@ struct SpoolFullTests {
         daemon.waitUntilExit()
     }
 
+    /// Out of inodes, writes fail with ENOSPC while statvfs shows the bytes free (as with a
+    /// quota, or a shared filesystem's client that still counts space another host freed):
+    /// the jobs wait, and the daemon tries again after a pause rather than waiting for
+    /// bytes that never come.
+    @Test func outOfInodesTheJobsWaitAndAreTriedAgain() throws {
+        let fixture = try Self.spoolOnTmpfs(megabytes: 64, inodes: 40, jobs: 8)
+        defer { Tmpfs.unmount(fixture.spool) }
+        let daemon = try fixture.startDaemon(["--min-free", "0"])
+        #expect(
+            fixture.waitUntil(60) { fixture.log(of: daemon).contains("the spool's filesystem is full") },
+            "\(fixture.log(of: daemon))")
+        #expect(fixture.list("failed").isEmpty)
+        #expect(fixture.list("done").count < 8, "40 inodes hold fewer than 8 jobs' results")
+        // Inodes again (bytes never ran short): the daemon finds out by trying after its pause.
+        #expect(Tmpfs.resize(fixture.spool, megabytes: 64, inodes: 10_000))
+        #expect(fixture.waitUntil(60) { fixture.list("done").count == 8 }, "\(fixture.log(of: daemon))")
+        #expect(fixture.list("failed").isEmpty && fixture.list("incoming").isEmpty)
+        #expect(fixture.log(of: daemon).contains("trying to claim again after a pause"), "\(fixture.log(of: daemon))")
+        #expect(!fixture.log(of: daemon).contains("nothing could be written"), "\(fixture.log(of: daemon))")
+        daemon.terminate()
+        daemon.waitUntilExit()
+    }
+
     @Test func onceLeavesTheJobsThatDoNotFitAndSaysSo() throws {
         let fixture = try Self.spoolOnTmpfs(megabytes: 3, jobs: 4)
         defer { Tmpfs.unmount(fixture.spool) }
@@ -77,15 +100,18 @@ enum Tmpfs {
         return true
     }()
 
-    static func mount(at path: String, megabytes: Int) throws {
+    static func mount(at path: String, megabytes: Int, inodes: Int? = nil) throws {
+        let options = "size=\(megabytes)m" + (inodes.map { ",nr_inodes=\($0)" } ?? "")
         let result = try RecurBinary.runProcess(
-            URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", path], environment: [:])
+            URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", options, "tmpfs", path], environment: [:])
         guard result.status == 0 else { throw CocoaError(.fileWriteNoPermission) }
     }
 
-    static func resize(_ path: String, megabytes: Int) -> Bool {
-        (try? RecurBinary.runProcess(
-            URL(fileURLWithPath: "/bin/mount"), ["-o", "remount,size=\(megabytes)m", path], environment: [:]))?.status == 0
+    static func resize(_ path: String, megabytes: Int, inodes: Int? = nil) -> Bool {
+        let options = "remount,size=\(megabytes)m" + (inodes.map { ",nr_inodes=\($0)" } ?? "")
+        return
+            (try? RecurBinary.runProcess(
+                URL(fileURLWithPath: "/bin/mount"), ["-o", options, path], environment: [:]))?.status == 0
     }
 
     static func unmount(_ path: String) {

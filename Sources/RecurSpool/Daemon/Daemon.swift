@@ -73,8 +73,8 @@ public final class Daemon: @unchecked Sendable {
     var shutDown = false
     var exitCode: Int32 = 0
     var statistics = DaemonStatistics()
-    /// The free bytes when the spool was found full: claiming resumes above them and the reserve.
-    var spoolFullFloor: UInt64 = 0
+    /// When claiming resumes after the spool was found full (Daemon+SpoolSpace.swift).
+    var shortage = SpaceShortage()
     private var timers: [DispatchSourceTimer] = []
     /// The status files whose last write failed, so that a failure is logged once and its
     /// end once, not every second.
@@ -327,6 +327,9 @@ public final class Daemon: @unchecked Sendable {
         let work: String
         do {
             work = try claims!.makeWorkDirectory(for: claimed)
+        } catch  where SpoolSpace.isOutOfSpace(error) {
+            deferToSpace(claimed: claimed, id: id, why: "cannot create a work directory: \(error)")
+            return
         } catch {
             logger.error("job \(id): cannot create a work directory (\(error)); requeued")
             try? claims?.requeue(claimed)
@@ -381,9 +384,10 @@ public final class Daemon: @unchecked Sendable {
         case .done:
             statistics.done += 1
             statistics.latency.observe(Date().timeIntervalSince(run.received))
+            shortage.pause = SpaceShortage.shortestPause
         case .failed: statistics.failed += 1
         case .writeFailed: noteWriteFailure((run.claimed as NSString).lastPathComponent, id: run.id)
-        case .deferred: deferToSpace(run)
+        case .deferred: deferToSpace(claimed: run.claimed, id: run.id, why: nil)
         case .lost: if claims?.isPresumedDead == true { exitPresumedDead() }
         }
         // A client that saw the result appear reads a status that counts it.

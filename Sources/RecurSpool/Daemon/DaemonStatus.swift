@@ -125,6 +125,24 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
         return ((try? encoder.encode(self)) ?? Data("{}".utf8)) + Data("\n".utf8)
     }
 
+    /// The spool's status.json as it is now, its bytes and what they say; nil when there is
+    /// none.
+    ///
+    /// Daemons replace the file by renaming a new one over it. On a shared filesystem
+    /// another host may still hold the replaced file's name in its cache and fail to open
+    /// it (JuiceFS: ENOENT for about a second): while the spool's directory lists
+    /// status.json, the read is tried again, five times in 50 ms at most.
+    public static func read(from layout: SpoolLayout) -> (data: Data, status: DaemonStatus)? {
+        for attempt in 0..<5 {
+            if let data = FileManager.default.contents(atPath: layout.status), let status = DaemonStatus(data: data) {
+                return (data, status)
+            }
+            guard attempt < 4, SpoolIO.list(layout.root).contains("status.json") else { return nil }
+            usleep(10_000)
+        }
+        return nil
+    }
+
     /// Reads a status.json; nil when it is missing or not a status document.
     public init?(data: Data) {
         guard let status = try? JSONDecoder().decode(DaemonStatus.self, from: data) else { return nil }

@@ -30,14 +30,27 @@ public final class ClaimStore: @unchecked Sendable {
     private var released = false
 
     /// Creates `active/ID/` and takes its lock.
+    ///
+    /// The directory is made and locked in `tmp/` and then renamed into `active/`, so that
+    /// it never appears there unlocked: another daemon's recovery, which takes every lock
+    /// it can in `active/`, would otherwise take a starting daemon for a dead one (seen on
+    /// JuiceFS with three daemons starting at once).
     public init(layout: SpoolLayout, maximumAttempts: Int = 3) throws(SpoolError) {
         self.layout = layout
         self.maximumAttempts = maximumAttempts
         daemonID = "\(Self.hostName)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
         let directory = layout.active + "/" + daemonID
-        try SpoolIO.makeDirectory(directory)
-        guard let descriptor = SpoolIO.lock(directory + "/.lock") else {
-            throw SpoolError(operation: "lock", path: directory + "/.lock", code: EWOULDBLOCK)
+        let making = layout.temporary + "/" + Self.claimPrefix + daemonID
+        try SpoolIO.makeDirectory(making)
+        guard let descriptor = SpoolIO.lock(making + "/.lock") else {
+            throw SpoolError(operation: "lock", path: making + "/.lock", code: EWOULDBLOCK)
+        }
+        // The ID is this daemon's alone, so a plain rename cannot take another's directory.
+        guard rename(making, directory) == 0 else {
+            let code = errno
+            close(descriptor)
+            SpoolIO.remove(making)
+            throw SpoolError(operation: "rename to \(directory)", path: making, code: code)
         }
         lockDescriptor = descriptor
         // No heartbeat until the daemon serves and makes progress (`heartbeat()`): a probe
@@ -48,6 +61,9 @@ public final class ClaimStore: @unchecked Sendable {
 
     /// `active/ID/`.
     public var directory: String { layout.active + "/" + daemonID }
+
+    /// A claim directory being made in `tmp/` (`tmp/.claim-ID/`) before it moves to `active/`.
+    static let claimPrefix = ".claim-"
 
     /// Whether `active/ID/` is gone: another daemon took this one's lock (on a shared
     /// filesystem, after this host froze past its lease) and requeued what it held. Such a
@@ -303,7 +319,23 @@ public final class ClaimStore: @unchecked Sendable {
             unlink(directory + "/.lock")
             rmdir(directory)
         }
+        removeAbandonedClaimDirectories()
         return recovered
+    }
+
+    /// Claim directories a daemon died making (`tmp/.claim-ID/`, never renamed into
+    /// `active/`), once unlocked and a minute old: their daemon held no job.
+    private func removeAbandonedClaimDirectories() {
+        let now = Date().timeIntervalSince1970
+        for name in SpoolIO.list(layout.temporary) where name.hasPrefix(Self.claimPrefix) {
+            let path = layout.temporary + "/" + name
+            guard let modified = SpoolIO.modificationTime(path), now - modified > 60,
+                let descriptor = SpoolIO.lock(path + "/.lock")
+            else { continue }
+            unlink(path + "/.lock")
+            close(descriptor)
+            rmdir(path)
+        }
     }
 
     /// Gives up the claim directory (all jobs must be published or requeued first).

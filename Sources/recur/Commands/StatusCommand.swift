@@ -35,7 +35,7 @@ struct StatusCommand: ParsableCommand {
         if alive { return try probe(layout) }
         let incoming = layout.waitingJobCount()
         let done = SpoolIO.list(layout.done).count, failed = SpoolIO.list(layout.failed).count
-        guard let data = FileManager.default.contents(atPath: layout.status), let status = DaemonStatus(data: data) else {
+        guard let (data, status) = DaemonStatus.read(from: layout) else {
             if json {
                 print("{}")
                 return

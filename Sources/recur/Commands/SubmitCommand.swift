@@ -51,7 +51,7 @@ struct SubmitCommand: ParsableCommand {
         let client = try SpoolClient(root: spool.path)
         let data = try jobData()
         // The limits the serving daemon publishes, else those `recur serve` starts with.
-        let published = FileManager.default.contents(atPath: client.layout.status).flatMap(DaemonStatus.init(data:))?.limits
+        let published = DaemonStatus.read(from: client.layout)?.status.limits
         do {
             _ = try JobFile.parse(data, limits: published?.jobLimits ?? JobLimits.serving)
         } catch {
