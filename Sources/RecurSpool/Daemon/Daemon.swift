@@ -65,8 +65,8 @@ public final class Daemon: @unchecked Sendable {
     /// Jobs whose results could not be written even as a failure, by file name. After
     /// `maximumWriteFailures` this daemon leaves them in incoming/ (the spool needs an
     /// operator) instead of sampling them again and again.
-    private var writeFailures: [String: Int] = [:]
-    private static let maximumWriteFailures = 3
+    var writeFailures: [String: Int] = [:]
+    static let maximumWriteFailures = 3
     private var stopping = false
     /// Set by the first `shutdownNow`: the claim is released and the process told to
     /// exit exactly once.
@@ -281,22 +281,6 @@ public final class Daemon: @unchecked Sendable {
             statistics.claimed += 1
             startJob(claimed: claimed, name: next.name, received: Date(timeIntervalSince1970: next.modified))
         }
-    }
-
-    /// Counts a failure to write anything for the job file `name` (control queue).
-    private func noteWriteFailure(_ name: String, id: String) {
-        dispatchPrecondition(condition: .onQueue(control))
-        writeFailures[name, default: 0] += 1
-        if writeFailures[name] == Self.maximumWriteFailures {
-            logger.error(
-                "job \(id): nothing could be written for it \(Self.maximumWriteFailures) times (is the spool full or read-only?); left in incoming/ until this daemon restarts"
-            )
-        }
-    }
-
-    private func isHeld(_ name: String) -> Bool {
-        dispatchPrecondition(condition: .onQueue(control))
-        return (writeFailures[name] ?? 0) >= Self.maximumWriteFailures
     }
 
     private func startJob(claimed: String, name: String, received: Date) {
