@@ -38,11 +38,17 @@ let package = Package(
         .systemLibrary(
             name: "CFluidSynth",
             providers: [.apt(["libfluidsynth-dev"])]),
+        // The eight-bit kernels are C: Swift reaches no instruction that multiplies bytes
+        // (vpmaddwd, vpdpbusd). Each function carries its own target attribute and is
+        // chosen at run time; FMA contraction is off so that every build rounds alike.
+        .target(name: "CRecurInt8", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
         .target(name: "RecurKernels", swiftSettings: kernelSettings),
         .target(name: "RecurKernelsAVX512", swiftSettings: wideKernelSettings),
         .target(
             name: "RecurCore",
-            dependencies: ["CBLAS", "RecurKernels", "RecurKernelsAVX512", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "CBLAS", "CRecurInt8", "RecurKernels", "RecurKernelsAVX512", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: kernelSettings),
         .target(name: "RecurMusic", dependencies: ["RecurCore", "CSndFile", "CFluidSynth"]),
         .target(name: "RecurSpool", dependencies: ["RecurCore", "RecurMusic", .product(name: "Logging", package: "swift-log")]),
@@ -62,7 +68,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "RecurCoreTests", dependencies: ["RecurCore", "RecurKernels"], exclude: ["Fixtures"]),
+        .testTarget(name: "RecurCoreTests", dependencies: ["RecurCore", "RecurKernels", "CRecurInt8"], exclude: ["Fixtures"]),
         .testTarget(name: "RecurMusicTests", dependencies: ["RecurMusic", "RecurCore", "CSndFile"]),
         .testTarget(name: "EndToEndTests", dependencies: ["RecurCore"]),
         .testTarget(name: "RecurSpoolTests", dependencies: ["RecurSpool"]),

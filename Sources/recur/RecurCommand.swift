@@ -21,6 +21,7 @@ struct RecurCommand: ParsableCommand {
         version: Recur.version,
         subcommands: [
             ServeCommand.self, SubmitCommand.self, StatusCommand.self, GenerateCommand.self, TrainCommand.self, BenchCommand.self,
-            ModelsCommand.self, InfoCommand.self, EvalCommand.self, RenderCommand.self, WebCommand.self, DoctorCommand.self,
+            ModelsCommand.self, InfoCommand.self, EvalCommand.self, QuantizeCommand.self, RenderCommand.self, WebCommand.self,
+            DoctorCommand.self,
         ])
 }

@@ -66,6 +66,12 @@ public enum Evaluator {
         var total: Double = 0
         let v = model.network.vocabularySize
         var start = 0
+        if model.network.int8 != nil {
+            // An eight-bit model is scored as it samples: step by step through its int8
+            // products (`StepBatch`), so that the loss includes what quantizing cost.
+            total = stepwiseLoss(model, ids: ids, threads: threads, progress: progress)
+            start = ids.count - 1
+        }
         while start < ids.count - 1 {
             let end = min(start + chunkLength, ids.count - 1)
             let logits = model.network.forward(
@@ -84,5 +90,26 @@ public enum Evaluator {
             lossNats: total / Double(ids.count - 1), tokens: ids.count - 1,
             unknownCount: encoding.unknownCount, unknownExamples: encoding.unknownExamples,
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+    }
+
+    /// The summed loss of `ids` fed one by one to the sampler's step, batch of one.
+    static func stepwiseLoss(
+        _ model: RecurModel, ids: [Int], threads: Int, progress: ((_ done: Int, _ total: Int) -> Void)?
+    ) -> Double {
+        var batch = StepBatch(weights: InferenceWeights(model.network), threads: threads)
+        _ = batch.appendRow()
+        let v = model.network.vocabularySize, resetToken = model.resetToken
+        var total: Double = 0
+        for i in 0..<(ids.count - 1) {
+            if ids[i] == resetToken { batch.resetRow(at: 0) }
+            batch.step(tokens: [ids[i]])
+            batch.logits.withUnsafeBufferPointer { row in
+                let logits = UnsafeBufferPointer(rebasing: row[0..<v])
+                total += Double(Activations.logSumExp(logits)) - Double(logits[ids[i + 1]])
+            }
+            if i % 512 == 511 { progress?(i + 1, ids.count - 1) }
+        }
+        progress?(ids.count - 1, ids.count - 1)
+        return total
     }
 }

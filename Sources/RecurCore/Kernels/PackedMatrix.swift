@@ -21,6 +21,8 @@ public struct PackedMatrix: Sendable {
     /// The bias added to every row (zeros when the matrix has none).
     public let bias: [Float]
     private let panels: [SIMD16<Float>]
+    /// The eight-bit form, when the matrix is multiplied in int8 (`Int8Panels`).
+    private let int8: Int8Panels?
     private var panelCount: Int { (outputs + Self.panelWidth - 1) / Self.panelWidth }
 
     /// Packs the horizontal concatenation `[W₀ | W₁ | …]` of matrices with the same
@@ -50,7 +52,30 @@ public struct PackedMatrix: Sendable {
             }
         }
         panels = packed
+        int8 = nil
     }
+
+    /// Packs the eight-bit matrices `[Q₀ | Q₁ | …]`, which must share their row scales
+    /// (`QuantizedMatrix.quantizing(joined:)`): products then run in int8.
+    init(int8 blocks: [QuantizedMatrix], bias: [Float]? = nil) {
+        precondition(!blocks.isEmpty && blocks.allSatisfy { $0.rows == blocks[0].rows && $0.scales == blocks[0].scales })
+        outputs = blocks[0].rows
+        inner = blocks.reduce(0) { $0 + $1.columns }
+        self.bias = bias ?? [Float](repeating: 0, count: outputs)
+        var values = [Int8](repeating: 0, count: outputs * inner)
+        var offset = 0
+        for block in blocks {
+            for n in 0..<outputs {
+                for k in 0..<block.columns { values[n * inner + offset + k] = block.values[n * block.columns + k] }
+            }
+            offset += block.columns
+        }
+        panels = []
+        int8 = Int8Panels(values: values, scales: blocks[0].scales, bias: self.bias, outputs: outputs, inner: inner)
+    }
+
+    /// Whether products run in eight bits.
+    public var isInt8: Bool { int8 != nil }
 
     /// Packs one matrix.
     public init(_ matrix: Matrix, bias: [Float]? = nil) {
@@ -84,6 +109,7 @@ public struct PackedMatrix: Sendable {
             }
         }
         panels = packed
+        int8 = nil
     }
 
     /// `y[b, 0..<N] = bias + x[b, 0..<K] · Wᵀ` for `rows` rows.
@@ -122,6 +148,12 @@ public struct PackedMatrix: Sendable {
         precondition(rows >= 0 && leftStride >= columns && rightStride >= inner - columns, "row strides shorter than the rows")
         precondition(lstm != nil || outputStride >= outputs, "output stride \(outputStride) < \(outputs) outputs")
         precondition(lstm == nil || variant == .avx512, "the fused LSTM cell runs in the AVX-512 build")
+        if let int8 {
+            precondition(lstm == nil, "no fused LSTM cell in int8")
+            return int8.multiply(
+                left: left, columns: columns, stride: leftStride, right: right, stride: rightStride, rows: rows, into: y,
+                outputStride: outputStride, threads: threads)
+        }
         // Workers take whole groups of `unit` panels (four with a fused cell: one unit block).
         let unit = lstm == nil ? 1 : 4
         let count = panelCount / unit
@@ -181,6 +213,9 @@ public struct PackedMatrix: Sendable {
 
     /// Number of multiply-adds for `rows` rows, for GFLOP/s reports.
     public func multiplyAdds(rows: Int) -> Int { rows * outputs * inner }
+
+    /// Bytes of weights one product reads.
+    public var weightBytes: Int { (int8 == nil ? 4 : 1) * outputs * inner }
 }
 
 /// Where a fused LSTM cell (`PackedMatrix.multiply(…, lstm:)`) reads and writes.

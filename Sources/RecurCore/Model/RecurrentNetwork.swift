@@ -15,6 +15,10 @@ public struct RecurrentNetwork: Sendable, Equatable {
     public var headWeights: Matrix
     /// `head.bias`, `[V]`.
     public var headBias: [Float]
+    /// The eight-bit weights the sampler multiplies by, for a quantized model (`recur
+    /// quantize`); the float32 weights above are then what they stand for. Nil for a
+    /// float32 model. Training works on float32 and drops them.
+    public var int8: Int8Weights?
 
     /// Builds a network from its parts; callers (the loader, the trainer) check shapes.
     public init(cell: CellKind, embedding: Matrix?, layers: [RecurrentLayer], headWeights: Matrix, headBias: [Float]) {

@@ -12,6 +12,8 @@ public struct ModelFileError: Error, Sendable, Equatable, CustomStringConvertibl
         case badOffsets(tensor: String, String)
         /// A tensor is not float32.
         case wrongDType(tensor: String, dtype: String)
+        /// An eight-bit model's weight or scale is not as `recur quantize` writes it.
+        case badQuantization(tensor: String, why: String)
         /// A tensor's shape disagrees with the model's metadata.
         case shapeMismatch(tensor: String, expected: [Int], found: [Int])
         /// A tensor the metadata requires is absent.
@@ -55,6 +57,8 @@ public struct ModelFileError: Error, Sendable, Equatable, CustomStringConvertibl
         case .wrongDType(let tensor, let dtype):
             return "tensor '\(tensor)' has dtype \(dtype), but Recur models are float32 (F32); "
                 + "convert with `{k: v.float() for k, v in state_dict().items()}` before saving"
+        case .badQuantization(let tensor, let why):
+            return "tensor '\(tensor)' of this int8 model \(why); quantize the float32 model again with `recur quantize`"
         case .shapeMismatch(let tensor, let expected, let found):
             return "tensor '\(tensor)' has shape \(found), but the metadata (cell, layers, hidden, vocab) "
                 + "requires \(expected)"

@@ -11,6 +11,9 @@ struct ModelMetadata {
     var trainingJSON: String?
     var notesJSON: String?
     var dataSHA256: String
+    /// `precision`: "int8" for a model of eight-bit weights (`recur quantize`); absent or
+    /// "float32" otherwise.
+    var isInt8: Bool
 
     /// Largest layer count and hidden size accepted; far above anything useful, low
     /// enough that a hostile header cannot ask for terabytes.
@@ -79,6 +82,11 @@ struct ModelMetadata {
             throw fail("data_sha256", "must be 64 hexadecimal digits (SHA-256 of the tensor bytes)")
         }
         dataSHA256 = checksum
+        switch fields["precision"] {
+        case nil, "float32": isInt8 = false
+        case "int8": isInt8 = true
+        case let other?: throw fail("precision", "is '\(other)', expected 'float32' or 'int8'")
+        }
     }
 }
 
@@ -106,22 +114,72 @@ enum ModelTensors {
             }
             embedding = Matrix(rows: v, columns: size, values: try tensor("embedding.weight", [v, size]))
         }
+        // An int8 model's weights: I8 values and an F32 scale per row (`NAME.scale`).
+        func quantized(_ name: String, _ rows: Int, _ columns: Int) throws(ModelFileError) -> QuantizedMatrix {
+            expected += [name, name + ".scale"]
+            guard let info = file.tensors[name] else { throw ModelFileError(path: path, .missingTensor(name)) }
+            guard info.dtype == "I8" else {
+                throw ModelFileError(path: path, .badQuantization(tensor: name, why: "has dtype \(info.dtype), expected I8"))
+            }
+            guard info.shape == [rows, columns] else {
+                throw ModelFileError(path: path, .shapeMismatch(tensor: name, expected: [rows, columns], found: info.shape))
+            }
+            let values = file.int8s(name) ?? []
+            guard !values.contains(Int8.min) else {
+                throw ModelFileError(path: path, .badQuantization(tensor: name, why: "holds -128; values run from -127 to 127"))
+            }
+            guard let scaleInfo = file.tensors[name + ".scale"] else {
+                throw ModelFileError(path: path, .missingTensor(name + ".scale"))
+            }
+            guard scaleInfo.dtype == "F32", scaleInfo.shape == [rows] else {
+                throw ModelFileError(
+                    path: path,
+                    .badQuantization(
+                        tensor: name + ".scale", why: "is \(scaleInfo.dtype) \(scaleInfo.shape), expected F32 [\(rows)]"))
+            }
+            let scales = file.floats(name + ".scale") ?? []
+            guard scales.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                throw ModelFileError(
+                    path: path, .badQuantization(tensor: name + ".scale", why: "holds a negative or non-finite scale"))
+            }
+            return QuantizedMatrix(rows: rows, columns: columns, values: values, scales: scales)
+        }
         var layers: [RecurrentLayer] = []
+        var int8Layers: [Int8Weights.Layer] = []
         for k in 0..<metadata.layers {
             let input = k > 0 ? h : embedding?.columns ?? v
+            let ih = "rnn.weight_ih_l\(k)", hh = "rnn.weight_hh_l\(k)"
+            var inputWeights = Matrix(rows: width, columns: input), hiddenWeights = Matrix(rows: width, columns: h)
+            if metadata.isInt8 {
+                let pair = Int8Weights.Layer(input: try quantized(ih, width, input), hidden: try quantized(hh, width, h))
+                if k > 0 && metadata.cell != .gru && pair.input.scales != pair.hidden.scales {
+                    throw ModelFileError(
+                        path: path,
+                        .badQuantization(
+                            tensor: ih + ".scale", why: "differs from \(hh).scale; above the first layer they are shared"))
+                }
+                int8Layers.append(pair)
+            } else {
+                inputWeights = Matrix(rows: width, columns: input, values: try tensor(ih, [width, input]))
+                hiddenWeights = Matrix(rows: width, columns: h, values: try tensor(hh, [width, h]))
+            }
             layers.append(
                 RecurrentLayer(
-                    kind: metadata.cell,
-                    inputWeights: Matrix(rows: width, columns: input, values: try tensor("rnn.weight_ih_l\(k)", [width, input])),
-                    hiddenWeights: Matrix(rows: width, columns: h, values: try tensor("rnn.weight_hh_l\(k)", [width, h])),
+                    kind: metadata.cell, inputWeights: inputWeights, hiddenWeights: hiddenWeights,
                     inputBias: try tensor("rnn.bias_ih_l\(k)", [width]),
                     hiddenBias: try tensor("rnn.bias_hh_l\(k)", [width])))
         }
-        let head = Matrix(rows: v, columns: h, values: try tensor("head.weight", [v, h]))
+        let int8Head = metadata.isInt8 ? try quantized("head.weight", v, h) : nil
+        let head =
+            int8Head == nil
+            ? Matrix(rows: v, columns: h, values: try tensor("head.weight", [v, h])) : Matrix(rows: v, columns: h)
         let bias = try tensor("head.bias", [v])
         if let extra = file.tensors.keys.filter({ !expected.contains($0) }).sorted().first {
             throw ModelFileError(path: path, .unexpectedTensor(extra))
         }
-        return RecurrentNetwork(cell: metadata.cell, embedding: embedding, layers: layers, headWeights: head, headBias: bias)
+        var network = RecurrentNetwork(
+            cell: metadata.cell, embedding: embedding, layers: layers, headWeights: head, headBias: bias)
+        if let int8Head { network.adoptInt8(Int8Weights(layers: int8Layers, head: int8Head)) }
+        return network
     }
 }

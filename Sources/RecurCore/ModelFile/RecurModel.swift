@@ -62,18 +62,25 @@ public struct RecurModel: Sendable {
         if let embedding = network.embedding {
             tensors["embedding.weight"] = ([embedding.rows, embedding.columns], embedding.values)
         }
+        var int8: [String: (shape: [Int], values: [Int8])] = [:]
+        func weight(_ name: String, _ matrix: Matrix, _ quantized: QuantizedMatrix?) {
+            if let quantized {
+                int8[name] = ([quantized.rows, quantized.columns], quantized.values)
+                tensors[name + ".scale"] = ([quantized.rows], quantized.scales)
+            } else {
+                tensors[name] = ([matrix.rows, matrix.columns], matrix.values)
+            }
+        }
         for (k, layer) in network.layers.enumerated() {
-            tensors["rnn.weight_ih_l\(k)"] = ([layer.inputWeights.rows, layer.inputWeights.columns], layer.inputWeights.values)
-            tensors["rnn.weight_hh_l\(k)"] = (
-                [layer.hiddenWeights.rows, layer.hiddenWeights.columns], layer.hiddenWeights.values
-            )
+            weight("rnn.weight_ih_l\(k)", layer.inputWeights, network.int8?.layers[k].input)
+            weight("rnn.weight_hh_l\(k)", layer.hiddenWeights, network.int8?.layers[k].hidden)
             tensors["rnn.bias_ih_l\(k)"] = ([layer.inputBias.count], layer.inputBias)
             tensors["rnn.bias_hh_l\(k)"] = ([layer.hiddenBias.count], layer.hiddenBias)
         }
-        tensors["head.weight"] = ([network.headWeights.rows, network.headWeights.columns], network.headWeights.values)
+        weight("head.weight", network.headWeights, network.int8?.head)
         tensors["head.bias"] = ([network.headBias.count], network.headBias)
 
-        let body = Safetensors.serialize(tensors: tensors, metadata: [:])
+        let body = Safetensors.serialize(tensors: tensors, int8: int8, metadata: [:])
         let headerLength = body.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
         let checksum = Self.sha256(body[(body.startIndex + 8 + headerLength)...])
 
@@ -85,7 +92,8 @@ public struct RecurModel: Sendable {
         ]
         metadata["training"] = trainingJSON
         metadata["notes"] = notesJSON
-        return Safetensors.serialize(tensors: tensors, metadata: metadata)
+        if network.int8 != nil { metadata["precision"] = "int8" }
+        return Safetensors.serialize(tensors: tensors, int8: int8, metadata: metadata)
     }
 
     /// Writes the model atomically (temporary file, fsync, rename) and returns the

@@ -102,17 +102,36 @@ public struct Safetensors: Sendable {
         }
     }
 
-    /// Serializes float32 tensors and metadata. Tensors are laid out sorted by name,
-    /// as Python's `safetensors` does for one dtype, so a re-saved PyTorch file keeps
-    /// its tensor bytes; the header is padded with spaces to a multiple of 8.
-    public static func serialize(tensors: [String: (shape: [Int], values: [Float])], metadata: [String: String]) -> Data {
+    /// The int8 values of tensor `name`, copied out of the file.
+    public func int8s(_ name: String) -> [Int8]? {
+        guard let info = tensors[name], info.dtype == "I8" else { return nil }
+        return data.withUnsafeBytes { raw in
+            Array(UnsafeRawBufferPointer(rebasing: raw[info.byteRange]).bindMemory(to: Int8.self))
+        }
+    }
+
+    /// Serializes float32 (and int8) tensors and metadata. Tensors are laid out sorted by
+    /// name, as Python's `safetensors` does for one dtype, so a re-saved PyTorch file
+    /// keeps its tensor bytes; the header is padded with spaces to a multiple of 8.
+    public static func serialize(
+        tensors: [String: (shape: [Int], values: [Float])], int8: [String: (shape: [Int], values: [Int8])] = [:],
+        metadata: [String: String]
+    ) -> Data {
         var header: [String: Any] = ["__metadata__": metadata]
         var body = Data()
-        for name in tensors.keys.sorted() {
-            guard let tensor = tensors[name] else { continue }
+        for name in Set(tensors.keys).union(int8.keys).sorted() {
             let begin = body.count
-            tensor.values.withUnsafeBytes { body.append(contentsOf: $0) }
-            header[name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [begin, body.count]] as [String: Any]
+            let dtype: String, shape: [Int]
+            if let tensor = tensors[name] {
+                tensor.values.withUnsafeBytes { body.append(contentsOf: $0) }
+                (dtype, shape) = ("F32", tensor.shape)
+            } else if let tensor = int8[name] {
+                tensor.values.withUnsafeBytes { body.append(contentsOf: $0) }
+                (dtype, shape) = ("I8", tensor.shape)
+            } else {
+                continue
+            }
+            header[name] = ["dtype": dtype, "shape": shape, "data_offsets": [begin, body.count]] as [String: Any]
         }
         var json =
             (try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys, .withoutEscapingSlashes]))

@@ -34,7 +34,7 @@ public struct InferenceWeights: Sendable {
     public init(_ network: RecurrentNetwork, fusingLSTMCell: Bool = true) {
         fusesLSTMCell =
             fusingLSTMCell && network.cell == .lstm && network.hiddenSize % 16 == 0
-            && PanelKernelVariant.selected == .avx512
+            && PanelKernelVariant.selected == .avx512 && network.int8 == nil
         cell = network.cell
         hiddenSize = network.hiddenSize
         vocabularySize = network.vocabularySize
@@ -62,7 +62,18 @@ public struct InferenceWeights: Sendable {
         var recurrent: [PackedMatrix] = []
         var gruInput: [PackedMatrix?] = []
         for (k, layer) in network.layers.enumerated() {
-            if !joined {
+            if let int8 = network.int8?.layers[k] {
+                // Layer 0's input product is the table (from the float32 weights the
+                // eight-bit ones stand for); every other product runs in int8.
+                if !joined {
+                    recurrent.append(PackedMatrix(int8: [int8.hidden], bias: layer.hiddenBias))
+                    gruInput.append(k == 0 ? nil : PackedMatrix(int8: [int8.input], bias: layer.inputBias))
+                } else {
+                    let bias = k == 0 ? nil : zip(layer.inputBias, layer.hiddenBias).map { $0 + $1 }
+                    recurrent.append(PackedMatrix(int8: k == 0 ? [int8.hidden] : [int8.input, int8.hidden], bias: bias))
+                    gruInput.append(nil)
+                }
+            } else if !joined {
                 recurrent.append(PackedMatrix(layer.hiddenWeights, bias: layer.hiddenBias))
                 gruInput.append(k == 0 ? nil : PackedMatrix(layer.inputWeights, bias: layer.inputBias))
             } else {
@@ -77,8 +88,14 @@ public struct InferenceWeights: Sendable {
         }
         self.recurrent = recurrent
         self.gruInput = gruInput
-        head = PackedMatrix(network.headWeights, bias: network.headBias)
+        head =
+            network.int8.map { PackedMatrix(int8: [$0.head], bias: network.headBias) }
+            ?? PackedMatrix(network.headWeights, bias: network.headBias)
+        isInt8 = network.int8 != nil
     }
+
+    /// Whether the products run in eight bits (a quantized model).
+    public let isInt8: Bool
 
     /// Multiply-adds per row per step, for GFLOP/s reports.
     public var multiplyAddsPerStep: Int {
@@ -87,5 +104,7 @@ public struct InferenceWeights: Sendable {
     }
 
     /// Bytes of weights read per step (the memory traffic that bounds batch 1).
-    public var weightBytes: Int { 4 * multiplyAddsPerStep }
+    public var weightBytes: Int {
+        recurrent.reduce(0) { $0 + $1.weightBytes } + gruInput.reduce(0) { $0 + ($1?.weightBytes ?? 0) } + head.weightBytes
+    }
 }

@@ -29,6 +29,7 @@ struct InfoCommand: ParsableCommand {
               cell         \(n.cell.rawValue.uppercased()), \(n.layerCount) layer\(n.layerCount == 1 ? "" : "s") × \(n.hiddenSize) hidden, \(input) input
               vocabulary   \(loaded.vocabulary.count) \(loaded.vocabulary.kind == .text ? "characters" : "note tokens")
               parameters   \(formatCount(n.parameterCount))
+              precision    \(n.int8 == nil ? "float32" : "int8: weights in eight bits with a float32 scale per output row; embedding and biases float32 (DESIGN.md §3)")
               data_sha256  \(loaded.dataSHA256)
             """)
         if let training = object["training"] as? [String: Any], !training.isEmpty {

@@ -20,13 +20,14 @@ struct ModelsCommand: ParsableCommand {
                 rows.append(describe(model, name: entry.name))
                 let n = model.network
                 lines.append([
-                    entry.name, n.cell.rawValue, "\(n.layerCount)×\(n.hiddenSize)", model.vocabulary.kind.rawValue,
+                    entry.name, n.cell.rawValue, "\(n.layerCount)×\(n.hiddenSize)", n.int8 == nil ? "float32" : "int8",
+                    model.vocabulary.kind.rawValue,
                     String(model.vocabulary.count), formatCount(n.parameterCount),
                     formatBytes(model.fileSize ?? 0), model.summary,
                 ])
             } catch {
                 rows.append(["name": entry.name, "path": entry.path, "error": error.message])
-                lines.append([entry.name, "invalid", "", "", "", "", "", error.message])
+                lines.append([entry.name, "invalid", "", "", "", "", "", "", error.message])
             }
         }
         if json {
@@ -47,7 +48,8 @@ struct ModelsCommand: ParsableCommand {
             return
         }
         print("Models in \(directory):")
-        printTable(header: ["NAME", "CELL", "LAYERS×H", "KIND", "VOCAB", "PARAMS", "SIZE", "DESCRIPTION"], rows: lines)
+        printTable(
+            header: ["NAME", "CELL", "LAYERS×H", "PRECISION", "KIND", "VOCAB", "PARAMS", "SIZE", "DESCRIPTION"], rows: lines)
     }
 }
 
@@ -59,7 +61,7 @@ func describe(_ model: RecurModel, name: String) -> [String: Any] {
         "kind": model.vocabulary.kind.rawValue, "vocab_size": model.vocabulary.count, "parameters": n.parameterCount,
         "file_size": model.fileSize ?? 0, "description": model.summary, "data_sha256": model.dataSHA256,
         "embedding": n.embedding?.columns ?? NSNull(), "vocabulary": model.vocabulary.tokens,
-        "trained_name": model.trainedName ?? NSNull(),
+        "trained_name": model.trainedName ?? NSNull(), "precision": n.int8 == nil ? "float32" : "int8",
     ]
     if let training = model.trainingJSON, let value = try? JSONSerialization.jsonObject(with: Data(training.utf8)) {
         object["training"] = value

@@ -1,0 +1,253 @@
+// Eight-bit products: a scalar reference, AVX2 and AVX-512 VNNI. See recur_int8.h.
+//
+// Every variant computes the same integers (int32 sums of int8 products cannot round),
+// then the same float epilogue: `(float)acc * (xScale * wScale) + bias`, two roundings in
+// that order. Contraction into a fused multiply-add would change the last bit in one
+// build and not another, so it is off for this file.
+#pragma clang fp contract(off)
+
+#include "recur_int8.h"
+
+#include <math.h>
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+void recur_i8_quantize_rows(
+    const float *left, int32_t leftColumns, int32_t leftStride, const float *right, int32_t rightStride,
+    int32_t rows, int32_t inner, int32_t groups, int8_t *q, float *scales) {
+    const int32_t stride = 4 * groups;
+    for (int32_t r = 0; r < rows; r++) {
+        const float *a = left + (int64_t)r * leftStride;
+        const float *b = right + (int64_t)r * rightStride - leftColumns;  // b[k] for k ≥ leftColumns
+        float largest = 0;
+        for (int32_t k = 0; k < inner; k++) {
+            float x = fabsf(k < leftColumns ? a[k] : b[k]);
+            if (x > largest) largest = x;  // NaN never compares greater
+        }
+        int8_t *row = q + (int64_t)r * stride;
+        memset(row, 0, (size_t)stride);
+        if (!(largest > 0) || isinf(largest)) {
+            scales[r] = 0;
+            continue;
+        }
+        const float inverse = 127.0f / largest;
+        for (int32_t k = 0; k < inner; k++) {
+            float x = (k < leftColumns ? a[k] : b[k]) * inverse;
+            float rounded = nearbyintf(x);  // to nearest, ties to even
+            if (!(rounded == rounded)) rounded = 0;
+            if (rounded > 127) rounded = 127;
+            if (rounded < -127) rounded = -127;
+            row[k] = (int8_t)rounded;
+        }
+        scales[r] = largest / 127.0f;
+    }
+}
+
+/// The epilogue of one row and one panel, shared by every variant.
+static inline void finish(
+    const recur_i8_matrix *m, int32_t panel, const int32_t acc[16], float xScale, float *y) {
+    const int32_t first = panel * 16;
+    int32_t count = m->outputs - first;
+    if (count > 16) count = 16;
+    for (int32_t lane = 0; lane < count; lane++) {
+        const int32_t n = first + lane;
+        const float scale = xScale * m->scales[n];
+        const float product = (float)acc[lane] * scale;
+        y[n] = product + m->bias[n];
+    }
+}
+
+void recur_i8_multiply_reference(
+    const recur_i8_matrix *m, const int8_t *q, const float *xScales, int32_t rows,
+    int32_t panelBegin, int32_t panelEnd, float *y, int32_t outputStride) {
+    const int32_t stride = 4 * m->groups;
+    for (int32_t p = panelBegin; p < panelEnd; p++) {
+        const int8_t *w = m->panels + (int64_t)p * m->groups * 64;
+        for (int32_t r = 0; r < rows; r++) {
+            const int8_t *x = q + (int64_t)r * stride;
+            int32_t acc[16] = {0};
+            for (int32_t g = 0; g < m->groups; g++) {
+                for (int32_t lane = 0; lane < 16; lane++) {
+                    for (int32_t j = 0; j < 4; j++) {
+                        acc[lane] += (int32_t)x[4 * g + j] * (int32_t)w[g * 64 + lane * 4 + j];
+                    }
+                }
+            }
+            finish(m, p, acc, xScales[r], y + (int64_t)r * outputStride);
+        }
+    }
+}
+
+#if defined(__x86_64__)
+
+// AVX2: no instruction multiplies signed bytes by signed bytes without saturating
+// (vpmaddubsw adds pairs into int16 and saturates), so each group of 4 outputs × 4 K is
+// widened to int16 and multiplied with vpmaddwd (exact int32 pair sums); the pairs are
+// added at the end.
+
+__attribute__((target("avx2")))
+static inline __m256i broadcast4(const int8_t *x) {
+    int32_t four;
+    memcpy(&four, x, 4);
+    return _mm256_cvtepi8_epi16(_mm_set1_epi32(four));
+}
+
+/// Sums the pair halves: acc[c] holds outputs 4c..4c+3 as (k0+k1, k2+k3) pairs.
+__attribute__((target("avx2")))
+static inline void store16(const __m256i acc[4], int32_t out[16]) {
+    __m256i low = _mm256_permute4x64_epi64(_mm256_hadd_epi32(acc[0], acc[1]), 0xD8);
+    __m256i high = _mm256_permute4x64_epi64(_mm256_hadd_epi32(acc[2], acc[3]), 0xD8);
+    _mm256_storeu_si256((__m256i *)out, low);
+    _mm256_storeu_si256((__m256i *)(out + 8), high);
+}
+
+__attribute__((target("avx2")))
+void recur_i8_multiply_avx2(
+    const recur_i8_matrix *m, const int8_t *q, const float *xScales, int32_t rows,
+    int32_t panelBegin, int32_t panelEnd, float *y, int32_t outputStride) {
+    const int32_t stride = 4 * m->groups, groups = m->groups;
+    for (int32_t p = panelBegin; p < panelEnd; p++) {
+        const int8_t *w = m->panels + (int64_t)p * groups * 64;
+        int32_t r = 0;
+        // Two rows share each widened weight vector.
+        for (; r + 2 <= rows; r += 2) {
+            const int8_t *x0 = q + (int64_t)r * stride, *x1 = x0 + stride;
+            __m256i a0[4], a1[4];
+            for (int c = 0; c < 4; c++) a0[c] = a1[c] = _mm256_setzero_si256();
+            for (int32_t g = 0; g < groups; g++) {
+                const int8_t *wg = w + g * 64;
+                __m256i s0 = broadcast4(x0 + 4 * g), s1 = broadcast4(x1 + 4 * g);
+                for (int c = 0; c < 4; c++) {
+                    __m256i v = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(wg + 16 * c)));
+                    a0[c] = _mm256_add_epi32(a0[c], _mm256_madd_epi16(s0, v));
+                    a1[c] = _mm256_add_epi32(a1[c], _mm256_madd_epi16(s1, v));
+                }
+            }
+            int32_t acc[16];
+            store16(a0, acc);
+            finish(m, p, acc, xScales[r], y + (int64_t)r * outputStride);
+            store16(a1, acc);
+            finish(m, p, acc, xScales[r + 1], y + (int64_t)(r + 1) * outputStride);
+        }
+        for (; r < rows; r++) {
+            const int8_t *x0 = q + (int64_t)r * stride;
+            __m256i a0[4], b0[4];
+            for (int c = 0; c < 4; c++) a0[c] = b0[c] = _mm256_setzero_si256();
+            int32_t g = 0;
+            // One row streams the weights: two groups in flight.
+            for (; g + 2 <= groups; g += 2) {
+                const int8_t *wg = w + g * 64;
+                __m256i s0 = broadcast4(x0 + 4 * g), s1 = broadcast4(x0 + 4 * g + 4);
+                for (int c = 0; c < 4; c++) {
+                    __m256i v = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(wg + 16 * c)));
+                    __m256i u = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(wg + 64 + 16 * c)));
+                    a0[c] = _mm256_add_epi32(a0[c], _mm256_madd_epi16(s0, v));
+                    b0[c] = _mm256_add_epi32(b0[c], _mm256_madd_epi16(s1, u));
+                }
+            }
+            for (; g < groups; g++) {
+                const int8_t *wg = w + g * 64;
+                __m256i s0 = broadcast4(x0 + 4 * g);
+                for (int c = 0; c < 4; c++) {
+                    __m256i v = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(wg + 16 * c)));
+                    a0[c] = _mm256_add_epi32(a0[c], _mm256_madd_epi16(s0, v));
+                }
+            }
+            for (int c = 0; c < 4; c++) a0[c] = _mm256_add_epi32(a0[c], b0[c]);
+            int32_t acc[16];
+            store16(a0, acc);
+            finish(m, p, acc, xScales[r], y + (int64_t)r * outputStride);
+        }
+    }
+}
+
+// AVX-512 VNNI: vpdpbusd multiplies unsigned by signed bytes and adds each group of four
+// into an int32 lane, exactly. The input is made unsigned by adding 128 (flipping the top
+// bit); Σ (x + 128) · w − 128 · Σ w = Σ x · w, with Σ w precomputed per output.
+
+#define VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+
+VNNI static inline __m512i broadcastUnsigned(const int8_t *x) {
+    int32_t four;
+    memcpy(&four, x, 4);
+    return _mm512_set1_epi32(four ^ (int32_t)0x80808080);
+}
+
+VNNI static inline void finishVNNI(
+    const recur_i8_matrix *m, int32_t panel, __m512i acc, float xScale, float *y) {
+    __m512i sums = _mm512_loadu_si512((const void *)(m->rowSums + panel * 16));
+    acc = _mm512_sub_epi32(acc, _mm512_slli_epi32(sums, 7));
+    int32_t out[16];
+    _mm512_storeu_si512((void *)out, acc);
+    finish(m, panel, out, xScale, y);
+}
+
+VNNI void recur_i8_multiply_avx512vnni(
+    const recur_i8_matrix *m, const int8_t *q, const float *xScales, int32_t rows,
+    int32_t panelBegin, int32_t panelEnd, float *y, int32_t outputStride) {
+    const int32_t stride = 4 * m->groups, groups = m->groups;
+    int32_t p = panelBegin;
+    // Four panels at a time: four weight streams for one row, sixteen accumulators for four.
+    for (; p + 4 <= panelEnd; p += 4) {
+        const int8_t *w0 = m->panels + (int64_t)p * groups * 64;
+        const int64_t next = (int64_t)groups * 64;
+        int32_t r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            const int8_t *x = q + (int64_t)r * stride;
+            __m512i a[4][4];
+            for (int i = 0; i < 4; i++)
+                for (int j = 0; j < 4; j++) a[i][j] = _mm512_setzero_si512();
+            for (int32_t g = 0; g < groups; g++) {
+                __m512i v[4];
+                for (int j = 0; j < 4; j++) v[j] = _mm512_loadu_si512((const void *)(w0 + j * next + g * 64));
+                for (int i = 0; i < 4; i++) {
+                    __m512i s = broadcastUnsigned(x + i * stride + 4 * g);
+                    for (int j = 0; j < 4; j++) a[i][j] = _mm512_dpbusd_epi32(a[i][j], s, v[j]);
+                }
+            }
+            for (int i = 0; i < 4; i++)
+                for (int j = 0; j < 4; j++)
+                    finishVNNI(m, p + j, a[i][j], xScales[r + i], y + (int64_t)(r + i) * outputStride);
+        }
+        for (; r < rows; r++) {
+            const int8_t *x = q + (int64_t)r * stride;
+            __m512i a[4];
+            for (int j = 0; j < 4; j++) a[j] = _mm512_setzero_si512();
+            for (int32_t g = 0; g < groups; g++) {
+                __m512i s = broadcastUnsigned(x + 4 * g);
+                for (int j = 0; j < 4; j++)
+                    a[j] = _mm512_dpbusd_epi32(a[j], s, _mm512_loadu_si512((const void *)(w0 + j * next + g * 64)));
+            }
+            for (int j = 0; j < 4; j++) finishVNNI(m, p + j, a[j], xScales[r], y + (int64_t)r * outputStride);
+        }
+    }
+    for (; p < panelEnd; p++) {
+        const int8_t *w = m->panels + (int64_t)p * groups * 64;
+        for (int32_t r = 0; r < rows; r++) {
+            const int8_t *x = q + (int64_t)r * stride;
+            __m512i a = _mm512_setzero_si512();
+            for (int32_t g = 0; g < groups; g++)
+                a = _mm512_dpbusd_epi32(a, broadcastUnsigned(x + 4 * g), _mm512_loadu_si512((const void *)(w + g * 64)));
+            finishVNNI(m, p, a, xScales[r], y + (int64_t)r * outputStride);
+        }
+    }
+}
+
+#else
+
+void recur_i8_multiply_avx2(
+    const recur_i8_matrix *m, const int8_t *q, const float *xScales, int32_t rows,
+    int32_t panelBegin, int32_t panelEnd, float *y, int32_t outputStride) {
+    recur_i8_multiply_reference(m, q, xScales, rows, panelBegin, panelEnd, y, outputStride);
+}
+
+void recur_i8_multiply_avx512vnni(
+    const recur_i8_matrix *m, const int8_t *q, const float *xScales, int32_t rows,
+    int32_t panelBegin, int32_t panelEnd, float *y, int32_t outputStride) {
+    recur_i8_multiply_reference(m, q, xScales, rows, panelBegin, panelEnd, y, outputStride);
+}
+
+#endif
