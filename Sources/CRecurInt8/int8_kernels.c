@@ -15,35 +15,70 @@
 #include <immintrin.h>
 #endif
 
+// The largest magnitude of a part of a row; NaN never compares greater. Exact, so the
+// order (and the vector width the compiler picks) cannot change it.
+static inline float largestOf(const float *x, int32_t count, float largest) {
+    for (int32_t k = 0; k < count; k++) {
+        float a = fabsf(x[k]);
+        largest = a > largest ? a : largest;
+    }
+    return largest;
+}
+
+// q = clamp(round-half-even(x · inverse), ±127); one rounding of a product, then an
+// exact rounding to an integer: the same in every vector width.
+static inline void quantizePart(const float *x, int32_t count, float inverse, int8_t *q) {
+    for (int32_t k = 0; k < count; k++) {
+        float rounded = __builtin_rintf(x[k] * inverse);  // to nearest, ties to even
+        rounded = rounded > 127.0f ? 127.0f : rounded;
+        rounded = rounded < -127.0f ? -127.0f : rounded;
+        rounded = rounded == rounded ? rounded : 0.0f;
+        q[k] = (int8_t)(int32_t)rounded;
+    }
+}
+
+#define QUANTIZE_ROWS_BODY                                                                              \
+    const int32_t stride = 4 * groups;                                                                  \
+    for (int32_t r = 0; r < rows; r++) {                                                                \
+        const float *a = left + (int64_t)r * leftStride;                                                \
+        const float *b = right + (int64_t)r * rightStride;                                              \
+        float largest = largestOf(b, inner - leftColumns, largestOf(a, leftColumns, 0.0f));             \
+        int8_t *row = q + (int64_t)r * stride;                                                          \
+        memset(row, 0, (size_t)stride);                                                                 \
+        if (!(largest > 0) || isinf(largest)) {                                                         \
+            scales[r] = 0;                                                                              \
+            continue;                                                                                   \
+        }                                                                                               \
+        const float inverse = 127.0f / largest;                                                         \
+        quantizePart(a, leftColumns, inverse, row);                                                     \
+        quantizePart(b, inner - leftColumns, inverse, row + leftColumns);                               \
+        scales[r] = largest / 127.0f;                                                                   \
+    }
+
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) static void quantizeRowsAVX2(
+    const float *left, int32_t leftColumns, int32_t leftStride, const float *right, int32_t rightStride,
+    int32_t rows, int32_t inner, int32_t groups, int8_t *q, float *scales) {
+    QUANTIZE_ROWS_BODY
+}
+#endif
+
+static void quantizeRowsPlain(
+    const float *left, int32_t leftColumns, int32_t leftStride, const float *right, int32_t rightStride,
+    int32_t rows, int32_t inner, int32_t groups, int8_t *q, float *scales) {
+    QUANTIZE_ROWS_BODY
+}
+
 void recur_i8_quantize_rows(
     const float *left, int32_t leftColumns, int32_t leftStride, const float *right, int32_t rightStride,
     int32_t rows, int32_t inner, int32_t groups, int8_t *q, float *scales) {
-    const int32_t stride = 4 * groups;
-    for (int32_t r = 0; r < rows; r++) {
-        const float *a = left + (int64_t)r * leftStride;
-        const float *b = right + (int64_t)r * rightStride - leftColumns;  // b[k] for k ≥ leftColumns
-        float largest = 0;
-        for (int32_t k = 0; k < inner; k++) {
-            float x = fabsf(k < leftColumns ? a[k] : b[k]);
-            if (x > largest) largest = x;  // NaN never compares greater
-        }
-        int8_t *row = q + (int64_t)r * stride;
-        memset(row, 0, (size_t)stride);
-        if (!(largest > 0) || isinf(largest)) {
-            scales[r] = 0;
-            continue;
-        }
-        const float inverse = 127.0f / largest;
-        for (int32_t k = 0; k < inner; k++) {
-            float x = (k < leftColumns ? a[k] : b[k]) * inverse;
-            float rounded = nearbyintf(x);  // to nearest, ties to even
-            if (!(rounded == rounded)) rounded = 0;
-            if (rounded > 127) rounded = 127;
-            if (rounded < -127) rounded = -127;
-            row[k] = (int8_t)rounded;
-        }
-        scales[r] = largest / 127.0f;
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx2")) {
+        quantizeRowsAVX2(left, leftColumns, leftStride, right, rightStride, rows, inner, groups, q, scales);
+        return;
     }
+#endif
+    quantizeRowsPlain(left, leftColumns, leftStride, right, rightStride, rows, inner, groups, q, scales);
 }
 
 /// The epilogue of one row and one panel, shared by every variant.
@@ -176,13 +211,19 @@ VNNI static inline __m512i broadcastUnsigned(const int8_t *x) {
     return _mm512_set1_epi32(four ^ (int32_t)0x80808080);
 }
 
+// The epilogue of `finish` sixteen lanes at a time: the same conversion, product and sum,
+// each rounded alone, so the same bits.
 VNNI static inline void finishVNNI(
     const recur_i8_matrix *m, int32_t panel, __m512i acc, float xScale, float *y) {
-    __m512i sums = _mm512_loadu_si512((const void *)(m->rowSums + panel * 16));
+    const int32_t first = panel * 16;
+    __m512i sums = _mm512_loadu_si512((const void *)(m->rowSums + first));
     acc = _mm512_sub_epi32(acc, _mm512_slli_epi32(sums, 7));
-    int32_t out[16];
-    _mm512_storeu_si512((void *)out, acc);
-    finish(m, panel, out, xScale, y);
+    int32_t count = m->outputs - first;
+    __mmask16 lanes = count >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << count) - 1);
+    __m512 scale = _mm512_mul_ps(_mm512_set1_ps(xScale), _mm512_loadu_ps(m->scales + first));
+    __m512 product = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), scale);
+    __m512 sum = _mm512_add_ps(product, _mm512_loadu_ps(m->bias + first));
+    _mm512_mask_storeu_ps(y + first, lanes, sum);
 }
 
 VNNI void recur_i8_multiply_avx512vnni(

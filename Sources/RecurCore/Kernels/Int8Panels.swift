@@ -61,14 +61,26 @@ package struct Int8Panels: Sendable {
         precondition(rows >= 0 && leftStride >= columns && rightStride >= inner - columns, "row strides shorter than the rows")
         precondition(outputStride >= outputs, "output stride \(outputStride) < \(outputs) outputs")
         guard rows > 0 else { return }
-        var q = [Int8](repeating: 0, count: rows * 4 * groups)
-        var xScales = [Float](repeating: 0, count: rows)
-        recur_i8_quantize_rows(
-            left, Int32(columns), Int32(leftStride), right, Int32(rightStride), Int32(rows), Int32(inner), Int32(groups),
-            &q, &xScales)
         let count = (outputs + 15) / 16
         let work = rows * outputs * inner
         let workers = work < 1 << 17 ? 1 : min(max(threads, 1), count)
+        var q = [Int8](repeating: 0, count: rows * 4 * groups)
+        var xScales = [Float](repeating: 0, count: rows)
+        q.withUnsafeMutableBufferPointer { q in
+            xScales.withUnsafeMutableBufferPointer { xScales in
+                let quantizer = RowQuantizer(
+                    left: left, columns: columns, leftStride: leftStride, right: right, rightStride: rightStride,
+                    inner: inner, groups: groups, q: q.baseAddress!, scales: xScales.baseAddress!)
+                // Many rows: both workers quantize half of them (each row alone, so the same bytes).
+                if workers == 2, rows >= 16,
+                    SpinningHelper.shared.run(
+                        { quantizer.run(0..<(rows / 2)) }, { quantizer.run((rows / 2)..<rows) })
+                {
+                    return
+                }
+                quantizer.run(0..<rows)
+            }
+        }
         panels.withUnsafeBufferPointer { packed in
             rowSums.withUnsafeBufferPointer { sums in
                 scales.withUnsafeBufferPointer { scales in
@@ -102,6 +114,24 @@ package struct Int8Panels: Sendable {
 
     /// Bytes of weights read per product row (a quarter of float32's).
     var weightBytes: Int { outputs * inner }
+}
+
+/// Quantizes input rows into `q` and `scales`; workers take disjoint ranges of rows.
+private struct RowQuantizer: @unchecked Sendable {
+    let left: UnsafePointer<Float>
+    let columns: Int, leftStride: Int
+    let right: UnsafePointer<Float>
+    let rightStride: Int, inner: Int, groups: Int
+    let q: UnsafeMutablePointer<Int8>
+    let scales: UnsafeMutablePointer<Float>
+
+    func run(_ rows: Range<Int>) {
+        guard !rows.isEmpty else { return }
+        recur_i8_quantize_rows(
+            left + rows.lowerBound * leftStride, Int32(columns), Int32(leftStride), right + rows.lowerBound * rightStride,
+            Int32(rightStride), Int32(rows.count), Int32(inner), Int32(groups), q + rows.lowerBound * 4 * groups,
+            scales + rows.lowerBound)
+    }
 }
 
 /// One product's operands, shared by the workers; each writes only its own panels' outputs.
