@@ -26,8 +26,10 @@ import Synchronization
 ///   alone for a while, then tries the helper again. The pause starts at 2 ms, doubles
 ///   with each sign up to 256 ms and halves after every 64 clean parallel calls: a
 ///   helper that keeps losing its core is tried a few times a second, and a stall costs
-///   a few percent at most. `scripts/bench-contention`
-///   measures the result against one thread, on a quiet and on a busy machine.
+///   a few percent at most. A wait under 50 µs is no sign, nor is anything in the first
+///   four calls after a pause (the helper was asleep): on a quiet VM such noise kept one
+///   core idle most of the time. `scripts/bench-contention` measures the result against
+///   one thread, on a quiet and on a busy machine.
 final class SpinningHelper: @unchecked Sendable {
     static let shared = SpinningHelper()
 
@@ -52,6 +54,14 @@ final class SpinningHelper: @unchecked Sendable {
     private var pause: UInt64 = SpinningHelper.shortestPause
     /// Parallel calls in a row without a sign of trouble; every 64 halve the pause.
     private var cleanCalls = 0
+    /// Calls left in which a late helper is not a sign: the first after a pause, when the
+    /// helper was asleep and its vCPU halted, and a late start says nothing about its core.
+    private var warmUpCalls = 0
+    /// A wait for the helper shorter than this is never a sign: on a VM a quiet core's
+    /// helper is now and then tens of microseconds late, and treating that as a lost core
+    /// left one core idle for up to 256 ms at a time.
+    private static let negligibleWait: UInt64 = 50_000
+    private static let warmUp = 4
 
     private static let shortestPause: UInt64 = 2_000_000
     private static let longestPause: UInt64 = 256_000_000
@@ -76,6 +86,12 @@ final class SpinningHelper: @unchecked Sendable {
             there()
             return true
         }
+        if aloneUntil != 0 {
+            aloneUntil = 0
+            warmUpCalls = Self.warmUp
+        }
+        let warmingUp = warmUpCalls > 0
+        if warmingUp { warmUpCalls -= 1 }
         job = there
         callerCPU.store(CurrentCPU.number ?? -1, ordering: .relaxed)
         let generation = posted.add(1, ordering: .sequentiallyConsistent).newValue
@@ -89,7 +105,7 @@ final class SpinningHelper: @unchecked Sendable {
             there()
             job = nil
             // Awake, it should have started within microseconds: it has no core.
-            if !asleep { runAlone(from: DispatchTime.now().uptimeNanoseconds) }
+            if !asleep && !warmingUp { runAlone(from: DispatchTime.now().uptimeNanoseconds) }
             return true
         }
         let ownHalf = DispatchTime.now().uptimeNanoseconds - started
@@ -101,7 +117,7 @@ final class SpinningHelper: @unchecked Sendable {
         }
         job = nil
         let now = DispatchTime.now().uptimeNanoseconds
-        if now - waitFrom > ownHalf {
+        if now - waitFrom > max(ownHalf, Self.negligibleWait) && !warmingUp {
             runAlone(from: now)
         } else {
             cleanCalls += 1
