@@ -31,6 +31,9 @@ struct QuantizeTests {
         #expect(info["precision"] as? String == "int8")
         let eval = try RecurBinary.json(try RecurBinary.run(["eval", "--model", out, "--corpus", corpus, "--json"]))
         #expect(eval["loss_nats"] as? Double == losses["int8"])
+        let bench = try RecurBinary.json(
+            try RecurBinary.run(["bench", "--model", out, "--batch", "2", "--length", "8", "--warmup", "0", "--json"]))
+        #expect((bench["kernel"] as? String)?.hasPrefix("int8 ") == true, "\(bench)")
 
         // Sample 1 is the same alone, among 7 and among 64, and with the AVX2 kernel forced.
         var firsts: [Data] = []

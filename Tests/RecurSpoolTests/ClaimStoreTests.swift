@@ -33,7 +33,7 @@ struct ClaimStoreTests {
         #expect(SpoolIO.list(layout.temporary).isEmpty, "no claim directory is left half made")
     }
 
-    @Test func halfMadeClaimDirectoriesGoOnceOldAndUnlocked() throws {
+    @Test func halfMadeClaimDirectoriesGoOnceUnlockedAndDeadOrOld() throws {
         let layout = try spool()
         defer { try? FileManager.default.removeItem(atPath: layout.root) }
         func halfMade(_ name: String, ageSeconds: Double) throws -> String {
@@ -44,9 +44,12 @@ struct ClaimStoreTests {
             try FileManager.default.setAttributes([.modificationDate: then], ofItemAtPath: path)
             return path
         }
-        let old = try halfMade("dead-1-a", ageSeconds: 600)
-        let young = try halfMade("starting-2-b", ageSeconds: 1)
-        let held = try halfMade("alive-3-c", ageSeconds: 600)
+        let old = try halfMade("elsewhere-1-a", ageSeconds: 600)
+        let young = try halfMade("elsewhere-2-b", ageSeconds: 1)
+        let held = try halfMade("elsewhere-3-c", ageSeconds: 600)
+        // This host's: a young one goes at once when its process is gone, not while it lives.
+        let gone = try halfMade("\(ClaimStore.hostName)-\(Int32.max - 7)-d", ageSeconds: 1)
+        let living = try halfMade("\(ClaimStore.hostName)-\(getpid())-e", ageSeconds: 1)
         let lock = try #require(SpoolIO.lock(held + "/.lock"))
         defer { close(lock) }
         try FileManager.default.setAttributes(
@@ -56,6 +59,8 @@ struct ClaimStoreTests {
         #expect(!FileManager.default.fileExists(atPath: old))
         #expect(FileManager.default.fileExists(atPath: young), "a minute's grace for a daemon making it")
         #expect(FileManager.default.fileExists(atPath: held), "its lock is held")
+        #expect(!FileManager.default.fileExists(atPath: gone), "its process is gone")
+        #expect(FileManager.default.fileExists(atPath: living), "its process lives")
         store.release()
     }
 }

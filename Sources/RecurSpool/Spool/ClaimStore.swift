@@ -324,18 +324,31 @@ public final class ClaimStore: @unchecked Sendable {
     }
 
     /// Claim directories a daemon died making (`tmp/.claim-ID/`, never renamed into
-    /// `active/`), once unlocked and a minute old: their daemon held no job.
+    /// `active/`): their daemon held no job. One goes once it is unlocked and either its
+    /// daemon was of this host and its process is gone, or it is a minute old (another
+    /// host's, whose process cannot be asked; a daemon takes the lock microseconds after
+    /// making the directory).
     private func removeAbandonedClaimDirectories() {
         let now = Date().timeIntervalSince1970
         for name in SpoolIO.list(layout.temporary) where name.hasPrefix(Self.claimPrefix) {
             let path = layout.temporary + "/" + name
-            guard let modified = SpoolIO.modificationTime(path), now - modified > 60,
+            let old = SpoolIO.modificationTime(path).map { now - $0 > 60 } ?? false
+            guard old || Self.isDeadProcessOfThisHost(daemonID: String(name.dropFirst(Self.claimPrefix.count))),
                 let descriptor = SpoolIO.lock(path + "/.lock")
             else { continue }
             unlink(path + "/.lock")
             close(descriptor)
             rmdir(path)
         }
+    }
+
+    /// Whether `daemonID` (`HOST-PID-SUFFIX`) names this host and a process that no longer exists.
+    static func isDeadProcessOfThisHost(daemonID: String) -> Bool {
+        let parts = daemonID.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 3, let pid = pid_t(parts[parts.count - 2]), pid > 0,
+            parts.dropLast(2).joined(separator: "-") == hostName
+        else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
     }
 
     /// Gives up the claim directory (all jobs must be published or requeued first).

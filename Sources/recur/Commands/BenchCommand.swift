@@ -97,11 +97,13 @@ struct BenchCommand: ParsableCommand {
         let gflops = 2 * Double(weights.multiplyAddsPerStep) * rate * Double(request.rowsPerSample) / 1e9
         // Every step reads all weights once, whatever the batch: weight traffic per second.
         let weightRate = Double(weights.weightBytes) * rate / Double(batch) / 1e9
+        // An int8 model's products run in the int8 kernels (its "GFLOP/s" count integer operations).
+        let kernel = weights.isInt8 ? "int8 " + Int8KernelVariant.selected.rawValue : PanelKernelVariant.selected.name
         var object: [String: Any] = [
             "model": loaded.name, "tokens_per_second": rate, "batch": batch, "rows": rows, "length": length, "seconds": seconds,
             "best_of": bestOf ?? NSNull(), "beam": beam ?? NSNull(),
             "threads": threads.count, "tokens": tokens, "gflops": gflops, "weight_bytes": weights.weightBytes,
-            "weight_gbps": weightRate, "kernel": PanelKernelVariant.selected.name, "blas_core": BLASCore.name,
+            "weight_gbps": weightRate, "kernel": kernel, "blas_core": BLASCore.name,
         ]
         if reference {
             object["sgemm_gflops"] = MachineReference.sgemmRate(m: batch, n: 2048, k: 1024, threads: threads.count)
@@ -116,7 +118,7 @@ struct BenchCommand: ParsableCommand {
                     format:
                         "%@: %@ tokens/s (batch %d%@ × %d tokens in %.3f s, %d thread%@, %@ kernel, %.1f GFLOP/s, weights read at %.1f GB/s)",
                     loaded.name, formatCount(Int(rate)), batch, request.searchDescription, length, seconds, threads.count,
-                    threads.count == 1 ? "" : "s", PanelKernelVariant.selected.name, gflops, weightRate))
+                    threads.count == 1 ? "" : "s", kernel, gflops, weightRate))
             if let sgemm = object["sgemm_gflops"] as? Double, let kernel = object["kernel_gflops"] as? Double,
                 let memory = object["memory_gbps"] as? Double
             {
