@@ -56,6 +56,7 @@ public final class ModelShelf: @unchecked Sendable {
             "name": name, "kind": model.vocabulary.kind.rawValue, "description": model.summary,
             "cell": network.cell.rawValue, "layers": network.layerCount, "hidden": network.hiddenSize,
             "parameters": network.parameterCount, "data_sha256": model.dataSHA256,
+            "precision": network.int8 == nil ? "float32" : "int8",
         ]
         guard model.vocabulary.kind == .notes else {
             object["formats"] = ["text"]

@@ -161,7 +161,8 @@ struct WebTests {
         let queued = try #require(try web.post(#"{"model": "lstm-l2-emb5", "length": 20, "seed": 4}"#).json["id"] as? String)
         #expect(try web.request("GET", "/").status == 200)
         #expect(try web.request("GET", "/api/jobs/" + queued).json["state"] as? String == "queued")
-        #expect(try web.request("GET", "/api/models").json["models"] as? [Any] != nil)
+        let models = try #require(try web.request("GET", "/api/models").json["models"] as? [[String: Any]])
+        #expect(!models.isEmpty && models.allSatisfy { $0["precision"] as? String == "float32" }, "\(models)")
         let second = try fixture.startDaemon()
         #expect(try web.waitForEnd(of: queued)["state"] as? String == "done", "\(fixture.log(of: second))")
     }
