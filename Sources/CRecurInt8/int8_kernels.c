@@ -131,13 +131,14 @@ static inline __m256i broadcast4(const int8_t *x) {
     return _mm256_cvtepi8_epi16(_mm_set1_epi32(four));
 }
 
-/// Sums the pair halves: acc[c] holds outputs 4c..4c+3 as (k0+k1, k2+k3) pairs.
+/// The epilogue of one row of a panel: acc[c] holds outputs 4c..4c+3 as (k0+k1, k2+k3)
+/// pairs, summed here, then finished as in every variant.
 __attribute__((target("avx2")))
-static inline void store16(const __m256i acc[4], int32_t out[16]) {
-    __m256i low = _mm256_permute4x64_epi64(_mm256_hadd_epi32(acc[0], acc[1]), 0xD8);
-    __m256i high = _mm256_permute4x64_epi64(_mm256_hadd_epi32(acc[2], acc[3]), 0xD8);
-    _mm256_storeu_si256((__m256i *)out, low);
-    _mm256_storeu_si256((__m256i *)(out + 8), high);
+static inline void finishPairs(const recur_i8_matrix *m, int32_t panel, const __m256i acc[4], float xScale, float *y) {
+    int32_t out[16];
+    _mm256_storeu_si256((__m256i *)out, _mm256_permute4x64_epi64(_mm256_hadd_epi32(acc[0], acc[1]), 0xD8));
+    _mm256_storeu_si256((__m256i *)(out + 8), _mm256_permute4x64_epi64(_mm256_hadd_epi32(acc[2], acc[3]), 0xD8));
+    finish(m, panel, out, xScale, y);
 }
 
 // Many rows (128 or more): each panel's bytes are widened to int16 once (not once per pair of rows), and
@@ -178,13 +179,9 @@ static void multiplyWidened(
                     a2[c] = _mm256_add_epi32(a2[c], _mm256_madd_epi16(s2, v));
                 }
             }
-            int32_t acc[16];
-            store16(a0, acc);
-            finish(m, p, acc, xScales[r], y + (int64_t)r * outputStride);
-            store16(a1, acc);
-            finish(m, p, acc, xScales[r + 1], y + (int64_t)(r + 1) * outputStride);
-            store16(a2, acc);
-            finish(m, p, acc, xScales[r + 2], y + (int64_t)(r + 2) * outputStride);
+            finishPairs(m, p, a0, xScales[r], y + (int64_t)r * outputStride);
+            finishPairs(m, p, a1, xScales[r + 1], y + (int64_t)(r + 1) * outputStride);
+            finishPairs(m, p, a2, xScales[r + 2], y + (int64_t)(r + 2) * outputStride);
         }
         for (; r < rows; r++) {
             const int64_t *x0 = xWide + (int64_t)r * groups;
@@ -197,9 +194,7 @@ static void multiplyWidened(
                     a0[c] = _mm256_add_epi32(a0[c], _mm256_madd_epi16(s0, v));
                 }
             }
-            int32_t acc[16];
-            store16(a0, acc);
-            finish(m, p, acc, xScales[r], y + (int64_t)r * outputStride);
+            finishPairs(m, p, a0, xScales[r], y + (int64_t)r * outputStride);
         }
     }
 }
@@ -240,11 +235,8 @@ void recur_i8_multiply_avx2(
                     a1[c] = _mm256_add_epi32(a1[c], _mm256_madd_epi16(s1, v));
                 }
             }
-            int32_t acc[16];
-            store16(a0, acc);
-            finish(m, p, acc, xScales[r], y + (int64_t)r * outputStride);
-            store16(a1, acc);
-            finish(m, p, acc, xScales[r + 1], y + (int64_t)(r + 1) * outputStride);
+            finishPairs(m, p, a0, xScales[r], y + (int64_t)r * outputStride);
+            finishPairs(m, p, a1, xScales[r + 1], y + (int64_t)(r + 1) * outputStride);
         }
         for (; r < rows; r++) {
             const int8_t *x0 = q + (int64_t)r * stride;
@@ -271,9 +263,7 @@ void recur_i8_multiply_avx2(
                 }
             }
             for (int c = 0; c < 4; c++) a0[c] = _mm256_add_epi32(a0[c], b0[c]);
-            int32_t acc[16];
-            store16(a0, acc);
-            finish(m, p, acc, xScales[r], y + (int64_t)r * outputStride);
+            finishPairs(m, p, a0, xScales[r], y + (int64_t)r * outputStride);
         }
     }
 }

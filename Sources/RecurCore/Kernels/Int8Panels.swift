@@ -71,14 +71,8 @@ package struct Int8Panels: Sendable {
                 let quantizer = RowQuantizer(
                     left: left, columns: columns, leftStride: leftStride, right: right, rightStride: rightStride,
                     inner: inner, groups: groups, q: q.baseAddress!, scales: xScales.baseAddress!)
-                // Many rows: both workers quantize half of them (each row alone, so the same bytes).
-                if workers == 2, rows >= 16,
-                    SpinningHelper.shared.run(
-                        { quantizer.run(0..<(rows / 2)) }, { quantizer.run((rows / 2)..<rows) })
-                {
-                    return
-                }
-                quantizer.run(0..<rows)
+                // Many rows: the workers share them (each row alone, so the same bytes).
+                SpinningHelper.forEachRange(count: rows, workers: rows >= 16 ? workers : 1, quantizer.run)
             }
         }
         panels.withUnsafeBufferPointer { packed in
@@ -93,17 +87,7 @@ package struct Int8Panels: Sendable {
                                         bias: bias.baseAddress, groups: Int32(groups), outputs: Int32(outputs)),
                                     q: q.baseAddress!, xScales: xScales.baseAddress!, rows: rows, y: y,
                                     outputStride: outputStride, variant: variant)
-                                if workers == 1 {
-                                    call.run(0..<count)
-                                } else if workers == 2,
-                                    SpinningHelper.shared.run({ call.run(0..<(count / 2)) }, { call.run((count / 2)..<count) })
-                                {
-                                    // Done on this thread and the spinning helper.
-                                } else {
-                                    DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                                        call.run((count * worker / workers)..<(count * (worker + 1) / workers))
-                                    }
-                                }
+                                SpinningHelper.forEachRange(count: count, workers: workers, call.run)
                             }
                         }
                     }

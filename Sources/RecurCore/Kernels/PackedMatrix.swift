@@ -179,17 +179,7 @@ public struct PackedMatrix: Sendable {
                         rightStride: rightStride, rows: rows, inner: inner, outputs: outputs, y: y, outputStride: outputStride)
                     run = { kernel.run(panels: ($0.lowerBound * unit)..<($0.upperBound * unit)) }
                 }
-                if workers == 1 {
-                    run(0..<count)
-                } else if workers == 2,
-                    SpinningHelper.shared.run({ run(0..<(count / 2)) }, { run((count / 2)..<count) })
-                {
-                    // Done on this thread and the spinning helper.
-                } else {
-                    DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                        run((count * worker / workers)..<(count * (worker + 1) / workers))
-                    }
-                }
+                SpinningHelper.forEachRange(count: count, workers: workers, run)
             }
         }
     }

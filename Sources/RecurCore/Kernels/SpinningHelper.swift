@@ -163,3 +163,20 @@ final class SpinningHelper: @unchecked Sendable {
         }
     }
 }
+
+extension SpinningHelper {
+    /// Runs `body` over `0..<count` cut into `workers` contiguous ranges at once: two
+    /// through the shared helper (Dispatch when another caller has it), more through
+    /// Dispatch, one here. The products' way of sharing their panels or rows.
+    static func forEachRange(count: Int, workers: Int, _ body: @escaping @Sendable (Range<Int>) -> Void) {
+        if workers <= 1 {
+            body(0..<count)
+        } else if workers == 2, shared.run({ body(0..<(count / 2)) }, { body((count / 2)..<count) }) {
+            // Done on this thread and the spinning helper.
+        } else {
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                body((count * worker / workers)..<(count * (worker + 1) / workers))
+            }
+        }
+    }
+}
