@@ -61,9 +61,9 @@ extension Daemon {
     /// A job found the filesystem full (its results, or its work directory: `why`): claiming
     /// stops first, then the job goes back to incoming/ as it came, so that it is not
     /// claimed again at once.
-    func deferToSpace(claimed: String, id: String, why: String?) {
+    func deferToSpace(claimed: String, id: String, why: String) {
         dispatchPrecondition(condition: .onQueue(control))
-        if let why { logger.warning("job \(id): the spool's filesystem is full (\(why))") }
+        logger.warning("job \(id): the spool's filesystem is full (\(why))")
         let free = SpoolSpace.freeBytes(at: layout.root) ?? 0
         if statistics.spoolFull == nil {
             startShortage(free: free, why: "a job did not fit")

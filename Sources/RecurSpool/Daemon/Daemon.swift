@@ -371,7 +371,7 @@ public final class Daemon: @unchecked Sendable {
             shortage.pause = SpaceShortage.shortestPause
         case .failed: statistics.failed += 1
         case .writeFailed: noteWriteFailure((run.claimed as NSString).lastPathComponent, id: run.id)
-        case .deferred: deferToSpace(claimed: run.claimed, id: run.id, why: nil)
+        case .deferred(let why): deferToSpace(claimed: run.claimed, id: run.id, why: why)
         case .lost: if claims?.isPresumedDead == true { exitPresumedDead() }
         }
         // A client that saw the result appear reads a status that counts it.

@@ -6,10 +6,11 @@ import RecurCore
 /// its error.json into failed/ — never half-published, never lost.
 struct ResultPublisher {
     /// How publishing a job ended.
-    /// `deferred`: the spool was full; the job is still claimed, to be put back.
+    /// `deferred`: the spool was full (the write's error); the job is still claimed, to be
+    /// put back.
     /// `lost`: the claimed job file is gone — another daemon requeued it — so nothing is
     /// written for it here.
-    enum Outcome { case done, failed, writeFailed, deferred, lost }
+    enum Outcome { case done, failed, writeFailed, deferred(why: String), lost }
 
     let claims: ClaimStore
     let logger: Logger
@@ -36,9 +37,8 @@ struct ResultPublisher {
         } catch  where SpoolSpace.isOutOfSpace(error) {
             // The spool is full: not the job's fault. The claim is kept; the daemon stops
             // claiming, then puts the job back in incoming/ as it came (no attempt counted).
-            logger.warning("job \(run.id): the spool's filesystem is full (\(error))")
             claims.discardWork(run.work, claimed: run.claimed)
-            return .deferred
+            return .deferred(why: "\(error)")
         } catch {
             logger.error("job \(run.id): cannot write results: \(error)")
             claims.discardWork(run.work, claimed: run.claimed)
