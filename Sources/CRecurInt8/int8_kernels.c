@@ -141,82 +141,106 @@ static inline void finishPairs(const recur_i8_matrix *m, int32_t panel, const __
     finish(m, panel, out, xScale, y);
 }
 
-// Many rows (128 or more): each panel's bytes are widened to int16 once (not once per pair of rows), and
-// the input rows once per call, so that the inner loop is loads, vpmaddwd and vpaddd only,
-// three rows at a time (twelve accumulators, a weight vector and three broadcasts).
-__attribute__((target("avx2")))
-static void multiplyWidened(
-    const recur_i8_matrix *m, const int8_t *q, const float *xScales, int32_t rows,
-    int32_t panelBegin, int32_t panelEnd, float *y, int32_t outputStride, int16_t *wide, int64_t *xWide) {
-    const int32_t stride = 4 * m->groups, groups = m->groups;
-    // xWide[r * groups + g]: row r's four values of group g as int16, ready to broadcast.
-    for (int32_t r = 0; r < rows; r++) {
-        for (int32_t g = 0; g < groups; g++) {
-            const int8_t *x = q + (int64_t)r * stride + 4 * g;
-            int16_t four[4] = {x[0], x[1], x[2], x[3]};
-            memcpy(&xWide[(int64_t)r * groups + g], four, 8);
+// Many rows: the bytes of a panel are widened to int16 a block of K at a time (16 KB, so
+// that it stays in L1 while every row passes over it), and the input rows once per
+// product (`recur_i8_widen_rows`, by the workers that quantized them), so that the inner loop is loads, vpmaddwd and vpaddd only, two rows at a time (eight
+// accumulators, two broadcasts, a weight vector and a product: three rows would need 17
+// of the 16 registers, and the spills cost more than the third row saves). Between blocks each row's sums
+// wait in `partial`.
+enum { WIDE_GROUPS = 128 };
+
+/// Adds block `[0, count)` of the widened panel times `n` rows of widened input to acc.
+__attribute__((target("avx2"), always_inline))
+static inline void accumulateWide(
+    const int16_t *wide, int32_t count, const int64_t *x, int64_t xStride, int n, __m256i acc[2][4]) {
+    for (int32_t g = 0; g < count; g++) {
+        __m256i s[2];
+        for (int i = 0; i < n; i++) s[i] = _mm256_set1_epi64x(x[i * xStride + g]);
+        for (int c = 0; c < 4; c++) {
+            const __m256i v = _mm256_loadu_si256((const __m256i *)(wide + (int64_t)g * 64 + 16 * c));
+            for (int i = 0; i < n; i++) acc[i][c] = _mm256_add_epi32(acc[i][c], _mm256_madd_epi16(s[i], v));
         }
     }
-    for (int32_t p = panelBegin; p < panelEnd; p++) {
-        const int8_t *w = m->panels + (int64_t)p * groups * 64;
-        for (int32_t i = 0; i < groups * 4; i++) {
-            _mm256_storeu_si256(
-                (__m256i *)(wide + 16 * i), _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + 16 * i))));
-        }
-        int32_t r = 0;
-        for (; r + 3 <= rows; r += 3) {
-            const int64_t *x0 = xWide + (int64_t)r * groups, *x1 = x0 + groups, *x2 = x1 + groups;
-            __m256i a0[4], a1[4], a2[4];
-            for (int c = 0; c < 4; c++) a0[c] = a1[c] = a2[c] = _mm256_setzero_si256();
-            for (int32_t g = 0; g < groups; g++) {
-                const __m256i s0 = _mm256_set1_epi64x(x0[g]), s1 = _mm256_set1_epi64x(x1[g]),
-                              s2 = _mm256_set1_epi64x(x2[g]);
-                const int16_t *wg = wide + (int64_t)g * 64;
-                for (int c = 0; c < 4; c++) {
-                    __m256i v = _mm256_loadu_si256((const __m256i *)(wg + 16 * c));
-                    a0[c] = _mm256_add_epi32(a0[c], _mm256_madd_epi16(s0, v));
-                    a1[c] = _mm256_add_epi32(a1[c], _mm256_madd_epi16(s1, v));
-                    a2[c] = _mm256_add_epi32(a2[c], _mm256_madd_epi16(s2, v));
-                }
-            }
-            finishPairs(m, p, a0, xScales[r], y + (int64_t)r * outputStride);
-            finishPairs(m, p, a1, xScales[r + 1], y + (int64_t)(r + 1) * outputStride);
-            finishPairs(m, p, a2, xScales[r + 2], y + (int64_t)(r + 2) * outputStride);
-        }
-        for (; r < rows; r++) {
-            const int64_t *x0 = xWide + (int64_t)r * groups;
-            __m256i a0[4];
-            for (int c = 0; c < 4; c++) a0[c] = _mm256_setzero_si256();
-            for (int32_t g = 0; g < groups; g++) {
-                const __m256i s0 = _mm256_set1_epi64x(x0[g]);
-                for (int c = 0; c < 4; c++) {
-                    __m256i v = _mm256_loadu_si256((const __m256i *)(wide + (int64_t)g * 64 + 16 * c));
-                    a0[c] = _mm256_add_epi32(a0[c], _mm256_madd_epi16(s0, v));
-                }
-            }
-            finishPairs(m, p, a0, xScales[r], y + (int64_t)r * outputStride);
+}
+
+/// Rows `r ..< r + n` over one block: sums so far from `partial` (none in the first
+/// block), then to `partial` again, or finished into y after the last block.
+__attribute__((target("avx2"), always_inline))
+static inline void wideRows(
+    const recur_i8_matrix *m, int32_t p, const int16_t *wide, int32_t g0, int32_t count, const int64_t *xWide,
+    const float *xScales, int32_t r, int n, __m256i *partial, float *y, int32_t outputStride) {
+    const int32_t groups = m->groups;
+    __m256i acc[2][4];
+    for (int i = 0; i < n; i++)
+        for (int c = 0; c < 4; c++)
+            acc[i][c] = g0 == 0 ? _mm256_setzero_si256() : _mm256_loadu_si256(partial + 4 * (r + i) + c);
+    accumulateWide(wide, count, xWide + (int64_t)r * groups + g0, groups, n, acc);
+    for (int i = 0; i < n; i++) {
+        if (g0 + count == groups) {
+            finishPairs(m, p, acc[i], xScales[r + i], y + (int64_t)(r + i) * outputStride);
+        } else {
+            for (int c = 0; c < 4; c++) _mm256_storeu_si256(partial + 4 * (r + i) + c, acc[i][c]);
         }
     }
 }
 
 __attribute__((target("avx2")))
+static void multiplyWidened(
+    const recur_i8_matrix *m, const int64_t *xWide, const float *xScales, int32_t rows, int32_t panelBegin,
+    int32_t panelEnd, float *y, int32_t outputStride, int16_t *wide, __m256i *partial) {
+    const int32_t groups = m->groups;
+    for (int32_t p = panelBegin; p < panelEnd; p++) {
+        const int8_t *w = m->panels + (int64_t)p * groups * 64;
+        for (int32_t g0 = 0; g0 < groups; g0 += WIDE_GROUPS) {
+            const int32_t count = groups - g0 < WIDE_GROUPS ? groups - g0 : WIDE_GROUPS;
+            for (int32_t i = 0; i < count * 4; i++) {
+                _mm256_storeu_si256(
+                    (__m256i *)(wide + 16 * i),
+                    _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + (int64_t)g0 * 64 + 16 * i))));
+            }
+            int32_t r = 0;
+            for (; r + 2 <= rows; r += 2)
+                wideRows(m, p, wide, g0, count, xWide, xScales, r, 2, partial, y, outputStride);
+            if (r < rows) wideRows(m, p, wide, g0, count, xWide, xScales, r, 1, partial, y, outputStride);
+        }
+    }
+}
+
+// From this many rows the widened path is faster (measured with 2×1024 LSTM weights).
+enum { WIDE_ROWS = 8 };
+
+int recur_i8_avx2_widens(int32_t rows) { return rows >= WIDE_ROWS; }
+
+__attribute__((target("avx2")))
+static void widenRows(const int8_t *q, int32_t rows, int32_t groups, int16_t *wide) {
+    const int64_t count = (int64_t)rows * 4 * groups;
+    int64_t k = 0;
+    for (; k + 16 <= count; k += 16)
+        _mm256_storeu_si256((__m256i *)(wide + k), _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(q + k))));
+    for (; k < count; k++) wide[k] = q[k];
+}
+
+void recur_i8_widen_rows(const int8_t *q, int32_t rows, int32_t groups, int16_t *wide) {
+    widenRows(q, rows, groups, wide);
+}
+
+__attribute__((target("avx2")))
 void recur_i8_multiply_avx2(
-    const recur_i8_matrix *m, const int8_t *q, const float *xScales, int32_t rows,
+    const recur_i8_matrix *m, const int8_t *q, const int16_t *qWide, const float *xScales, int32_t rows,
     int32_t panelBegin, int32_t panelEnd, float *y, int32_t outputStride) {
     const int32_t stride = 4 * m->groups, groups = m->groups;
-    // Measured with 2×1024 LSTM weights: a gain from 256 rows, a loss at 16 and 64 (the
-    // widened panel no longer fits L1).
-    if (rows >= 128) {
-        int16_t *wide = malloc((size_t)groups * 64 * sizeof(int16_t));
-        int64_t *xWide = malloc((size_t)rows * groups * sizeof(int64_t));
-        if (wide && xWide) {
-            multiplyWidened(m, q, xScales, rows, panelBegin, panelEnd, y, outputStride, wide, xWide);
+    if (qWide) {
+        int16_t *wide = malloc((size_t)WIDE_GROUPS * 64 * sizeof(int16_t));
+        __m256i *partial = groups > WIDE_GROUPS ? malloc((size_t)rows * 4 * sizeof(__m256i)) : NULL;
+        if (wide && (partial || groups <= WIDE_GROUPS)) {
+            multiplyWidened(
+                m, (const int64_t *)qWide, xScales, rows, panelBegin, panelEnd, y, outputStride, wide, partial);
             free(wide);
-            free(xWide);
+            free(partial);
             return;
         }
         free(wide);
-        free(xWide);
+        free(partial);
     }
     for (int32_t p = panelBegin; p < panelEnd; p++) {
         const int8_t *w = m->panels + (int64_t)p * groups * 64;
@@ -348,8 +372,14 @@ VNNI void recur_i8_multiply_avx512vnni(
 
 #else
 
+int recur_i8_avx2_widens(int32_t rows) { return 0; }
+
+void recur_i8_widen_rows(const int8_t *q, int32_t rows, int32_t groups, int16_t *wide) {
+    for (int64_t k = 0; k < (int64_t)rows * 4 * groups; k++) wide[k] = q[k];
+}
+
 void recur_i8_multiply_avx2(
-    const recur_i8_matrix *m, const int8_t *q, const float *xScales, int32_t rows,
+    const recur_i8_matrix *m, const int8_t *q, const int16_t *qWide, const float *xScales, int32_t rows,
     int32_t panelBegin, int32_t panelEnd, float *y, int32_t outputStride) {
     recur_i8_multiply_reference(m, q, xScales, rows, panelBegin, panelEnd, y, outputStride);
 }

@@ -43,7 +43,8 @@ struct Int8Tests {
         var random = Random(state: 11)
         for (outputs, inner, rows) in [
             (1, 1, 1), (16, 4, 1), (17, 5, 2), (50, 3, 3), (64, 64, 4), (100, 130, 5), (257, 17, 7), (33, 512, 9),
-            (40, 70, 130),  // 128 rows or more: the AVX2 kernel widens each panel once
+            (40, 70, 130),  // many rows: the AVX2 kernel widens each panel once
+            (20, 1030, 11),  // K past two blocks of 512 with a tail: sums carried between blocks
         ] {
             let values = (0..<(outputs * inner)).map { _ in random.int8() }
             let scales = (0..<outputs).map { _ in abs(random.unit()) / 100 }

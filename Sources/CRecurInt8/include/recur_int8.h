@@ -34,9 +34,16 @@ void recur_i8_quantize_rows(
 void recur_i8_multiply_reference(
     const recur_i8_matrix *m, const int8_t *q, const float *xScales, int32_t rows,
     int32_t panelBegin, int32_t panelEnd, float *y, int32_t outputStride);
+/// As the reference; `qWide`, when not NULL, is `q` widened to int16 by
+/// `recur_i8_widen_rows`, which the kernel wants from `recur_i8_avx2_widens(rows)` on:
+/// widened once per product, not once per worker or piece.
 void recur_i8_multiply_avx2(
-    const recur_i8_matrix *m, const int8_t *q, const float *xScales, int32_t rows,
+    const recur_i8_matrix *m, const int8_t *q, const int16_t *qWide, const float *xScales, int32_t rows,
     int32_t panelBegin, int32_t panelEnd, float *y, int32_t outputStride);
+/// Whether the AVX2 kernel wants a widened copy of this many input rows.
+int recur_i8_avx2_widens(int32_t rows);
+/// `wide[i] = q[i]` for the `rows × 4 × groups` values of quantized rows.
+void recur_i8_widen_rows(const int8_t *q, int32_t rows, int32_t groups, int16_t *wide);
 void recur_i8_multiply_avx512vnni(
     const recur_i8_matrix *m, const int8_t *q, const float *xScales, int32_t rows,
     int32_t panelBegin, int32_t panelEnd, float *y, int32_t outputStride);

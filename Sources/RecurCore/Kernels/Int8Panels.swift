@@ -66,13 +66,20 @@ package struct Int8Panels: Sendable {
         let workers = work < 1 << 17 ? 1 : min(max(threads, 1), count)
         var q = [Int8](repeating: 0, count: rows * 4 * groups)
         var xScales = [Float](repeating: 0, count: rows)
+        // The AVX2 kernel multiplies many rows as int16: widened here, once per product.
+        let widens = variant == .avx2 && recur_i8_avx2_widens(Int32(rows)) != 0
+        var qWide = [Int16](repeating: 0, count: widens ? rows * 4 * groups : 0)
         q.withUnsafeMutableBufferPointer { q in
             xScales.withUnsafeMutableBufferPointer { xScales in
-                let quantizer = RowQuantizer(
-                    left: left, columns: columns, leftStride: leftStride, right: right, rightStride: rightStride,
-                    inner: inner, groups: groups, q: q.baseAddress!, scales: xScales.baseAddress!)
-                // Many rows: the workers share them (each row alone, so the same bytes).
-                SpinningHelper.forEachRange(count: rows, workers: rows >= 16 ? workers : 1, quantizer.run)
+                qWide.withUnsafeMutableBufferPointer { qWide in
+                    let quantizer = RowQuantizer(
+                        left: left, columns: columns, leftStride: leftStride, right: right, rightStride: rightStride,
+                        inner: inner, groups: groups, q: q.baseAddress!, scales: xScales.baseAddress!,
+                        wide: widens ? qWide.baseAddress : nil)
+                    // Many rows: the workers share them (each row alone, so the same bytes).
+                    SpinningHelper.forEachRange(
+                        count: rows, workers: rows >= 16 ? workers : 1, work: rows * inner * 4, quantizer.run)
+                }
             }
         }
         panels.withUnsafeBufferPointer { packed in
@@ -81,13 +88,16 @@ package struct Int8Panels: Sendable {
                     bias.withUnsafeBufferPointer { bias in
                         q.withUnsafeBufferPointer { q in
                             xScales.withUnsafeBufferPointer { xScales in
-                                let call = Int8Call(
-                                    matrix: recur_i8_matrix(
-                                        panels: packed.baseAddress, rowSums: sums.baseAddress, scales: scales.baseAddress,
-                                        bias: bias.baseAddress, groups: Int32(groups), outputs: Int32(outputs)),
-                                    q: q.baseAddress!, xScales: xScales.baseAddress!, rows: rows, y: y,
-                                    outputStride: outputStride, variant: variant)
-                                SpinningHelper.forEachRange(count: count, workers: workers, call.run)
+                                qWide.withUnsafeBufferPointer { qWide in
+                                    let call = Int8Call(
+                                        matrix: recur_i8_matrix(
+                                            panels: packed.baseAddress, rowSums: sums.baseAddress, scales: scales.baseAddress,
+                                            bias: bias.baseAddress, groups: Int32(groups), outputs: Int32(outputs)),
+                                        q: q.baseAddress!, qWide: widens ? qWide.baseAddress : nil,
+                                        xScales: xScales.baseAddress!, rows: rows, y: y, outputStride: outputStride,
+                                        variant: variant)
+                                    SpinningHelper.forEachRange(count: count, workers: workers, work: work / 3, call.run)
+                                }
                             }
                         }
                     }
@@ -108,13 +118,16 @@ private struct RowQuantizer: @unchecked Sendable {
     let rightStride: Int, inner: Int, groups: Int
     let q: UnsafeMutablePointer<Int8>
     let scales: UnsafeMutablePointer<Float>
+    /// Where to widen the quantized rows to int16 as well, if the kernel wants them so.
+    let wide: UnsafeMutablePointer<Int16>?
 
     func run(_ rows: Range<Int>) {
         guard !rows.isEmpty else { return }
+        let q = q + rows.lowerBound * 4 * groups
         recur_i8_quantize_rows(
             left + rows.lowerBound * leftStride, Int32(columns), Int32(leftStride), right + rows.lowerBound * rightStride,
-            Int32(rightStride), Int32(rows.count), Int32(inner), Int32(groups), q + rows.lowerBound * 4 * groups,
-            scales + rows.lowerBound)
+            Int32(rightStride), Int32(rows.count), Int32(inner), Int32(groups), q, scales + rows.lowerBound)
+        if let wide { recur_i8_widen_rows(q, Int32(rows.count), Int32(groups), wide + rows.lowerBound * 4 * groups) }
     }
 }
 
@@ -122,6 +135,7 @@ private struct RowQuantizer: @unchecked Sendable {
 private struct Int8Call: @unchecked Sendable {
     var matrix: recur_i8_matrix
     let q: UnsafePointer<Int8>
+    let qWide: UnsafePointer<Int16>?
     let xScales: UnsafePointer<Float>
     let rows: Int
     let y: UnsafeMutablePointer<Float>
@@ -136,7 +150,7 @@ private struct Int8Call: @unchecked Sendable {
         case .reference:
             recur_i8_multiply_reference(&matrix, q, xScales, Int32(rows), begin, end, y, Int32(outputStride))
         case .avx2:
-            recur_i8_multiply_avx2(&matrix, q, xScales, Int32(rows), begin, end, y, Int32(outputStride))
+            recur_i8_multiply_avx2(&matrix, q, qWide, xScales, Int32(rows), begin, end, y, Int32(outputStride))
         case .avx512vnni:
             recur_i8_multiply_avx512vnni(&matrix, q, xScales, Int32(rows), begin, end, y, Int32(outputStride))
         }

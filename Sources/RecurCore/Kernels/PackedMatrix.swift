@@ -179,7 +179,7 @@ public struct PackedMatrix: Sendable {
                         rightStride: rightStride, rows: rows, inner: inner, outputs: outputs, y: y, outputStride: outputStride)
                     run = { kernel.run(panels: ($0.lowerBound * unit)..<($0.upperBound * unit)) }
                 }
-                SpinningHelper.forEachRange(count: count, workers: workers, run)
+                SpinningHelper.forEachRange(count: count, workers: workers, work: work, run)
             }
         }
     }

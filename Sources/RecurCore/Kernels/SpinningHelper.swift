@@ -19,8 +19,11 @@ import Synchronization
 /// - The helper's half is claimed (one atomic exchange) by whoever gets to it first. A
 ///   caller done with its own half while the helper has not started runs the other half
 ///   itself, instead of waiting for a thread that may be descheduled for milliseconds.
-/// - A helper that finds itself spinning on the caller's CPU (`CurrentCPU`) stops and
-///   sleeps: there it only takes time from the caller.
+/// - A helper that finds itself spinning on the caller's CPU (`CurrentCPU`), where it
+///   only takes time from the caller, moves to another CPU it may use; with none, it
+///   sleeps. Waking a thread tends to put it on the waker's CPU, so sleeping there
+///   brought it back to the same place: one run in three at batch 16 began with five
+///   such signs in a row and spent most of its products alone.
 /// - After any of these signs — an awake helper that did not start, a started half that
 ///   took longer than the caller's own, a helper on the caller's CPU — the caller runs
 ///   alone for a while, then tries the helper again. The pause starts at 2 ms, doubles
@@ -30,7 +33,7 @@ import Synchronization
 ///   four calls after a pause (the helper was asleep): on a quiet VM such noise kept one
 ///   core idle most of the time. `scripts/bench-contention` measures the result against
 ///   one thread, on a quiet and on a busy machine.
-final class SpinningHelper: @unchecked Sendable {
+public final class SpinningHelper: @unchecked Sendable {
     static let shared = SpinningHelper()
 
     /// Generation of the last job posted, of the last one claimed (by the helper or
@@ -54,14 +57,22 @@ final class SpinningHelper: @unchecked Sendable {
     private var pause: UInt64 = SpinningHelper.shortestPause
     /// Parallel calls in a row without a sign of trouble; every 64 halve the pause.
     private var cleanCalls = 0
-    /// Calls left in which a late helper is not a sign: the first after a pause, when the
-    /// helper was asleep and its vCPU halted, and a late start says nothing about its core.
-    private var warmUpCalls = 0
+    /// Calls left in which a late helper is not a sign: the first after a pause (or after
+    /// the helper was made), when the helper was asleep and its vCPU halted, and a late
+    /// start says nothing about its core.
+    private var warmUpCalls = SpinningHelper.warmUp
     /// A wait for the helper shorter than this is never a sign: on a VM a quiet core's
     /// helper is now and then tens of microseconds late, and treating that as a lost core
     /// left one core idle for up to 256 ms at a time.
     private static let negligibleWait: UInt64 = 50_000
     private static let warmUp = 4
+
+    /// Calls split with the helper, calls run alone during a pause, and pauses begun:
+    /// what `recur bench` reports, so that a slow two-thread run says whether the helper
+    /// stood aside or the machine was slow.
+    private let parallelCalls = Atomic<Int>(0)
+    private let aloneCalls = Atomic<Int>(0)
+    private let pausesBegun = Atomic<Int>(0)
 
     private static let shortestPause: UInt64 = 2_000_000
     private static let longestPause: UInt64 = 256_000_000
@@ -82,6 +93,7 @@ final class SpinningHelper: @unchecked Sendable {
         let started = DispatchTime.now().uptimeNanoseconds
         if crowded.exchange(false, ordering: .relaxed) { runAlone(from: started) }
         if started < aloneUntil {
+            aloneCalls.add(1, ordering: .relaxed)
             here()
             there()
             return true
@@ -92,6 +104,7 @@ final class SpinningHelper: @unchecked Sendable {
         }
         let warmingUp = warmUpCalls > 0
         if warmingUp { warmUpCalls -= 1 }
+        parallelCalls.add(1, ordering: .relaxed)
         job = there
         callerCPU.store(CurrentCPU.number ?? -1, ordering: .relaxed)
         let generation = posted.add(1, ordering: .sequentiallyConsistent).newValue
@@ -131,6 +144,7 @@ final class SpinningHelper: @unchecked Sendable {
 
     /// Stops posting jobs for the current pause, and doubles the next one.
     private func runAlone(from now: UInt64) {
+        pausesBegun.add(1, ordering: .relaxed)
         cleanCalls = 0
         aloneUntil = now + pause
         pause = min(pause * 2, Self.longestPause)
@@ -143,7 +157,10 @@ final class SpinningHelper: @unchecked Sendable {
             while posted.load(ordering: .acquiring) == seen {
                 spins += 1
                 if spins & 255 == 0, let cpu = CurrentCPU.number, cpu == callerCPU.load(ordering: .relaxed) {
-                    // Sharing the caller's CPU: spinning only delays the caller.
+                    // Sharing the caller's CPU: spinning only delays the caller. A wake-up
+                    // tends to place the helper on the waker's CPU, and sleeping would only
+                    // bring it back there: move to another CPU, where there is one.
+                    if CurrentCPU.moveOff(cpu) { continue }
                     crowded.store(true, ordering: .relaxed)
                 } else if spins < 200_000 {
                     continue
@@ -165,18 +182,110 @@ final class SpinningHelper: @unchecked Sendable {
 }
 
 extension SpinningHelper {
-    /// Runs `body` over `0..<count` cut into `workers` contiguous ranges at once: two
-    /// through the shared helper (Dispatch when another caller has it), more through
-    /// Dispatch, one here. The products' way of sharing their panels or rows.
-    static func forEachRange(count: Int, workers: Int, _ body: @escaping @Sendable (Range<Int>) -> Void) {
+    /// How the shared helper has been used since the process started.
+    public struct Usage: Sendable, Equatable {
+        /// Calls posted to the helper (including halves it did not start in time).
+        public var parallelCalls: Int
+        /// Calls the caller ran alone because the helper was paused.
+        public var aloneCalls: Int
+        /// Pauses begun after a sign that the helper had no core.
+        public var pauses: Int
+
+        /// The calls of `self` after `earlier`.
+        public func since(_ earlier: Usage) -> Usage {
+            Usage(
+                parallelCalls: parallelCalls - earlier.parallelCalls, aloneCalls: aloneCalls - earlier.aloneCalls,
+                pauses: pauses - earlier.pauses)
+        }
+    }
+
+    /// The shared helper's counters; `Usage.since` gives those of a stretch of work.
+    public static var usage: Usage { shared.usage }
+
+    var usage: Usage {
+        Usage(
+            parallelCalls: parallelCalls.load(ordering: .relaxed), aloneCalls: aloneCalls.load(ordering: .relaxed),
+            pauses: pausesBegun.load(ordering: .relaxed))
+    }
+
+    /// Runs `body` over `0..<count` on `workers` threads at once: two through the shared
+    /// helper (Dispatch when another caller has it), more through Dispatch, with one of
+    /// them this thread. The products' way of sharing their panels or rows.
+    ///
+    /// Two workers take pieces of the range as they go, this thread from the front and
+    /// the helper from the back, rather than half each: on a VM one vCPU is now and then
+    /// slower than the other (its physical core shared with another guest, with no steal
+    /// time to show for it), and with fixed halves both would wait for the slower one. Each
+    /// keeps its own end, so that from step to step a thread mostly meets the same
+    /// weights. A piece computes the same outputs whoever runs it.
+    /// `work` is the whole call's multiply-adds (or any measure in proportion), which
+    /// sets how many pieces two workers share.
+    static func forEachRange(count: Int, workers: Int, work: Int, _ body: @escaping @Sendable (Range<Int>) -> Void) {
         if workers <= 1 {
             body(0..<count)
-        } else if workers == 2, shared.run({ body(0..<(count / 2)) }, { body((count / 2)..<count) }) {
-            // Done on this thread and the spinning helper.
-        } else {
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                body((count * worker / workers)..<(count * (worker + 1) / workers))
+            return
+        }
+        if workers == 2 {
+            let pieces = TwoEndedPieces(count: min(count, max(2, work / Self.pieceWork)))
+            let front: @Sendable () -> Void = {
+                while let piece = pieces.takeFront() { body(Self.range(piece, of: pieces.count, in: count)) }
             }
+            let back: @Sendable () -> Void = {
+                while let piece = pieces.takeBack() { body(Self.range(piece, of: pieces.count, in: count)) }
+            }
+            if shared.run(front, back) { return }
+        }
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            body(range(worker, of: workers, in: count))
+        }
+    }
+
+    /// Multiply-adds in a piece, at least: some 15 µs of one core's work, so that claiming
+    /// a piece (an atomic exchange on a line both cores touch, a fraction of a
+    /// microsecond) costs nothing next to it, and the faster worker waits at most that
+    /// long at the end.
+    static let pieceWork = 1 << 19
+
+    /// Piece `index` of `pieces` contiguous pieces of `0..<count`.
+    private static func range(_ index: Int, of pieces: Int, in count: Int) -> Range<Int> {
+        (count * index / pieces)..<(count * (index + 1) / pieces)
+    }
+}
+
+/// Piece numbers `0..<count` handed out from both ends: `takeFront` gives 0, 1, 2, …,
+/// `takeBack` gives count − 1, count − 2, …, until they meet; each number exactly once.
+final class TwoEndedPieces: Sendable {
+    let count: Int
+    /// The next front piece in the low 32 bits, one past the next back piece above.
+    private let state: Atomic<Int>
+
+    init(count: Int) {
+        precondition((0..<(1 << 31)).contains(count), "piece count \(count) out of range")
+        self.count = count
+        state = Atomic(count << 32)
+    }
+
+    func takeFront() -> Int? {
+        var current = state.load(ordering: .relaxed)
+        while true {
+            let (front, back) = (current & 0xFFFF_FFFF, current >> 32)
+            guard front < back else { return nil }
+            let (exchanged, original) = state.compareExchange(
+                expected: current, desired: current + 1, ordering: .relaxed)
+            if exchanged { return front }
+            current = original
+        }
+    }
+
+    func takeBack() -> Int? {
+        var current = state.load(ordering: .relaxed)
+        while true {
+            let (front, back) = (current & 0xFFFF_FFFF, current >> 32)
+            guard front < back else { return nil }
+            let (exchanged, original) = state.compareExchange(
+                expected: current, desired: current - (1 << 32), ordering: .relaxed)
+            if exchanged { return back - 1 }
+            current = original
         }
     }
 }

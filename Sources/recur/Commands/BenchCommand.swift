@@ -87,9 +87,11 @@ struct BenchCommand: ParsableCommand {
 
         request.length = measuredLength
         var sampler = try sampler(key: "bench")
+        let helperBefore = SpinningHelper.usage
         let started = clock.now
         let samples = sampler.runToCompletion()
         let elapsed = clock.now - started
+        let helper = SpinningHelper.usage.since(helperBefore)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         let tokens = samples.reduce(0) { $0 + $1.generatedTokens + ($1.ending == .endOfTune ? 1 : 0) }
         let rate = Double(tokens) / seconds
@@ -104,6 +106,7 @@ struct BenchCommand: ParsableCommand {
             "best_of": bestOf ?? NSNull(), "beam": beam ?? NSNull(),
             "threads": threads.count, "tokens": tokens, "gflops": gflops, "weight_bytes": weights.weightBytes,
             "weight_gbps": weightRate, "kernel": kernel, "blas_core": BLASCore.name,
+            "helper": ["parallel_calls": helper.parallelCalls, "alone_calls": helper.aloneCalls, "pauses": helper.pauses],
         ]
         if reference {
             object["sgemm_gflops"] = MachineReference.sgemmRate(m: batch, n: 2048, k: 1024, threads: threads.count)
