@@ -41,6 +41,21 @@ import Testing
         }
     }
 
+    @Test("pieces of whole granules: every piece but the last starts and ends on one")
+    func piecesAreWholeGranules() {
+        for count in [1, 4, 7, 64, 130] {
+            let ranges = Mutex([Range<Int>]())
+            SpinningHelper.forEachRange(count: count, workers: 2, work: 1 << 30, granule: 4) { range in
+                ranges.withLock { $0.append(range) }
+            }
+            let sorted = ranges.withLock { $0.sorted { $0.lowerBound < $1.lowerBound } }
+            #expect(sorted.first?.lowerBound == 0 && sorted.last?.upperBound == count, "count \(count)")
+            #expect(zip(sorted, sorted.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+            #expect(sorted.allSatisfy { $0.lowerBound % 4 == 0 && ($0.upperBound % 4 == 0 || $0.upperBound == count) })
+            #expect(sorted.count == (count + 3) / 4, "one piece per granule when the work allows")
+        }
+    }
+
     @Test("every call of a helper is counted once, split or alone")
     func usageCountsEveryCall() {
         let helper = SpinningHelper()

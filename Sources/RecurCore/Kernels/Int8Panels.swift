@@ -96,7 +96,9 @@ package struct Int8Panels: Sendable {
                                         q: q.baseAddress!, qWide: widens ? qWide.baseAddress : nil,
                                         xScales: xScales.baseAddress!, rows: rows, y: y, outputStride: outputStride,
                                         variant: variant)
-                                    SpinningHelper.forEachRange(count: count, workers: workers, work: work / 3, call.run)
+                                    // Whole groups of four panels, as the VNNI kernel runs them.
+                                    SpinningHelper.forEachRange(
+                                        count: count, workers: workers, work: work / 8, granule: 4, call.run)
                                 }
                             }
                         }

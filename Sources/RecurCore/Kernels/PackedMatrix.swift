@@ -179,7 +179,8 @@ public struct PackedMatrix: Sendable {
                         rightStride: rightStride, rows: rows, inner: inner, outputs: outputs, y: y, outputStride: outputStride)
                     run = { kernel.run(panels: ($0.lowerBound * unit)..<($0.upperBound * unit)) }
                 }
-                SpinningHelper.forEachRange(count: count, workers: workers, work: work, run)
+                // Pieces of whole groups of four panels, as the kernels run them.
+                SpinningHelper.forEachRange(count: count, workers: workers, work: work, granule: unit == 1 ? 4 : 1, run)
             }
         }
     }

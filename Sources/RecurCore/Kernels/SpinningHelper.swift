@@ -61,9 +61,10 @@ public final class SpinningHelper: @unchecked Sendable {
     /// the helper was made), when the helper was asleep and its vCPU halted, and a late
     /// start says nothing about its core.
     private var warmUpCalls = SpinningHelper.warmUp
-    /// A wait for the helper shorter than this is never a sign: on a VM a quiet core's
-    /// helper is now and then tens of microseconds late, and treating that as a lost core
-    /// left one core idle for up to 256 ms at a time.
+    /// A wait for the helper shorter than this is never a sign, nor a helper that did not
+    /// start within a call this short: on a VM a quiet core's helper is now and then tens
+    /// of microseconds late, and treating that as a lost core left one core idle for up
+    /// to 256 ms at a time.
     private static let negligibleWait: UInt64 = 50_000
     private static let warmUp = 4
 
@@ -117,8 +118,10 @@ public final class SpinningHelper: @unchecked Sendable {
             // The helper has not started: no waiting for a thread that may not run.
             there()
             job = nil
-            // Awake, it should have started within microseconds: it has no core.
-            if !asleep && !warmingUp { runAlone(from: DispatchTime.now().uptimeNanoseconds) }
+            // Awake, it should have started within microseconds: it has no core. (Not
+            // within a few microseconds, though: that says no more than a short wait.)
+            let now = DispatchTime.now().uptimeNanoseconds
+            if !asleep && !warmingUp && now - started > Self.negligibleWait { runAlone(from: now) }
             return true
         }
         let ownHalf = DispatchTime.now().uptimeNanoseconds - started
@@ -219,19 +222,27 @@ extension SpinningHelper {
     /// keeps its own end, so that from step to step a thread mostly meets the same
     /// weights. A piece computes the same outputs whoever runs it.
     /// `work` is the whole call's multiply-adds (or any measure in proportion), which
-    /// sets how many pieces two workers share.
-    static func forEachRange(count: Int, workers: Int, work: Int, _ body: @escaping @Sendable (Range<Int>) -> Void) {
+    /// sets how many pieces two workers share; a piece is whole `granule`s of the range
+    /// (the last may be short), as a kernel that runs four panels at a time wants them.
+    static func forEachRange(
+        count: Int, workers: Int, work: Int, granule: Int = 1, _ body: @escaping @Sendable (Range<Int>) -> Void
+    ) {
         if workers <= 1 {
             body(0..<count)
             return
         }
         if workers == 2 {
-            let pieces = TwoEndedPieces(count: min(count, max(2, work / Self.pieceWork)))
+            let granules = (count + granule - 1) / granule
+            let pieces = TwoEndedPieces(count: min(granules, max(2, work / Self.pieceWork)))
+            let piece: @Sendable (Int) -> Range<Int> = { index in
+                let granules = Self.range(index, of: pieces.count, in: granules)
+                return (granules.lowerBound * granule)..<min(granules.upperBound * granule, count)
+            }
             let front: @Sendable () -> Void = {
-                while let piece = pieces.takeFront() { body(Self.range(piece, of: pieces.count, in: count)) }
+                while let index = pieces.takeFront() { body(piece(index)) }
             }
             let back: @Sendable () -> Void = {
-                while let piece = pieces.takeBack() { body(Self.range(piece, of: pieces.count, in: count)) }
+                while let index = pieces.takeBack() { body(piece(index)) }
             }
             if shared.run(front, back) { return }
         }
