@@ -143,19 +143,24 @@ static inline void finishPairs(const recur_i8_matrix *m, int32_t panel, const __
 
 // Many rows: the bytes of a panel are widened to int16 a block of K at a time (16 KB, so
 // that it stays in L1 while every row passes over it), and the input rows once per
-// product (`recur_i8_widen_rows`, by the workers that quantized them), so that the inner loop is loads, vpmaddwd and vpaddd only, two rows at a time (eight
-// accumulators, two broadcasts, a weight vector and a product: three rows would need 17
-// of the 16 registers, and the spills cost more than the third row saves). Between blocks each row's sums
-// wait in `partial`.
+// product (`recur_i8_widen_rows`, by the workers that quantized them), so that the inner
+// loop is loads, vpmaddwd and vpaddd only, two rows at a time: eight accumulators, two
+// broadcasts, a weight vector and a product (three rows would need 17 of the 16
+// registers, and the spills cost more than the third row saves). Between blocks each
+// row's sums wait in `partial`.
 enum { WIDE_GROUPS = 128 };
 
 /// Adds block `[0, count)` of the widened panel times `n` rows of widened input to acc.
 __attribute__((target("avx2"), always_inline))
 static inline void accumulateWide(
-    const int16_t *wide, int32_t count, const int64_t *x, int64_t xStride, int n, __m256i acc[2][4]) {
+    const int16_t *wide, int32_t count, const int16_t *x, int64_t xStride, int n, __m256i acc[2][4]) {
     for (int32_t g = 0; g < count; g++) {
         __m256i s[2];
-        for (int i = 0; i < n; i++) s[i] = _mm256_set1_epi64x(x[i * xStride + g]);
+        for (int i = 0; i < n; i++) {
+            int64_t four;  // a group's four int16 values, broadcast as one
+            memcpy(&four, x + i * xStride + 4 * g, 8);
+            s[i] = _mm256_set1_epi64x(four);
+        }
         for (int c = 0; c < 4; c++) {
             const __m256i v = _mm256_loadu_si256((const __m256i *)(wide + (int64_t)g * 64 + 16 * c));
             for (int i = 0; i < n; i++) acc[i][c] = _mm256_add_epi32(acc[i][c], _mm256_madd_epi16(s[i], v));
@@ -167,14 +172,14 @@ static inline void accumulateWide(
 /// block), then to `partial` again, or finished into y after the last block.
 __attribute__((target("avx2"), always_inline))
 static inline void wideRows(
-    const recur_i8_matrix *m, int32_t p, const int16_t *wide, int32_t g0, int32_t count, const int64_t *xWide,
+    const recur_i8_matrix *m, int32_t p, const int16_t *wide, int32_t g0, int32_t count, const int16_t *xWide,
     const float *xScales, int32_t r, int n, __m256i *partial, float *y, int32_t outputStride) {
     const int32_t groups = m->groups;
     __m256i acc[2][4];
     for (int i = 0; i < n; i++)
         for (int c = 0; c < 4; c++)
             acc[i][c] = g0 == 0 ? _mm256_setzero_si256() : _mm256_loadu_si256(partial + 4 * (r + i) + c);
-    accumulateWide(wide, count, xWide + (int64_t)r * groups + g0, groups, n, acc);
+    accumulateWide(wide, count, xWide + ((int64_t)r * groups + g0) * 4, 4 * groups, n, acc);
     for (int i = 0; i < n; i++) {
         if (g0 + count == groups) {
             finishPairs(m, p, acc[i], xScales[r + i], y + (int64_t)(r + i) * outputStride);
@@ -186,7 +191,7 @@ static inline void wideRows(
 
 __attribute__((target("avx2")))
 static void multiplyWidened(
-    const recur_i8_matrix *m, const int64_t *xWide, const float *xScales, int32_t rows, int32_t panelBegin,
+    const recur_i8_matrix *m, const int16_t *xWide, const float *xScales, int32_t rows, int32_t panelBegin,
     int32_t panelEnd, float *y, int32_t outputStride, int16_t *wide, __m256i *partial) {
     const int32_t groups = m->groups;
     for (int32_t p = panelBegin; p < panelEnd; p++) {
@@ -233,8 +238,7 @@ void recur_i8_multiply_avx2(
         int16_t *wide = malloc((size_t)WIDE_GROUPS * 64 * sizeof(int16_t));
         __m256i *partial = groups > WIDE_GROUPS ? malloc((size_t)rows * 4 * sizeof(__m256i)) : NULL;
         if (wide && (partial || groups <= WIDE_GROUPS)) {
-            multiplyWidened(
-                m, (const int64_t *)qWide, xScales, rows, panelBegin, panelEnd, y, outputStride, wide, partial);
+            multiplyWidened(m, qWide, xScales, rows, panelBegin, panelEnd, y, outputStride, wide, partial);
             free(wide);
             free(partial);
             return;
