@@ -85,7 +85,7 @@ extension Daemon {
     func giveUpFullSpool() {
         dispatchPrecondition(condition: .onQueue(control))
         logger.error(
-            "the spool is full (\(Self.megabytes(statistics.spoolFull?.freeBytes ?? 0)) free): \(queuedCount()) job(s) left in incoming/ for the next run (--once)"
+            "the spool is full (\(Self.megabytes(statistics.spoolFull?.freeBytes ?? 0)) free): \(queuedCount(listing: true)) job(s) left in incoming/ for the next run (--once)"
         )
         exitCode = 75
         shutdownNow()

@@ -6,12 +6,19 @@ import RecurCore
 // What the daemon reports as it runs: status.json, the metrics file and systemd's STATUS=.
 // Everything here runs on the control queue.
 extension Daemon {
-    /// Job files in incoming/, held ones included: what an operator sees queued. On a
-    /// shared spool, what this daemon's last listing found and it has not claimed since: a
-    /// listing each second costs in proportion to the backlog there (JuiceFS, 20,000 jobs:
-    /// most of a second of the client's time).
-    func queuedCount() -> Int {
-        spoolIsShared ? waiting.count : layout.waitingJobCount()
+    /// Job files in incoming/, held ones included: what an operator sees queued.
+    ///
+    /// A listing costs in proportion to the backlog, so only the once-a-second status
+    /// (`listing`) lists incoming/, and only on a local spool. Otherwise the count is this
+    /// daemon's own queue (its last listing and the names inotify reported since, less
+    /// what it claimed) and the jobs it holds: listing after every finished job made a
+    /// backlog of 10,000 drain at half the rate of 1,000, and on a shared spool a listing
+    /// each second is already most of a second of the client's time (JuiceFS, 20,000 jobs).
+    func queuedCount(listing: Bool) -> Int {
+        guard listing && !spoolIsShared else {
+            return waiting.count + writeFailures.values.count { $0 >= Self.maximumWriteFailures }
+        }
+        return layout.waitingJobCount()
     }
 
     func statusLine(queued: Int) -> String {
@@ -29,8 +36,8 @@ extension Daemon {
             retiredWorkers.removeAll { $0.isIdle }
             statistics.tick(generated: generated)
         }
-        // One listing of incoming/ a second serves status.json and systemd's STATUS= alike.
-        let queued = queuedCount()
+        // One count serves status.json and systemd's STATUS= alike.
+        let queued = queuedCount(listing: tick)
         let snapshot = statistics.snapshot(
             daemon: claims?.daemonID ?? "", spool: layout, incoming: queued,
             running: runs.values.map { ($0.id, $0.model.name, $0.prepared.request.count, $0.completedCount) },

@@ -135,7 +135,7 @@ public final class Daemon: @unchecked Sendable {
         )
         logger.info("audio: \(AudioRenderer.defaultSynthDescription())")
         scan(.everything)
-        notifier.notify("READY=1\nSTATUS=\(statusLine(queued: queuedCount()))")
+        notifier.notify("READY=1\nSTATUS=\(statusLine(queued: queuedCount(listing: true)))")
         startTimers()
     }
 
