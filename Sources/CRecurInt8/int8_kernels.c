@@ -141,6 +141,15 @@ static inline void finishPairs(const recur_i8_matrix *m, int32_t panel, const __
     finish(m, panel, out, xScale, y);
 }
 
+/// `to[k] = from[k]` for `count` bytes: a block of a panel, or quantized input rows.
+__attribute__((target("avx2")))
+static void widenBytes(const int8_t *from, int64_t count, int16_t *to) {
+    int64_t k = 0;
+    for (; k + 16 <= count; k += 16)
+        _mm256_storeu_si256((__m256i *)(to + k), _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(from + k))));
+    for (; k < count; k++) to[k] = from[k];
+}
+
 // Many rows: the bytes of a panel are widened to int16 a block of K at a time (16 KB, so
 // that it stays in L1 while every row passes over it), and the input rows once per
 // product (`recur_i8_widen_rows`, by the workers that quantized them), so that the inner
@@ -198,11 +207,7 @@ static void multiplyWidened(
         const int8_t *w = m->panels + (int64_t)p * groups * 64;
         for (int32_t g0 = 0; g0 < groups; g0 += WIDE_GROUPS) {
             const int32_t count = groups - g0 < WIDE_GROUPS ? groups - g0 : WIDE_GROUPS;
-            for (int32_t i = 0; i < count * 4; i++) {
-                _mm256_storeu_si256(
-                    (__m256i *)(wide + 16 * i),
-                    _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + (int64_t)g0 * 64 + 16 * i))));
-            }
+            widenBytes(w + (int64_t)g0 * 64, (int64_t)count * 64, wide);
             int32_t r = 0;
             for (; r + 2 <= rows; r += 2)
                 wideRows(m, p, wide, g0, count, xWide, xScales, r, 2, partial, y, outputStride);
@@ -216,17 +221,8 @@ enum { WIDE_ROWS = 8 };
 
 int recur_i8_avx2_widens(int32_t rows) { return rows >= WIDE_ROWS; }
 
-__attribute__((target("avx2")))
-static void widenRows(const int8_t *q, int32_t rows, int32_t groups, int16_t *wide) {
-    const int64_t count = (int64_t)rows * 4 * groups;
-    int64_t k = 0;
-    for (; k + 16 <= count; k += 16)
-        _mm256_storeu_si256((__m256i *)(wide + k), _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(q + k))));
-    for (; k < count; k++) wide[k] = q[k];
-}
-
 void recur_i8_widen_rows(const int8_t *q, int32_t rows, int32_t groups, int16_t *wide) {
-    widenRows(q, rows, groups, wide);
+    widenBytes(q, (int64_t)rows * 4 * groups, wide);
 }
 
 __attribute__((target("avx2")))

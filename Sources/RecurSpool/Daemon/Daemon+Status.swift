@@ -16,7 +16,7 @@ extension Daemon {
     /// each second is already most of a second of the client's time (JuiceFS, 20,000 jobs).
     func queuedCount(listing: Bool) -> Int {
         guard listing && !spoolIsShared else {
-            return waiting.count + writeFailures.values.count { $0 >= Self.maximumWriteFailures }
+            return waiting.count + heldCount
         }
         return layout.waitingJobCount()
     }

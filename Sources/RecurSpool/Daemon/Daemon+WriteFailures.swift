@@ -20,4 +20,10 @@ extension Daemon {
         dispatchPrecondition(condition: .onQueue(control))
         return (writeFailures[name] ?? 0) >= Self.maximumWriteFailures
     }
+
+    /// How many job files this daemon leaves alone.
+    var heldCount: Int {
+        dispatchPrecondition(condition: .onQueue(control))
+        return writeFailures.values.count { $0 >= Self.maximumWriteFailures }
+    }
 }
