@@ -71,6 +71,28 @@ struct FluidSynthTests {
         #expect(audio.frames >= end && audio.frames <= end + Int(AudioRenderer.maximumTail * Double(rate)) + 512)
     }
 
+    /// A tune sounds the same whatever was played before it in the same process (a
+    /// daemon's), and each instrument as itself: `result.json`'s seed reproduces the audio.
+    @Test func aTuneSoundsTheSameWhateverWasPlayedBefore() throws {
+        let melody = Self.separated([62, 67, 72, 79])
+        func play(_ name: String) throws -> [Float] {
+            let instrument = try #require(Instrument(named: name))
+            var configuration = RenderConfiguration(tempo: 120, synth: .fluidsynth, soundFont: try Self.soundFont())
+            configuration.instruments = VoiceInstruments(instrument)
+            return try AudioRenderer.render(Tune(melody: melody), configuration: configuration).0.samples
+        }
+        let flute = try play("flute")
+        let fiddle = try play("fiddle")
+        let organ = try play("organ")
+        // Compared as Bools: a failed #expect on two arrays this long would diff them.
+        let again = (flute: try play("flute"), organ: try play("organ"), fiddle: try play("fiddle"))
+        let same = (flute: again.flute == flute, organ: again.organ == organ, fiddle: again.fiddle == fiddle)
+        #expect(same.flute && same.organ && same.fiddle, "played again, the same tune differs: \(same)")
+        let distinct = flute != fiddle && fiddle != organ && flute != organ
+        #expect(distinct, "two instruments played the same samples")
+        #expect([flute, fiddle, organ].allSatisfy { ($0.map { abs($0) }.max() ?? 0) > 0.1 })
+    }
+
     @Test func eachChoraleVoiceSitsAtItsPanPosition() throws {
         // Voice v plays alone in the v-th two-beat segment.
         let pitches = [72, 64, 55, 43]

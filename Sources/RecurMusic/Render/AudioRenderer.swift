@@ -68,7 +68,7 @@ public enum AudioRenderer {
         let (used, player) = try player(for: configuration)
         guard let player else { return (try Synthesizer.render(tune, configuration: configuration), used) }
         try Synthesizer.checkDuration(of: tune, configuration: configuration)
-        let (left, right) = player.play(
+        let (left, right) = try player.play(
             midi: try MIDIFile.data(for: tune, configuration: configuration),
             frames: configuration.timing.frame(atStep: tune.steps))
         var samples: [Float]

@@ -1,15 +1,20 @@
 import CFluidSynth
 import Foundation
 
-/// One FluidSynth synthesizer with a sound font loaded, playing Standard MIDI Files into
-/// memory: the MIDI file Recur writes for a tune is exactly what it plays, so the audio
-/// and the `.mid` beside it hold the same notes, programs, pans and sends.
+/// FluidSynth settings for one sound font and sample rate, playing Standard MIDI Files
+/// into memory: the MIDI file Recur writes for a tune is exactly what it plays, so the
+/// audio and the `.mid` beside it hold the same notes, programs, pans and sends.
 ///
-/// Loading a sound font costs 0.2 s (FluidR3_GM) to seconds, so players are kept, one per
-/// sound font and sample rate (`shared(soundFont:sampleRate:)`). One lock covers every
-/// call into FluidSynth: creating settings and synthesizers at the same time as another
-/// thread renders crashed libfluidsynth 2.3 here, and renders are far faster than real
-/// time, so playing one file at a time costs little.
+/// Each tune is played by a synthesizer of its own, made for it and deleted after: one
+/// kept from tune to tune carries its state on (the 64-frame block a player starts in,
+/// the reverb and chorus lines), so a tune rendered again by a daemon came out different
+/// from the first time. A new synthesizer reads the sound font's headers (18 ms for
+/// FluidR3_GM) and an instrument's samples only when the tune selects it, so the audio is
+/// the same bytes whatever was played before, as from a fresh `recur render`. Settings
+/// are kept, one per sound font and sample rate (`shared(soundFont:sampleRate:)`), once
+/// the font has loaded. One lock covers every call into FluidSynth: creating settings and
+/// synthesizers at the same time as another thread renders crashed libfluidsynth 2.3,
+/// and renders are far faster than real time, so playing one file at a time costs little.
 final class FluidSynthPlayer: @unchecked Sendable {
     /// The longest a note's release and the reverb ring on after the last note, in seconds.
     static let maximumTail = 3.0
@@ -17,11 +22,10 @@ final class FluidSynthPlayer: @unchecked Sendable {
     let soundFont: String
     let sampleRate: Int
     private let settings: OpaquePointer
-    private let synth: OpaquePointer
 
-    /// Loads `soundFont` into a new synthesizer; the file is checked to be a SoundFont
-    /// (RIFF `sfbk` of its own length) first, so that FluidSynth's fallback loaders never
-    /// see anything else.
+    /// Checks that `soundFont` loads: the file is checked to be a SoundFont (RIFF `sfbk` of
+    /// its own length) first, so that FluidSynth's fallback loaders never see anything
+    /// else, then loaded once.
     private init(soundFont: String, sampleRate: Int) throws(SoundFontError) {
         Self.silenceLogging
         guard Self.looksLikeSoundFont(soundFont), fluid_is_soundfont(soundFont) != 0 else {
@@ -33,22 +37,34 @@ final class FluidSynthPlayer: @unchecked Sendable {
         fluid_settings_setstr(settings, "player.timing-source", "sample")
         fluid_settings_setint(settings, "synth.lock-memory", 0)
         fluid_settings_setnum(settings, "synth.sample-rate", Double(sampleRate))
-        let synth = new_fluid_synth(settings)!
-        guard fluid_synth_sfload(synth, soundFont, 1) != FLUID_FAILED else {
+        // Samples are read when a channel selects their preset, not all at load (148 MB
+        // for FluidR3_GM, held by a daemon for its life); the audio is the same bits.
+        fluid_settings_setint(settings, "synth.dynamic-sample-loading", 1)
+        guard let synth = Self.synthesizer(settings: settings, soundFont: soundFont) else {
             // Deleted here, before `self` exists: a class whose init throws after its
             // properties are set runs its deinit too.
-            delete_fluid_synth(synth)
             delete_fluid_settings(settings)
             throw SoundFontError(path: soundFont, problem: .unreadable)
+        }
+        delete_fluid_synth(synth)
+        self.soundFont = soundFont
+        self.sampleRate = sampleRate
+        self.settings = settings
+    }
+
+    /// A new synthesizer with `soundFont` loaded and the room's reverb set, or nil when
+    /// FluidSynth cannot load the font.
+    private static func synthesizer(settings: OpaquePointer, soundFont: String) -> OpaquePointer? {
+        guard let synth = new_fluid_synth(settings) else { return nil }
+        guard fluid_synth_sfload(synth, soundFont, 1) != FLUID_FAILED else {
+            delete_fluid_synth(synth)
+            return nil
         }
         fluid_synth_set_reverb_group_roomsize(synth, -1, 0.6)
         fluid_synth_set_reverb_group_damp(synth, -1, 0.4)
         fluid_synth_set_reverb_group_width(synth, -1, 0.8)
         fluid_synth_set_reverb_group_level(synth, -1, 0.9)
-        self.soundFont = soundFont
-        self.sampleRate = sampleRate
-        self.settings = settings
-        self.synth = synth
+        return synth
     }
 
     /// A RIFF file of form `sfbk` whose chunk size is the file's length less 8.
@@ -66,17 +82,20 @@ final class FluidSynthPlayer: @unchecked Sendable {
     deinit {
         Self.lock.lock()
         defer { Self.lock.unlock() }
-        delete_fluid_synth(synth)
         delete_fluid_settings(settings)
     }
 
     /// Plays `midi` for `frames` frames (its length: FluidSynth's player reports the end
     /// of a file seconds late), then on while the sound rings (up to `maximumTail`
     /// seconds); returns the left and right channels, unscaled.
-    func play(midi: Data, frames: Int) -> (left: [Float], right: [Float]) {
+    /// - Throws: `SoundFontError.unreadable` when the sound font no longer loads.
+    func play(midi: Data, frames: Int) throws(SoundFontError) -> (left: [Float], right: [Float]) {
         Self.lock.lock()
         defer { Self.lock.unlock() }
-        fluid_synth_system_reset(synth)
+        guard let synth = Self.synthesizer(settings: settings, soundFont: soundFont) else {
+            throw SoundFontError(path: soundFont, problem: .unreadable)
+        }
+        defer { delete_fluid_synth(synth) }
         let player = new_fluid_player(synth)
         defer { delete_fluid_player(player) }
         _ = midi.withUnsafeBytes { fluid_player_add_mem(player, $0.baseAddress, $0.count) }
