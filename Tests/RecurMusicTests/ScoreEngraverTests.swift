@@ -109,6 +109,10 @@ struct ScoreEngraverTests {
         let text = String(decoding: pdf, as: UTF8.self)
         #expect(text.components(separatedBy: "/Type /Page\n").count + text.components(separatedBy: "/Type /Page ").count - 2 <= 1)
         #expect(String(decoding: pdf.suffix(32), as: UTF8.self).contains("%%EOF"))
+        // Dated by SOURCE_DATE_EPOCH (0 unless the environment sets one), not by the clock:
+        // the same tune engraved again is the same bytes.
+        let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"]
+        if epoch == nil { #expect(text.contains("/CreationDate (19700101000000"), "the PDF carries the clock's date") }
     }
 
     @Test func theFormatsAreNamedAndWrittenThroughTheRenderer() throws {

@@ -88,10 +88,33 @@ public enum SoundFile {
         guard closed == 0 else {
             throw SoundFileError(path: path, operation: "write", reason: "sf_close: " + String(cString: sf_error_number(closed)))
         }
+        if format == .ogg { try fixOggSerial(fd, path: path) }
         guard fsync(fd) == 0 else { throw systemError(path, "fsync", errno) }
         guard rename(temporary, path) == 0 else { throw systemError(path, "rename", errno) }
         renamed = true
         AtomicFile.syncDirectory(directory.isEmpty ? "." : directory)
+    }
+
+    /// Gives the Ogg file open at `fd` Recur's fixed stream serial number (`OggPages`), so
+    /// that the same audio writes the same bytes; a file that is not whole Ogg pages is
+    /// left as libsndfile wrote it.
+    private static func fixOggSerial(_ fd: Int32, path: String) throws(SoundFileError) {
+        let size = lseek(fd, 0, SEEK_END)
+        guard size >= 0 else { throw systemError(path, "lseek", errno) }
+        var bytes = [UInt8](repeating: 0, count: Int(size))
+        var done = 0
+        while done < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, $0.count - done, off_t(done)) }
+            guard count > 0 else { throw systemError(path, "read", count == 0 ? EIO : errno) }
+            done += count
+        }
+        guard let fixed = OggPages.withFixedSerial(bytes) else { return }
+        done = 0
+        while done < fixed.count {
+            let count = fixed.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, $0.count - done, off_t(done)) }
+            guard count > 0 else { throw systemError(path, "write", count == 0 ? EIO : errno) }
+            done += count
+        }
     }
 
     /// What a sound file holds, read through libsndfile.

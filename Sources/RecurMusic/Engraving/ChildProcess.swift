@@ -37,6 +37,12 @@ struct ChildProcess {
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.standardInput = FileHandle.nullDevice
+        // A fixed date for what the tools stamp into their files (cairo, under
+        // rsvg-convert, writes it as the PDF's CreationDate), so that the same job gives the
+        // same bytes; a date the caller set is kept.
+        var environment = ProcessInfo.processInfo.environment
+        if environment["SOURCE_DATE_EPOCH"] == nil { environment["SOURCE_DATE_EPOCH"] = "0" }
+        process.environment = environment
         let log = directory + "/\(name).log"
         guard FileManager.default.createFile(atPath: log, contents: nil), let handle = FileHandle(forWritingAtPath: log)
         else { throw EngravingError(tool: name, problem: .cannotStart("cannot write \(log)")) }
