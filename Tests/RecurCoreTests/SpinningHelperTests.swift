@@ -56,6 +56,32 @@ import Testing
         }
     }
 
+    @Test("while another caller holds the helper, the same pieces go through Dispatch")
+    func theSamePiecesWhenTheHelperIsBusy() {
+        let holding = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let holder = Thread {
+            let ran = SpinningHelper.shared.run(
+                {
+                    holding.signal()
+                    release.wait()
+                }, {})
+            #expect(ran)
+        }
+        holder.start()
+        holding.wait()
+        let ranges = Mutex([Range<Int>]())
+        SpinningHelper.forEachRange(count: 130, workers: 2, work: 1 << 30, granule: 4) { range in
+            ranges.withLock { $0.append(range) }
+        }
+        release.signal()
+        let sorted = ranges.withLock { $0.sorted { $0.lowerBound < $1.lowerBound } }
+        #expect(sorted.count == 33, "\(sorted.count) pieces")
+        #expect(sorted.first?.lowerBound == 0 && sorted.last?.upperBound == 130)
+        #expect(zip(sorted, sorted.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+        #expect(sorted.allSatisfy { $0.lowerBound % 4 == 0 })
+    }
+
     @Test("every call of a helper is counted once, split or alone")
     func usageCountsEveryCall() {
         let helper = SpinningHelper()

@@ -212,8 +212,8 @@ extension SpinningHelper {
     }
 
     /// Runs `body` over `0..<count` on `workers` threads at once: two through the shared
-    /// helper (Dispatch when another caller has it), more through Dispatch, with one of
-    /// them this thread. The products' way of sharing their panels or rows.
+    /// helper (Dispatch when another caller has it, with the same pieces), more through
+    /// Dispatch, with one of them this thread. The products' way of sharing their panels or rows.
     ///
     /// Two workers take pieces of the range as they go, this thread from the front and
     /// the helper from the back, rather than half each: on a VM one vCPU is now and then
@@ -245,9 +245,14 @@ extension SpinningHelper {
                 while let index = pieces.takeBack() { body(piece(index)) }
             }
             if shared.run(front, back) { return }
+            // Another caller has the helper: the same pieces, through Dispatch.
+            DispatchQueue.concurrentPerform(iterations: 2) { $0 == 0 ? front() : back() }
+            return
         }
+        let granules = (count + granule - 1) / granule
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            body(range(worker, of: workers, in: count))
+            let share = range(worker, of: workers, in: granules)
+            body((share.lowerBound * granule)..<min(share.upperBound * granule, count))
         }
     }
 
