@@ -1,6 +1,6 @@
 /// Ogg pages given one fixed stream serial number. libsndfile starts each Ogg/Vorbis stream
-/// with a serial number drawn from the clock, so the same audio written twice gave files
-/// that differed in every page; with the serial fixed (and each page's checksum made
+/// with a serial number drawn from the clock, so the same audio written twice would give
+/// files that differ in every page; with the serial fixed (and each page's checksum made
 /// again) the same job writes the same bytes. A file of one stream needs no other serial.
 enum OggPages {
     /// The serial number every stream Recur writes carries: "Recu" in ASCII.

@@ -7,8 +7,8 @@ import Foundation
 ///
 /// Each tune is played by a synthesizer of its own, made for it and deleted after: one
 /// kept from tune to tune carries its state on (the 64-frame block a player starts in,
-/// the reverb and chorus lines), so a tune rendered again by a daemon came out different
-/// from the first time. A new synthesizer reads the sound font's headers (18 ms for
+/// the reverb and chorus lines), so a tune played again by a daemon would come out
+/// different. A new synthesizer reads the sound font's headers (18 ms for
 /// FluidR3_GM) and an instrument's samples only when the tune selects it, so the audio is
 /// the same bytes whatever was played before, as from a fresh `recur render`. Settings
 /// are kept, one per sound font and sample rate (`shared(soundFont:sampleRate:)`), once
