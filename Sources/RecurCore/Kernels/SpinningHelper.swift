@@ -231,29 +231,26 @@ extension SpinningHelper {
             body(0..<count)
             return
         }
+        let granules = (count + granule - 1) / granule
+        // Share `index` of `shares` runs of whole granules, as a range of `0..<count`.
+        let share: @Sendable (Int, Int) -> Range<Int> = { index, shares in
+            let run = Self.range(index, of: shares, in: granules)
+            return (run.lowerBound * granule)..<min(run.upperBound * granule, count)
+        }
         if workers == 2 {
-            let granules = (count + granule - 1) / granule
             let pieces = TwoEndedPieces(count: min(granules, max(2, work / Self.pieceWork)))
-            let piece: @Sendable (Int) -> Range<Int> = { index in
-                let granules = Self.range(index, of: pieces.count, in: granules)
-                return (granules.lowerBound * granule)..<min(granules.upperBound * granule, count)
-            }
             let front: @Sendable () -> Void = {
-                while let index = pieces.takeFront() { body(piece(index)) }
+                while let index = pieces.takeFront() { body(share(index, pieces.count)) }
             }
             let back: @Sendable () -> Void = {
-                while let index = pieces.takeBack() { body(piece(index)) }
+                while let index = pieces.takeBack() { body(share(index, pieces.count)) }
             }
             if shared.run(front, back) { return }
             // Another caller has the helper: the same pieces, through Dispatch.
             DispatchQueue.concurrentPerform(iterations: 2) { $0 == 0 ? front() : back() }
             return
         }
-        let granules = (count + granule - 1) / granule
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let share = range(worker, of: workers, in: granules)
-            body((share.lowerBound * granule)..<min(share.upperBound * granule, count))
-        }
+        DispatchQueue.concurrentPerform(iterations: workers) { body(share($0, workers)) }
     }
 
     /// Multiply-adds in a piece, at least: some 15 µs of one core's work, so that claiming
