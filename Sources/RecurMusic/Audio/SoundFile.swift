@@ -105,6 +105,7 @@ public enum SoundFile {
         var done = 0
         while done < bytes.count {
             let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, $0.count - done, off_t(done)) }
+            if count < 0 && errno == EINTR { continue }
             guard count > 0 else { throw systemError(path, "read", count == 0 ? EIO : errno) }
             done += count
         }
@@ -112,6 +113,7 @@ public enum SoundFile {
         done = 0
         while done < fixed.count {
             let count = fixed.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, $0.count - done, off_t(done)) }
+            if count < 0 && errno == EINTR { continue }
             guard count > 0 else { throw systemError(path, "write", count == 0 ? EIO : errno) }
             done += count
         }
