@@ -99,8 +99,11 @@ struct ScoreEngraverTests {
         let tune = try NoteEncoding.standard.decode(tokens).tune(in: nil)
         let scratch = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let drawing = try Self.read(
-            try ScoreEngraver.engrave(tune, title: "long", tempo: 120, staves: .paired, format: .score, scratch: scratch))
+        let svg = try ScoreEngraver.engrave(tune, title: "long", tempo: 120, staves: .paired, format: .score, scratch: scratch)
+        // abcm2ps dates the SVG by the clock, to the minute; the date is taken out.
+        let head = String(decoding: svg.prefix(1024), as: UTF8.self)
+        #expect(head.contains("<!-- Creator: abcm2ps") && !head.contains("CreationDate"), "\(head)")
+        let drawing = try Self.read(svg)
         #expect(drawing.svgElements == 1 && drawing.noteHeads == 480)
         // abcm2ps fills the systems: 120 bars of quarter notes take 15 to 40 of them.
         #expect((15...40).contains(drawing.clefs), "\(drawing.clefs) systems for 120 bars")
@@ -113,6 +116,17 @@ struct ScoreEngraverTests {
         // the same tune engraved again is the same bytes.
         let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"]
         if epoch == nil { #expect(text.contains("/CreationDate (19700101000000"), "the PDF carries the clock's date") }
+    }
+
+    @Test func theClockDateIsTakenOutOfTheSVGAndNothingElse() {
+        let header = "<title>t</title>\n<!-- Creator: abcm2ps-8.14.14 -->\n<!-- CreationDate: Dec  6, 2026 10:08 -->\n"
+        let svg = Data((header + "<!-- CommandLine: -q -->\n<g/>\n").utf8)
+        let cleaned = String(decoding: ScoreEngraver.withoutCreationDate(svg), as: UTF8.self)
+        #expect(cleaned == "<title>t</title>\n<!-- Creator: abcm2ps-8.14.14 -->\n<!-- CommandLine: -q -->\n<g/>\n")
+        // No date, or a date comment unterminated: the bytes are left as they are.
+        for other in ["<g/>\n<!-- Creator: x -->\n", "<g/>\n<!-- CreationDate: Dec"] {
+            #expect(ScoreEngraver.withoutCreationDate(Data(other.utf8)) == Data(other.utf8))
+        }
     }
 
     @Test func theFormatsAreNamedAndWrittenThroughTheRenderer() throws {

@@ -56,7 +56,7 @@ public enum ScoreEngraver {
         guard let svg = FileManager.default.contents(atPath: svgPath) else {
             throw EngravingError(tool: "abcm2ps", problem: .failed(status: set.status, messages: "it wrote no SVG"))
         }
-        guard format == .pdf else { return svg }
+        guard format == .pdf else { return withoutCreationDate(svg) }
         let converted = try rsvgConvert.run(
             ["--format", "pdf", "--background-color", "white", "--output", "score.pdf", "score001.svg"], in: scratch,
             timeLimit: timeLimit)
@@ -65,6 +65,20 @@ public enum ScoreEngraver {
             throw EngravingError(tool: "rsvg-convert", problem: .failed(status: converted.status, messages: "it wrote no PDF"))
         }
         return pdf
+    }
+
+    /// `svg` without the `<!-- CreationDate: … -->` comment abcm2ps writes from the clock
+    /// (to the minute; it does not read `SOURCE_DATE_EPOCH`), so that the same tune gives the
+    /// same bytes. The comment is in the header, before the first drawing; nothing else changes.
+    static func withoutCreationDate(_ svg: Data) -> Data {
+        let marker = Data("\n<!-- CreationDate: ".utf8)
+        let header = svg.startIndex..<min(svg.endIndex, svg.startIndex + 4096)
+        guard let start = svg.range(of: marker, in: header),
+            let end = svg[start.upperBound...].firstIndex(of: UInt8(ascii: "\n"))
+        else { return svg }
+        var cleaned = svg
+        cleaned.removeSubrange(start.lowerBound..<end)
+        return cleaned
     }
 
     private static func check(_ outcome: ChildProcess.Outcome, tool: String, output: String) throws(EngravingError) {
