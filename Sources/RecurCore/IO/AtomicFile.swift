@@ -34,24 +34,29 @@ public enum AtomicFile {
         }
         do {
             defer { close(fd) }
-            let failure: Int32? = data.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        return errno
-                    }
-                    offset += written
-                }
-                return nil
-            }
+            let failure = data.withUnsafeBytes { writeAll($0, to: fd) }
             if let failure { throw error(path, "write", failure) }
             guard fsync(fd) == 0 else { throw error(path, "fsync", errno) }
         }
         guard rename(temporary, path) == 0 else { throw error(path, "rename", errno) }
         ok = true
         syncDirectory(directory.isEmpty ? "." : directory)
+    }
+
+    /// Writes all of `bytes` to `fd` from its offset, going on after a signal interrupts a
+    /// write and after a short one; the errno that stopped it, or nil.
+    public static func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Int32? {
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            guard written > 0 else { return EIO }
+            offset += written
+        }
+        return nil
     }
 
     /// fsyncs a directory so that a rename inside it survives a power cut.

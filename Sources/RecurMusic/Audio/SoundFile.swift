@@ -110,12 +110,9 @@ public enum SoundFile {
             done += count
         }
         guard let fixed = OggPages.withFixedSerial(bytes) else { return }
-        done = 0
-        while done < fixed.count {
-            let count = fixed.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, $0.count - done, off_t(done)) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { throw systemError(path, "write", count == 0 ? EIO : errno) }
-            done += count
+        guard lseek(fd, 0, SEEK_SET) == 0 else { throw systemError(path, "lseek", errno) }
+        if let failure = fixed.withUnsafeBytes({ AtomicFile.writeAll($0, to: fd) }) {
+            throw systemError(path, "write", failure)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import RecurCore
 
 #if canImport(Glibc)
 import Glibc
@@ -24,19 +25,7 @@ public enum SpoolIO {
     public static func writeNew(_ data: Data, to path: String, mode: mode_t = 0o644) throws(SpoolError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw SpoolError(operation: "create", path: path, code: errno) }
-        var failure: Int32?
-        data.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                offset += n
-            }
-        }
+        var failure = data.withUnsafeBytes { AtomicFile.writeAll($0, to: fd) }
         if failure == nil && fsync(fd) != 0 { failure = errno }
         close(fd)
         if let failure {
