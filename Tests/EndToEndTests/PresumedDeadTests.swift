@@ -38,10 +38,15 @@ struct PresumedDeadTests {
                 } ?? false
             })
         // What a recovering daemon does: the job back in incoming/ with its attempt counted,
-        // the dead daemon's directory removed.
+        // the dead daemon's directory removed. Here the directory goes first, in one rename:
+        // requeued while it still stood, the job could be claimed into it again, and removing
+        // it then would take the job with it (a recovery's rmdir fails instead, and leaves
+        // the job for the next one).
         let directory = try #require(daemonDirectory(fixture))
-        #expect(rename(directory + "/long.json", fixture.spool + "/incoming/long~2.json") == 0)
-        try FileManager.default.removeItem(atPath: directory)
+        let taken = fixture.root + "/taken-from-the-daemon"
+        #expect(rename(directory, taken) == 0)
+        #expect(rename(taken + "/long.json", fixture.spool + "/incoming/long~2.json") == 0)
+        try FileManager.default.removeItem(atPath: taken)
         daemon.waitUntilExit()
         let log = fixture.log(of: daemon)
         #expect(daemon.terminationStatus == 3, "\(log)")
